@@ -1,0 +1,20 @@
+# -*- Python -*-
+# lit configuration for ternc: FileCheck tests of the tools and the IR.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "ternc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.ternc_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fuzz"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.ternc_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["ternc"], [config.ternc_tools_dir])
