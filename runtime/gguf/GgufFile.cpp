@@ -182,7 +182,7 @@ private:
 
   Status readString(std::string_view &out, std::string_view field) {
     uint64_t start = pos_;
-    uint64_t length;
+    uint64_t length = 0;
     TERNC_RETURN_IF_ERROR(read(length, field));
     if (length > remaining())
       return errorAt(start,
@@ -205,7 +205,7 @@ private:
                      "(expected 47 47 55 46, \"GGUF\")",
                      data_[0], data_[1], data_[2], data_[3]);
     pos_ = 4;
-    uint32_t version;
+    uint32_t version = 0;
     TERNC_RETURN_IF_ERROR(read(version, "version"));
     if (version != 0 && (version & 0xffffu) == 0)
       return errorAt(4, "version: big-endian GGUF not supported (the version "
@@ -241,7 +241,7 @@ private:
 
   Status readValueType(ValueType &out, std::string_view field) {
     uint64_t start = pos_;
-    uint32_t raw;
+    uint32_t raw = 0;
     TERNC_RETURN_IF_ERROR(read(raw, field));
     if (raw > static_cast<uint32_t>(ValueType::Float64))
       return errorAt(start, "{}: unknown value type {}", field, raw);
@@ -293,15 +293,17 @@ private:
                            i, value.arrayData_[i]);
       return Status::success();
     }
-    value.strings_.resize(value.arraySize_); // Bounded by the check above.
-    for (uint64_t i = 0; i < value.arraySize_; ++i)
+    // Grow with the strings actually read, so a forged count costs nothing.
+    for (uint64_t i = 0; i < value.arraySize_; ++i) {
+      std::string_view element;
       TERNC_RETURN_IF_ERROR(
-          readString(value.strings_[i], fmt::format("{}[{}]", field, i)));
+          readString(element, fmt::format("{}[{}]", field, i)));
+      value.strings_.push_back(element);
+    }
     return Status::success();
   }
 
   Status parseMetadata() {
-    file_.metadata_.reserve(kvCount_);
     for (uint64_t i = 0; i < kvCount_; ++i) {
       KeyValue kv;
       kv.fileOffset = pos_;
@@ -388,13 +390,18 @@ private:
                      tensor.typeId);
     tensor.type = *type;
     const TensorTypeInfo &info = typeInfo(tensor.type);
+    uint64_t ne0Offset = dimsOffset + sizeof(uint32_t);
     if (tensor.ne[0] % info.blockSize != 0)
-      return errorAt(dimsOffset,
+      return errorAt(ne0Offset,
                      "{}: ne[0] = {} is not a multiple of the {} block size "
                      "{}",
                      field, tensor.ne[0], info.name, info.blockSize);
     std::optional<uint64_t> bytes =
         tensorByteSize(tensor.type, tensor.ne.data(), tensor.nDims);
+    if (tensor.type == TensorType::TL2 && tensor.ne[0] < 256)
+      return errorAt(ne0Offset, "{}: ne[0] = {} is too short for TL2 (at "
+                                "least 256)",
+                     field, tensor.ne[0]);
     if (!bytes)
       return errorAt(dimsOffset, "{}: size of a {} tensor of {} overflows",
                      field, info.name, tensor.shapeString());
@@ -411,10 +418,12 @@ private:
   }
 
   Status parseTensorInfos() {
-    file_.tensors_.resize(tensorCount_); // Bounded in parseHeader.
+    // Grow with the records actually read, so a forged count costs nothing.
     for (uint64_t i = 0; i < tensorCount_; ++i) {
-      TERNC_RETURN_IF_ERROR(parseTensorInfo(i, file_.tensors_[i]));
-      file_.tensorIndex_.emplace(file_.tensors_[i].name, i);
+      TensorInfo tensor;
+      TERNC_RETURN_IF_ERROR(parseTensorInfo(i, tensor));
+      file_.tensorIndex_.emplace(tensor.name, i);
+      file_.tensors_.push_back(tensor);
     }
     return Status::success();
   }

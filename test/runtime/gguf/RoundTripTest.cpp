@@ -140,8 +140,9 @@ TEST(RoundTripTest, EveryTensorTypeAndPackedOffsets) {
     EXPECT_EQ(std::memcmp(data.data, encoded[i].data(), data.size), 0);
     std::vector<float> decoded(1024);
     ASSERT_TRUE(dequantize(tensor.type, data, 1024, decoded.data()).ok());
-    if (cases[i].values == &ternary)
+    if (cases[i].values == &ternary) {
       EXPECT_EQ(decoded, ternary) << tensor.name;
+    }
   }
   EXPECT_EQ(file->fileSize(), file->dataOffset() + expectedOffset);
 }
