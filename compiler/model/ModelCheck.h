@@ -1,0 +1,56 @@
+//===- ModelCheck.h - Architecture-aware validation of a model --*- C++ -*-===//
+//
+// `ternc check`: everything that can be verified about a GGUF model before it
+// is compiled. The architecture's keys and tensors are present, every shape
+// matches the hyper-parameters, every tensor has a type its role allows, the
+// ternary tensors hold only valid codes with one usable scale, and the norm
+// weights are finite. Norm gamma statistics are reported, never "fixed": in
+// the official 2B4T, attn_norm RMS ~ 1/sqrt(2560) is a trained property.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_COMPILER_MODEL_MODELCHECK_H
+#define TERNC_COMPILER_MODEL_MODELCHECK_H
+
+#include "compiler/model/Architecture.h"
+#include "runtime/gguf/GgufFile.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ternc::model {
+
+enum class Severity { Info, Warning, Error };
+
+/// One finding; the message names the tensor or key it is about.
+struct Diagnostic {
+  Severity severity;
+  std::string message;
+};
+
+/// Statistics of one norm weight vector (gamma).
+struct NormStats {
+  std::string tensor;
+  /// Layer index, or -1 for output_norm.
+  int layer;
+  double mean, rms, min, max;
+};
+
+/// The outcome of checking a model.
+struct CheckReport {
+  /// The canonical architecture name, when known.
+  std::string architecture;
+  std::optional<HyperParams> params;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<NormStats> norms;
+
+  size_t count(Severity severity) const;
+};
+
+/// Runs every check on `file`. Never fails: problems become diagnostics.
+CheckReport checkModel(const gguf::GgufFile &file);
+
+} // namespace ternc::model
+
+#endif // TERNC_COMPILER_MODEL_MODELCHECK_H

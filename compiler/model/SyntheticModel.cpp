@@ -1,0 +1,300 @@
+//===- SyntheticModel.cpp - Random models of real architectures -----------===//
+
+#include "compiler/model/SyntheticModel.h"
+
+#include "compiler/model/Vocabulary.h"
+#include "runtime/gguf/GgufWriter.h"
+#include "runtime/gguf/Quants.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+namespace ternc::model {
+
+using gguf::GgufWriter;
+using gguf::MetadataValue;
+using gguf::TensorType;
+
+namespace {
+
+/// splitmix64: a tiny generator whose output is the same on every platform
+/// (std::uniform_*_distribution is not).
+class SplitMix64 {
+public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, 1).
+  float uniform() { return static_cast<float>(next() >> 40) * 0x1p-24f; }
+  /// Roughly normal with mean 0 and deviation 1 (sum of four uniforms).
+  float roughNormal() {
+    return (uniform() + uniform() + uniform() + uniform() - 2.0f) * 1.7320508f;
+  }
+
+private:
+  uint64_t state_;
+};
+
+/// A generator seeded by the model seed and the tensor's name, so each
+/// tensor's values do not depend on the order tensors are generated in.
+SplitMix64 tensorRng(uint64_t seed, const std::string &name) {
+  uint64_t hash = 0xcbf29ce484222325ull; // FNV-1a
+  for (char c : name)
+    hash = (hash ^ static_cast<uint8_t>(c)) * 0x100000001b3ull;
+  return SplitMix64(seed * 0x9e3779b97f4a7c15ull ^ hash);
+}
+
+/// Gamma values shaped like the official 2B4T's (FORMATS.md §6): attn_norm
+/// around 1/sqrt(n_embd), ffn_norm 1.1-1.6, sub-norms growing from ~0.015 to
+/// ~12 (attn) or ~0.2 to ~17 (ffn) with depth, output_norm around 0.1.
+std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
+                              SplitMix64 &rng) {
+  double depth = p.blockCount > 1
+                     ? static_cast<double>(spec.layer) / (p.blockCount - 1)
+                     : 0.0;
+  auto growing = [&](double first, double last) {
+    return first * std::pow(last / first, depth);
+  };
+  double center, spread;
+  if (spec.name.find("attn_norm") != std::string::npos)
+    center = 1.0 / std::sqrt(static_cast<double>(p.embeddingLength)),
+    spread = 0.35;
+  else if (spec.name.find("ffn_norm") != std::string::npos)
+    center = 1.35, spread = 0.18;
+  else if (spec.name.find("attn_sub_norm") != std::string::npos)
+    center = growing(0.015, 12.0), spread = 0.25;
+  else if (spec.name.find("ffn_sub_norm") != std::string::npos)
+    center = growing(0.2, 17.0), spread = 0.3;
+  else
+    center = 0.1, spread = 0.2;
+  std::vector<float> values(spec.ne[0]);
+  for (float &v : values)
+    v = static_cast<float>(center * (1.0 + spread * (2.0 * rng.uniform() - 1)));
+  return values;
+}
+
+/// Ternary weights (30% -1, 40% 0, 30% +1) times one scale per tensor,
+/// alpha ~ 1/sqrt(ne0) so that outputs stay O(1).
+std::vector<float> ternaryValues(const TensorSpec &spec, SplitMix64 &rng) {
+  uint64_t count = spec.ne[0] * spec.ne[1];
+  float alpha = (0.5f + rng.uniform()) /
+                std::sqrt(static_cast<float>(spec.ne[0]));
+  std::vector<float> values(count);
+  for (float &v : values) {
+    uint64_t r = rng.next() % 10;
+    v = r < 3 ? -alpha : (r < 7 ? 0.0f : alpha);
+  }
+  return values;
+}
+
+uint32_t fileType(TensorType weightType) {
+  switch (weightType) {
+  case TensorType::F32: return 0;
+  case TensorType::F16: return 1;
+  case TensorType::BF16: return 32;
+  case TensorType::TQ1_0: return 36;
+  case TensorType::TQ2_0: return 37;
+  default: return 40; // bitnet.cpp's LLAMA_FTYPE_MOSTLY_I2_S.
+  }
+}
+
+bool isQuantized(TensorType type) {
+  return type != TensorType::F32 && type != TensorType::F16 &&
+         type != TensorType::BF16;
+}
+
+Status validateOptions(const SyntheticModelOptions &options) {
+  static const TensorType kWeightTypes[] = {
+      TensorType::I2_S, TensorType::TQ1_0, TensorType::TQ2_0,
+      TensorType::F16,  TensorType::BF16,  TensorType::F32};
+  static const TensorType kEmbeddingTypes[] = {
+      TensorType::F16, TensorType::F32, TensorType::Q8_0};
+  if (std::find(std::begin(kWeightTypes), std::end(kWeightTypes),
+                options.weightType) == std::end(kWeightTypes))
+    return makeError("--weight-type {} is not supported (expected i2_s, "
+                     "tq1_0, tq2_0, f16, bf16 or f32)",
+                     gguf::typeName(options.weightType));
+  if (std::find(std::begin(kEmbeddingTypes), std::end(kEmbeddingTypes),
+                options.embeddingType) == std::end(kEmbeddingTypes))
+    return makeError("--embed-type {} is not supported (expected f16, f32 "
+                     "or q8_0)",
+                     gguf::typeName(options.embeddingType));
+  return Status::success();
+}
+
+/// Pads `vocabulary` with unused tokens up to `size` (the 2b4t preset keeps
+/// the official 128256-token shape whatever the tokenizer).
+void padVocabulary(Vocabulary &vocabulary, uint64_t size) {
+  for (uint64_t id = vocabulary.tokens.size(); id < size; ++id) {
+    vocabulary.tokens.push_back("<|ternc_unused_" + std::to_string(id) + "|>");
+    vocabulary.scores.push_back(0.0f);
+    vocabulary.tokenTypes.push_back(static_cast<int32_t>(TokenType::Unused));
+  }
+}
+
+/// Produces the values of the next `rows` rows of a tensor.
+using RowGenerator =
+    std::function<std::vector<float>(SplitMix64 &rng, uint64_t rows)>;
+
+/// Adds one tensor whose values `generate` produces at write time from a
+/// generator seeded by (seed, name), encoded as `type` in chunks of
+/// `rowsPerChunk` rows (ternary types take the whole tensor at once: one
+/// scale).
+Status addGeneratedTensor(GgufWriter &writer, const TensorSpec &spec,
+                          TensorType type, uint64_t seed,
+                          uint64_t rowsPerChunk, RowGenerator generate) {
+  uint64_t rowLength = spec.ne[0];
+  uint64_t rows = 1;
+  for (size_t d = 1; d < spec.ne.size(); ++d)
+    rows *= spec.ne[d];
+  return writer.addTensor(
+      spec.name, type, spec.ne,
+      [=](uint8_t *destination, uint64_t size) -> Status {
+        SplitMix64 rng = tensorRng(seed, spec.name);
+        std::vector<uint8_t> encoded;
+        uint64_t written = 0;
+        for (uint64_t row = 0; row < rows; row += rowsPerChunk) {
+          uint64_t n = std::min(rowsPerChunk, rows - row);
+          std::vector<float> values = generate(rng, n);
+          encoded.clear();
+          TERNC_RETURN_IF_ERROR(
+              gguf::quantize(type, values.data(), n * rowLength, encoded));
+          if (written + encoded.size() > size)
+            return makeError("tensor '{}': encoded size exceeds {}",
+                             spec.name, size);
+          std::memcpy(destination + written, encoded.data(), encoded.size());
+          written += encoded.size();
+        }
+        if (written != size)
+          return makeError("tensor '{}': encoded {} bytes, expected {}",
+                           spec.name, written, size);
+        return Status::success();
+      });
+}
+
+} // namespace
+
+Expected<HyperParams> presetHyperParams(const Architecture &arch,
+                                        const std::string &preset,
+                                        uint64_t vocabSize) {
+  HyperParams p;
+  p.rmsEpsilon = 1e-5f;
+  p.ropeFreqBase = 500000.0f;
+  if (preset == "tiny") {
+    // Every matmul row length is a multiple of 256 (TQ1_0/TQ2_0 blocks) and
+    // the head dimension is 2B4T's 128.
+    p.contextLength = 2048;
+    p.embeddingLength = 512;
+    p.blockCount = 2;
+    p.feedForwardLength = 1280;
+    p.headCount = 4;
+    p.headCountKv = 2;
+    p.vocabSize = vocabSize;
+  } else if (preset == "2b4t") {
+    if (arch.name != "bitnet-b1.58")
+      return makeError("--preset 2b4t is BitNet b1.58 2B4T's shape; use it "
+                       "with --arch bitnet-b1.58");
+    p.contextLength = 4096;
+    p.embeddingLength = 2560;
+    p.blockCount = 30;
+    p.feedForwardLength = 6912;
+    p.headCount = 20;
+    p.headCountKv = 5;
+    p.vocabSize = 128256;
+  } else {
+    return makeError("--preset '{}' is unknown (expected tiny or 2b4t)",
+                     preset);
+  }
+  p.ropeDimensionCount = p.headDim();
+  return p;
+}
+
+Status writeSyntheticModel(const SyntheticModelOptions &options,
+                           const std::string &path) {
+  const Architecture *arch = findArchitecture(options.architecture);
+  if (!arch)
+    return makeError("--arch '{}' is unknown (expected bitnet-b1.58, "
+                     "bitnet-25, bitnet or llama)",
+                     options.architecture);
+  TERNC_RETURN_IF_ERROR(validateOptions(options));
+
+  Vocabulary vocabulary = builtinVocabulary();
+  if (!options.tokenizerJson.empty()) {
+    Expected<Vocabulary> imported = importTokenizerJson(options.tokenizerJson);
+    if (!imported)
+      return imported.error();
+    vocabulary = imported.take();
+  }
+  Expected<HyperParams> params =
+      presetHyperParams(*arch, options.preset, vocabulary.tokens.size());
+  if (!params)
+    return params.error();
+  if (vocabulary.tokens.size() > params->vocabSize)
+    return makeError("the tokenizer has {} tokens, more than the {} of "
+                     "--preset {}",
+                     vocabulary.tokens.size(), params->vocabSize,
+                     options.preset);
+  padVocabulary(vocabulary, params->vocabSize);
+
+  // bitnet.cpp writes I2_S with its fork's type ids, whatever the arch.
+  gguf::TypeIdConvention convention =
+      options.weightType == TensorType::I2_S
+          ? gguf::TypeIdConvention::BitnetCpp
+          : gguf::conventionForArchitecture(arch->name);
+  GgufWriter writer(convention);
+  writer.set("general.architecture", MetadataValue::ofString(
+                                         std::string(options.architecture)));
+  writer.set("general.name",
+             MetadataValue::ofString("ternc-synthetic-" + options.preset));
+  writeHyperParams(writer, *arch, *params, vocabulary.addBos);
+  writer.set("general.file_type",
+             MetadataValue::ofU32(fileType(options.weightType)));
+  writeVocabulary(writer, vocabulary);
+  if (isQuantized(options.weightType) || isQuantized(options.embeddingType))
+    writer.set("general.quantization_version", MetadataValue::ofU32(2));
+
+  const HyperParams hyper = *params;
+  for (const TensorSpec &spec : tensorSpecs(*arch, hyper)) {
+    bool isOutput = spec.role == TensorRole::Output;
+    if ((isOutput && !arch->separateOutput) || spec.role == TensorRole::Scale)
+      continue;
+    Status status;
+    switch (spec.role) {
+    case TensorRole::Embedding:
+    case TensorRole::Output:
+      status = addGeneratedTensor(
+          writer, spec, options.embeddingType, options.seed, 1024,
+          [rowLength = spec.ne[0]](SplitMix64 &rng, uint64_t rows) {
+            std::vector<float> values(rows * rowLength);
+            for (float &v : values)
+              v = 0.02f * rng.roughNormal();
+            return values;
+          });
+      break;
+    case TensorRole::Norm:
+      status = addGeneratedTensor(
+          writer, spec, TensorType::F32, options.seed, 1,
+          [spec, hyper](SplitMix64 &rng, uint64_t) {
+            return normValues(spec, hyper, rng);
+          });
+      break;
+    default:
+      status = addGeneratedTensor(writer, spec, options.weightType,
+                                  options.seed, spec.ne[1],
+                                  [spec](SplitMix64 &rng, uint64_t) {
+                                    return ternaryValues(spec, rng);
+                                  });
+      break;
+    }
+    TERNC_RETURN_IF_ERROR(status);
+  }
+  return writer.write(path);
+}
+
+} // namespace ternc::model
