@@ -1,0 +1,133 @@
+//===- TernBase.td - The tern dialect, its types and enums -*- tablegen -*-===//
+//
+// tern models a ternary (BitNet b1.58) language model as a program on
+// statically shaped tensors. Weights are symbols naming GGUF tensors: their
+// bytes never appear in the IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERN_BASE_TD
+#define TERN_BASE_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/OpBase.td"
+
+def Tern_Dialect : Dialect {
+  let name = "tern";
+  let cppNamespace = "::mlir::tern";
+  let summary = "Ternary (BitNet b1.58) language models as static-shape IR";
+  let description = [{
+    The `tern` dialect describes one forward pass of a ternary language model
+    (BitNet b1.58 and relatives) on tensors with static shapes. Ternary weight
+    matrices have their own type carrying shape, storage and the per-tensor
+    scale; the key/value cache has a type with a static capacity; every op
+    infers its result type from its operands and rejects inconsistent shapes
+    with a message that names the operands and their shapes.
+
+    Shapes follow MLIR's convention: outermost dimension first. A GGUF matrix
+    with dimensions `{ne0, ne1}` (ne0 contiguous) is `ne1 x ne0` here, so a
+    linear weight is `out x in` and activations are `tokens x features`.
+  }];
+  let useDefaultTypePrinterParser = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def Tern_TernaryStorage : I32EnumAttr<"TernaryStorage",
+    "how a ternary weight is stored in the model file", [
+      I32EnumAttrCase<"I2_S", 0, "i2_s">,
+      I32EnumAttrCase<"TQ1_0", 1, "tq1_0">,
+      I32EnumAttrCase<"TQ2_0", 2, "tq2_0">,
+      I32EnumAttrCase<"F32", 3, "f32">,
+      I32EnumAttrCase<"F16", 4, "f16">,
+      I32EnumAttrCase<"BF16", 5, "bf16">,
+    ]> {
+  let cppNamespace = "::mlir::tern";
+  let genSpecializedAttr = 0;
+}
+
+def Tern_RopeKindAttr : I32EnumAttr<"RopeKind", "RoPE dimension pairing", [
+      I32EnumAttrCase<"Neox", 0, "neox">,
+      I32EnumAttrCase<"Norm", 1, "norm">,
+    ]> {
+  let cppNamespace = "::mlir::tern";
+}
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+class Tern_Type<string name, string typeMnemonic, list<Trait> traits = []>
+    : TypeDef<Tern_Dialect, name, traits> {
+  let mnemonic = typeMnemonic;
+}
+
+def Tern_TernaryType : Tern_Type<"Ternary", "ternary"> {
+  let summary = "ternary weight matrix with one scale per tensor";
+  let description = [{
+    A weight matrix of `out x in` values in {-1, 0, +1}, multiplied by one
+    f32 scale for the whole tensor, as BitNet b1.58 trains them. `storage`
+    says how the file stores it (bitnet.cpp's I2_S, llama.cpp's TQ1_0/TQ2_0,
+    or plain floats holding ternary values); backends repack it at compile
+    time.
+
+    ```mlir
+    !tern.ternary<640x2560, i2_s, scale = 0.0371>
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "out x in">:$shape,
+    "::mlir::tern::TernaryStorage":$storage,
+    APFloatParameter<"per-tensor scale">:$scale
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Rows (output features).
+    int64_t getOutFeatures() const { return getShape()[0]; }
+    /// Columns (input features).
+    int64_t getInFeatures() const { return getShape()[1]; }
+    /// The scale as a float.
+    float getScaleValue() const { return getScale().convertToFloat(); }
+  }];
+}
+
+def Tern_KVCacheType : Tern_Type<"KVCache", "kv_cache"> {
+  let summary = "key/value cache of every layer, with a static capacity";
+  let description = [{
+    Keys and values of all layers for up to `capacity` positions:
+    `layers x capacity x kv_heads x head_dim` elements each for K and V.
+    `tern.attention` reads it and appends the new positions.
+
+    ```mlir
+    !tern.kv_cache<layers 30, capacity 4096, kv_heads 5, head_dim 128, f16>
+    ```
+  }];
+  let parameters = (ins "int64_t":$layers, "int64_t":$capacity,
+                        "int64_t":$kvHeads, "int64_t":$headDim,
+                        "::mlir::Type":$elementType);
+  let assemblyFormat = [{
+    `<` `layers` $layers `,` `capacity` $capacity `,` `kv_heads` $kvHeads `,`
+    `head_dim` $headDim `,` $elementType `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+/// A statically shaped tensor of one of `types` and rank `rank`.
+class Tern_StaticTensorOf<list<Type> types, int rank>
+    : RankedTensorOf<types, [HasStaticShapePred, HasAnyRankOfPred<[rank]>],
+                     rank # "-D statically shaped tensor">;
+
+def Tern_Activations : Tern_StaticTensorOf<[F32], 2>;
+def Tern_Vector : Tern_StaticTensorOf<[F32], 1>;
+def Tern_TokenIds : Tern_StaticTensorOf<[I32], 1>;
+def Tern_FloatMatrix : Tern_StaticTensorOf<[F32, F16, BF16], 2>;
+
+#endif // TERN_BASE_TD

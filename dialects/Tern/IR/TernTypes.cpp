@@ -1,0 +1,108 @@
+//===- TernTypes.cpp - tern dialect types ---------------------------------===//
+//
+// Custom syntax and verifiers of !tern.ternary and !tern.kv_cache.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tern/IR/TernTypes.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+using namespace mlir;
+using namespace mlir::tern;
+
+//===----------------------------------------------------------------------===//
+// TernaryType
+//===----------------------------------------------------------------------===//
+
+// !tern.ternary<OUTxIN, STORAGE, scale = FLOAT>
+Type TernaryType::parse(AsmParser &parser) {
+  SmallVector<int64_t> shape;
+  StringRef storageName;
+  double scale;
+  SMLoc storageLoc;
+  if (parser.parseLess() ||
+      parser.parseDimensionList(shape, /*allowDynamic=*/false,
+                                /*withTrailingX=*/false) ||
+      parser.parseComma() || parser.getCurrentLocation(&storageLoc) ||
+      parser.parseKeyword(&storageName) || parser.parseComma() ||
+      parser.parseKeyword("scale") || parser.parseEqual() ||
+      parser.parseFloat(scale) || parser.parseGreater())
+    return {};
+  std::optional<TernaryStorage> storage = symbolizeTernaryStorage(storageName);
+  if (!storage) {
+    parser.emitError(storageLoc, "unknown ternary storage '")
+        << storageName << "' (expected i2_s, tq1_0, tq2_0, f32, f16 or bf16)";
+    return {};
+  }
+  return parser.getChecked<TernaryType>(parser.getContext(),
+                                        ArrayRef<int64_t>(shape), *storage,
+                                        APFloat(static_cast<float>(scale)));
+}
+
+/// The shortest decimal text of at most nine significant digits that parses
+/// back to `value` exactly, always with a '.' or an exponent so that MLIR's
+/// parser reads it as a float.
+static std::string formatScale(float value) {
+  std::string text;
+  for (int digits = 1; digits <= 9; ++digits) {
+    text = llvm::formatv("{0}", llvm::format("%.*g", digits,
+                                             static_cast<double>(value)))
+               .str();
+    if (std::strtof(text.c_str(), nullptr) == value)
+      break;
+  }
+  if (text.find_first_of(".e") == std::string::npos)
+    text += ".0";
+  return text;
+}
+
+void TernaryType::print(AsmPrinter &printer) const {
+  printer << "<";
+  llvm::interleave(getShape(), printer, "x");
+  printer << ", " << stringifyTernaryStorage(getStorage())
+          << ", scale = " << formatScale(getScaleValue()) << ">";
+}
+
+LogicalResult
+TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
+                    ArrayRef<int64_t> shape, TernaryStorage storage,
+                    APFloat scale) {
+  if (shape.size() != 2)
+    return emitError() << "a ternary weight is a matrix (out x in), got "
+                       << shape.size() << " dimensions";
+  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+    return emitError() << "ternary weight dimensions must be positive";
+  if (&scale.getSemantics() != &APFloat::IEEEsingle())
+    return emitError() << "the scale must be an f32";
+  float value = scale.convertToFloat();
+  if (!std::isfinite(value) || value < 0)
+    return emitError() << "the scale must be finite and non-negative, got "
+                       << static_cast<double>(value);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// KVCacheType
+//===----------------------------------------------------------------------===//
+
+LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  int64_t layers, int64_t capacity,
+                                  int64_t kvHeads, int64_t headDim,
+                                  Type elementType) {
+  if (layers <= 0 || capacity <= 0 || kvHeads <= 0 || headDim <= 0)
+    return emitError() << "KV cache dimensions must be positive (layers "
+                       << layers << ", capacity " << capacity << ", kv_heads "
+                       << kvHeads << ", head_dim " << headDim << ")";
+  if (!elementType.isF16() && !elementType.isF32())
+    return emitError() << "KV cache elements must be f16 or f32, got "
+                       << elementType;
+  return success();
+}

@@ -1,0 +1,214 @@
+// One case per verifier rule of the tern dialect: each message names the
+// operands (or type parameters) and their shapes.
+// RUN: tern-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{a ternary weight is a matrix (out x in), got 3 dimensions}}
+func.func private @rank(!tern.ternary<2x4x8, i2_s, scale = 1.0>)
+
+// -----
+
+// expected-error @+1 {{ternary weight dimensions must be positive}}
+func.func private @zero(!tern.ternary<0x8, i2_s, scale = 1.0>)
+
+// -----
+
+// expected-error @+1 {{unknown ternary storage 'q4_0' (expected i2_s, tq1_0, tq2_0, f32, f16 or bf16)}}
+func.func private @storage(!tern.ternary<4x8, q4_0, scale = 1.0>)
+
+// -----
+
+// expected-error @+1 {{the scale must be finite and non-negative, got -5.000000e-01}}
+func.func private @scale(!tern.ternary<4x8, i2_s, scale = -0.5>)
+
+// -----
+
+// expected-error @+1 {{KV cache dimensions must be positive (layers 2, capacity 0, kv_heads 2, head_dim 4)}}
+func.func private @capacity(!tern.kv_cache<layers 2, capacity 0, kv_heads 2, head_dim 4, f16>)
+
+// -----
+
+// expected-error @+1 {{KV cache elements must be f16 or f32, got 'bf16'}}
+func.func private @cache_type(!tern.kv_cache<layers 2, capacity 8, kv_heads 2, head_dim 4, bf16>)
+
+// -----
+
+func.func @weight_name() {
+  // expected-error @+1 {{'tern.weight' op needs the name of a model tensor}}
+  %w = tern.weight "" : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_storage() {
+  // expected-error @+1 {{'tern.weight' op 'storage' is part of a !tern.ternary type; do not repeat it as an attribute}}
+  %w = tern.weight "w" {storage = "I2_S"} : !tern.ternary<4x8, i2_s, scale = 1.0>
+  return
+}
+
+// -----
+
+func.func @weight_dynamic() {
+  // expected-error @+1 {{'tern.weight' op result #0 must be}}
+  %w = tern.weight "w" : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @norm_gamma(%x: tensor<2x8xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{'tern.rms_norm' op 'gamma' 'tensor<4xf32>' must have one entry per feature of 'input' 'tensor<2x8xf32>'}}
+  %y = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<4xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @norm_epsilon(%x: tensor<2x8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'tern.rms_norm' op 'epsilon' must be positive, got 0.000000e+00}}
+  %y = tern.rms_norm %x, %g {epsilon = 0.0 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @bitlinear_features(%x: tensor<2x8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' '!tern.ternary<4x16, i2_s, scale = 1.0>' takes 16}}
+  %y = tern.bitlinear %x, %w : (tensor<2x8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @bitlinear_result(%x: tensor<2x16xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+  // A stated result type must be the inferred one.
+  // expected-error @+2 {{'tern.bitlinear' op inferred type(s) 'tensor<2x4xf32>' are incompatible with return type(s) of operation 'tensor<2x5xf32>'}}
+  // expected-error @+1 {{'tern.bitlinear' op failed to infer returned types}}
+  %y = tern.bitlinear %x, %w : (tensor<2x16xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @fused_gamma(%x: tensor<2x16xf32>, %g: tensor<8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+  // expected-error @+1 {{'tern.rms_norm_bitlinear' op 'gamma' 'tensor<8xf32>' must have one entry per feature of 'input' 'tensor<2x16xf32>'}}
+  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x16xf32>, tensor<8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @fused_features(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+  // expected-error @+1 {{'tern.rms_norm_bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' '!tern.ternary<4x16, i2_s, scale = 1.0>' takes 16}}
+  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<1x8xf32>, %w: tensor<32x16xf16>) {
+  // expected-error @+1 {{'tern.linear' op 'input' 'tensor<1x8xf32>' has 8 features but 'weight' 'tensor<32x16xf16>' takes 16}}
+  %y = tern.linear %x, %w : (tensor<1x8xf32>, tensor<32x16xf16>) -> tensor<1x32xf32>
+  return
+}
+
+// -----
+
+func.func @embed_tokens(%t: tensor<3xi64>, %e: tensor<32x16xf16>) {
+  // expected-error @+1 {{'tern.embed' op operand #1 must be 1-D statically shaped tensor of 32-bit signless integer values}}
+  %x = tern.embed %e, %t : (tensor<32x16xf16>, tensor<3xi64>) -> tensor<3x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_heads(%x: tensor<1x10xf32>, %p: index) {
+  // expected-error @+1 {{'tern.rope' op 'input' 'tensor<1x10xf32>' is not a whole number of heads of head_dim 4}}
+  %y = tern.rope neox %x, %p {base = 1.0e+04 : f32, dims = 4, head_dim = 4} : (tensor<1x10xf32>, index) -> tensor<1x10xf32>
+  return
+}
+
+// -----
+
+func.func @rope_dims(%x: tensor<1x8xf32>, %p: index) {
+  // expected-error @+1 {{'tern.rope' op 'dims' 6 must be even, positive and at most head_dim 4}}
+  %y = tern.rope neox %x, %p {base = 1.0e+04 : f32, dims = 6, head_dim = 4} : (tensor<1x8xf32>, index) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @rope_base(%x: tensor<1x8xf32>, %p: index) {
+  // expected-error @+1 {{'tern.rope' op 'base' must be positive, got -1.000000e+00}}
+  %y = tern.rope norm %x, %p {base = -1.0 : f32, dims = 4, head_dim = 4} : (tensor<1x8xf32>, index) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+!cache = !tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>
+func.func @attention_tokens(%q: tensor<2x16xf32>, %k: tensor<1x8xf32>, %v: tensor<2x8xf32>, %c: !cache, %p: index) {
+  // expected-error @+1 {{'tern.attention' op 'query' 'tensor<2x16xf32>', 'key' 'tensor<1x8xf32>' and 'value' 'tensor<2x8xf32>' must have the same number of tokens}}
+  %a = tern.attention %q, %k, %v, %c, %p {layer = 0} : (tensor<2x16xf32>, tensor<1x8xf32>, tensor<2x8xf32>, !cache, index) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+!cache = !tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>
+func.func @attention_kv_width(%q: tensor<2x16xf32>, %k: tensor<2x12xf32>, %v: tensor<2x12xf32>, %c: !cache, %p: index) {
+  // expected-error @+1 {{'tern.attention' op 'key' 'tensor<2x12xf32>' and 'value' 'tensor<2x12xf32>' must have kv_heads * head_dim = 8 features for cache '!tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>'}}
+  %a = tern.attention %q, %k, %v, %c, %p {layer = 0} : (tensor<2x16xf32>, tensor<2x12xf32>, tensor<2x12xf32>, !cache, index) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+!cache = !tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>
+func.func @attention_query_heads(%q: tensor<2x12xf32>, %k: tensor<2x8xf32>, %v: tensor<2x8xf32>, %c: !cache, %p: index) {
+  // expected-error @+1 {{'tern.attention' op 'query' 'tensor<2x12xf32>' must hold a multiple of kv_heads (2) heads of head_dim 4}}
+  %a = tern.attention %q, %k, %v, %c, %p {layer = 0} : (tensor<2x12xf32>, tensor<2x8xf32>, tensor<2x8xf32>, !cache, index) -> tensor<2x12xf32>
+  return
+}
+
+// -----
+
+!cache = !tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>
+func.func @attention_capacity(%q: tensor<5x16xf32>, %k: tensor<5x8xf32>, %v: tensor<5x8xf32>, %c: !cache, %p: index) {
+  // expected-error @+1 {{'tern.attention' op 5 tokens exceed the cache capacity 4}}
+  %a = tern.attention %q, %k, %v, %c, %p {layer = 0} : (tensor<5x16xf32>, tensor<5x8xf32>, tensor<5x8xf32>, !cache, index) -> tensor<5x16xf32>
+  return
+}
+
+// -----
+
+!cache = !tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>
+func.func @attention_layer(%q: tensor<2x16xf32>, %k: tensor<2x8xf32>, %v: tensor<2x8xf32>, %c: !cache, %p: index) {
+  // expected-error @+1 {{'tern.attention' op 'layer' 2 is not a layer of cache '!tern.kv_cache<layers 2, capacity 4, kv_heads 2, head_dim 4, f16>'}}
+  %a = tern.attention %q, %k, %v, %c, %p {layer = 2} : (tensor<2x16xf32>, tensor<2x8xf32>, tensor<2x8xf32>, !cache, index) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @add_shapes(%a: tensor<1x8xf32>, %b: tensor<1x4xf32>) {
+  // expected-error @+1 {{'tern.add' op 'lhs' 'tensor<1x8xf32>' and 'rhs' 'tensor<1x4xf32>' must have the same shape}}
+  %y = tern.add %a, %b : (tensor<1x8xf32>, tensor<1x4xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @mul_shapes(%a: tensor<2x8xf32>, %b: tensor<1x8xf32>) {
+  // expected-error @+1 {{'tern.mul' op 'lhs' 'tensor<2x8xf32>' and 'rhs' 'tensor<1x8xf32>' must have the same shape}}
+  %y = tern.mul %a, %b : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x8xf32>
+  return
+}
+
+// -----
+
+func.func @relu2_type(%a: tensor<2x8xf32>) {
+  // expected-error @+1 {{'tern.relu2' op requires the same type for all operands and results}}
+  %y = "tern.relu2"(%a) : (tensor<2x8xf32>) -> tensor<2x4xf32>
+  return
+}

@@ -1,0 +1,23 @@
+//===- tern-opt.cpp - mlir-opt for the tern dialect -----------------------===//
+//
+// Parses, verifies, transforms and prints tern IR: the tern dialect, the
+// upstream dialects ternc uses, and every ternc pass.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Tern/IR/TernDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerTransformsPasses();
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::tern::TernDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "tern optimizer driver\n", registry));
+}
