@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build, make a
 # small BitNet b1.58 model, and run the furthest stage of the pipeline that
-# exists today: mkmodel -> inspect -> check.
+# exists today: mkmodel -> inspect -> check -> compile to tern IR.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="${TERNC_BUILD_DIR:-$root/build}"
@@ -16,3 +16,6 @@ mkdir -p "$build/demo"
   --seed 1 -o "$model"
 "$ternc" inspect "$model"
 "$ternc" check "$model"
+"$ternc" compile "$model" --emit=tern -o "$build/demo/tiny-i2_s.mlir"
+echo "ternc: tern IR written to $build/demo/tiny-i2_s.mlir; its first layer:"
+sed -n '1,33p' "$build/demo/tiny-i2_s.mlir"

@@ -14,10 +14,12 @@ config.test_exec_root = os.path.join(config.ternc_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fuzz"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%ternc_src_root", config.ternc_src_root))
+config.substitutions.append(("%ternc_obj_root", config.ternc_obj_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.ternc_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["ternc", "gguf-edit"],
+llvm_config.add_tool_substitutions(["ternc", "tern-opt", "gguf-edit"],
                                    [config.ternc_tools_dir])
 config.excludes.append("utils")
 

@@ -27,18 +27,6 @@ bool isFloatType(TensorType type) {
          type == TensorType::BF16;
 }
 
-/// What a scan of a ternary tensor's contents found.
-struct TernaryContents {
-  /// Elements whose 2-bit code is 3 (I2_S, TQ2_0): not a trit.
-  uint64_t invalidCodes = 0;
-  /// Non-finite scales or values.
-  uint64_t nonFinite = 0;
-  /// Distinct non-zero magnitudes: the per-tensor scale (I2_S, float types)
-  /// or the per-block scales of non-empty blocks (TQ1_0, TQ2_0). More than
-  /// one cannot be represented with one scale per tensor.
-  std::set<float> magnitudes;
-};
-
 /// Adds |value| to the distinct magnitudes, keeping the set small: two are
 /// enough to report a mixed tensor.
 void noteMagnitude(TernaryContents &contents, float value) {
@@ -46,8 +34,10 @@ void noteMagnitude(TernaryContents &contents, float value) {
     ++contents.nonFinite;
     return;
   }
-  if (value != 0 && contents.magnitudes.size() < 3)
-    contents.magnitudes.insert(std::fabs(value));
+  float magnitude = std::fabs(value);
+  contents.maxMagnitude = std::max(contents.maxMagnitude, magnitude);
+  if (magnitude != 0 && contents.magnitudes.size() < 3)
+    contents.magnitudes.insert(magnitude);
 }
 
 /// Scans a float tensor in chunks, so multi-GB tensors need no copy.
@@ -77,31 +67,41 @@ uint64_t countCodeThree(const uint8_t *bytes, uint64_t size) {
   return count;
 }
 
-TernaryContents scanTernary(const TensorInfo &tensor, ByteSpan data) {
-  TernaryContents contents;
-  switch (tensor.type) {
-  case TensorType::I2_S:
-    contents.invalidCodes = countCodeThree(data.data, tensor.elements / 4);
-    noteMagnitude(contents, gguf::i2sScale(data, tensor.elements));
-    break;
-  case TensorType::TQ2_0:
-  case TensorType::TQ1_0: {
-    bool two = tensor.type == TensorType::TQ2_0;
-    uint64_t blockBytes = two ? 66 : 54, scaleOffset = two ? 64 : 52;
-    for (uint64_t b = 0; b < tensor.elements / 256; ++b) {
-      const uint8_t *block = data.data + b * blockBytes;
-      if (two)
-        contents.invalidCodes += countCodeThree(block, 64);
-      noteMagnitude(contents, halfToFloat(loadLittleEndian<uint16_t>(
-                                  block + scaleOffset)));
-    }
-    break;
+/// Whether the tensor's type suits its role; the error says why not.
+Status checkRoleType(const TensorSpec &spec, const TensorInfo &tensor) {
+  const gguf::TensorTypeInfo &info = gguf::typeInfo(tensor.type);
+  if (tensor.type == TensorType::TL1 || tensor.type == TensorType::TL2)
+    return makeError("tensor '{}' is {}: not supported (its layout depends on "
+                     "bitnet.cpp's per-model kernel tiling); re-quantize to "
+                     "I2_S or TQ2_0",
+                     spec.name, info.name);
+  switch (spec.role) {
+  case TensorRole::Norm:
+    if (isFloatType(tensor.type))
+      return Status::success();
+    return makeError("norm tensor '{}' is {}: norm weights must be F32, F16 "
+                     "or BF16",
+                     spec.name, info.name);
+  case TensorRole::Scale:
+    if (tensor.type == TensorType::F32)
+      return Status::success();
+    return makeError("scale tensor '{}' is {}, expected F32", spec.name,
+                     info.name);
+  case TensorRole::Ternary:
+    if (info.ternary || isFloatType(tensor.type))
+      return Status::success();
+    return makeError("tensor '{}' is {}, which cannot hold ternary weights "
+                     "exactly; expected I2_S, TQ1_0, TQ2_0, F32, F16 or BF16",
+                     spec.name, info.name);
+  case TensorRole::Embedding:
+  case TensorRole::Output:
+    if (info.dequantizable)
+      return Status::success();
+    return makeError("tensor '{}' is {}, which ternc cannot read (supported: "
+                     "F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S)",
+                     spec.name, info.name);
   }
-  default:
-    scanFloatTensor(tensor, data, contents);
-    break;
-  }
-  return contents;
+  return Status::success();
 }
 
 /// Collects diagnostics for one GGUF file.
@@ -187,78 +187,24 @@ private:
   }
 
   void checkTensor(const TensorSpec &spec) {
-    const TensorInfo *tensor = file_.findTensor(spec.name);
+    Expected<const TensorInfo *> tensor = lookUpTensor(file_, spec);
     if (!tensor) {
-      if (spec.required)
-        error(fmt::format("tensor '{}' is missing (expected shape {})",
-                          spec.name, shapeString(spec.ne)));
+      error(tensor.error().message());
       return;
     }
-    std::vector<uint64_t> actual(tensor->ne.begin(),
-                                 tensor->ne.begin() + tensor->nDims);
-    if (actual != spec.ne) {
-      error(fmt::format("tensor '{}' has shape {}, expected {}", spec.name,
-                        shapeString(actual), shapeString(spec.ne)));
+    if (!*tensor)
       return;
-    }
-    if (!checkType(spec, *tensor))
-      return;
-    ByteSpan data = file_.tensorData(*tensor);
+    ByteSpan data = file_.tensorData(**tensor);
     switch (spec.role) {
     case TensorRole::Norm:
-      checkNorm(spec, *tensor, data);
+      checkNorm(spec, **tensor, data);
       break;
     case TensorRole::Ternary:
-      checkTernary(*tensor, data);
+      checkTernary(**tensor, data);
       break;
     default:
       break;
     }
-  }
-
-  /// Whether the tensor's type suits its role; reports when it does not.
-  bool checkType(const TensorSpec &spec, const TensorInfo &tensor) {
-    const gguf::TensorTypeInfo &info = gguf::typeInfo(tensor.type);
-    if (tensor.type == TensorType::TL1 || tensor.type == TensorType::TL2) {
-      error(fmt::format("tensor '{}' is {}: not supported (its layout depends "
-                        "on bitnet.cpp's per-model kernel tiling); "
-                        "re-quantize to I2_S or TQ2_0",
-                        spec.name, info.name));
-      return false;
-    }
-    switch (spec.role) {
-    case TensorRole::Norm:
-      if (isFloatType(tensor.type))
-        return true;
-      error(fmt::format("norm tensor '{}' is {}: norm weights must be F32, "
-                        "F16 or BF16",
-                        spec.name, info.name));
-      return false;
-    case TensorRole::Scale:
-      if (tensor.type == TensorType::F32)
-        return true;
-      error(fmt::format("scale tensor '{}' is {}, expected F32", spec.name,
-                        info.name));
-      return false;
-    case TensorRole::Ternary:
-      if (info.ternary || isFloatType(tensor.type))
-        return true;
-      error(fmt::format("tensor '{}' is {}, which cannot hold ternary "
-                        "weights exactly; expected I2_S, TQ1_0, TQ2_0, F32, "
-                        "F16 or BF16",
-                        spec.name, info.name));
-      return false;
-    case TensorRole::Embedding:
-    case TensorRole::Output:
-      if (info.dequantizable)
-        return true;
-      error(fmt::format("tensor '{}' is {}, which ternc cannot read "
-                        "(supported: F32, F16, BF16, Q4_0, Q8_0, Q6_K, "
-                        "TQ1_0, TQ2_0, I2_S)",
-                        spec.name, info.name));
-      return false;
-    }
-    return false;
   }
 
   void checkNorm(const TensorSpec &spec, const TensorInfo &tensor,
@@ -324,6 +270,51 @@ private:
 };
 
 } // namespace
+
+TernaryContents scanTernary(const TensorInfo &tensor, ByteSpan data) {
+  TernaryContents contents;
+  switch (tensor.type) {
+  case TensorType::I2_S:
+    contents.invalidCodes = countCodeThree(data.data, tensor.elements / 4);
+    noteMagnitude(contents, gguf::i2sScale(data, tensor.elements));
+    break;
+  case TensorType::TQ2_0:
+  case TensorType::TQ1_0: {
+    bool two = tensor.type == TensorType::TQ2_0;
+    uint64_t blockBytes = two ? 66 : 54, scaleOffset = two ? 64 : 52;
+    for (uint64_t b = 0; b < tensor.elements / 256; ++b) {
+      const uint8_t *block = data.data + b * blockBytes;
+      if (two)
+        contents.invalidCodes += countCodeThree(block, 64);
+      noteMagnitude(contents, halfToFloat(loadLittleEndian<uint16_t>(
+                                  block + scaleOffset)));
+    }
+    break;
+  }
+  default:
+    scanFloatTensor(tensor, data, contents);
+    break;
+  }
+  return contents;
+}
+
+Expected<const TensorInfo *> lookUpTensor(const GgufFile &file,
+                                          const TensorSpec &spec) {
+  const TensorInfo *tensor = file.findTensor(spec.name);
+  if (!tensor) {
+    if (spec.required)
+      return makeError("tensor '{}' is missing (expected shape {})",
+                       spec.name, shapeString(spec.ne));
+    return static_cast<const TensorInfo *>(nullptr);
+  }
+  std::vector<uint64_t> actual(tensor->ne.begin(),
+                               tensor->ne.begin() + tensor->nDims);
+  if (actual != spec.ne)
+    return makeError("tensor '{}' has shape {}, expected {}", spec.name,
+                     shapeString(actual), shapeString(spec.ne));
+  TERNC_RETURN_IF_ERROR(checkRoleType(spec, *tensor));
+  return tensor;
+}
 
 CheckReport checkModel(const GgufFile &file) {
   CheckReport report;

@@ -16,6 +16,7 @@
 #include "runtime/gguf/GgufFile.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,30 @@ struct CheckReport {
 
 /// Runs every check on `file`. Never fails: problems become diagnostics.
 CheckReport checkModel(const gguf::GgufFile &file);
+
+/// The tensor `spec` describes, checked for presence, shape and a storage
+/// type its role allows; nullptr when an optional tensor is absent. Errors
+/// name the tensor (and the expected and actual shapes).
+Expected<const gguf::TensorInfo *> lookUpTensor(const gguf::GgufFile &file,
+                                                const TensorSpec &spec);
+
+/// What a scan of a ternary tensor's contents found.
+struct TernaryContents {
+  /// Elements whose 2-bit code is 3 (I2_S, TQ2_0): not a trit.
+  uint64_t invalidCodes = 0;
+  /// Non-finite scales or values.
+  uint64_t nonFinite = 0;
+  /// The largest scale (I2_S), block scale (TQ1_0, TQ2_0) or |value| (float
+  /// storage): the one scale per tensor ternc uses.
+  float maxMagnitude = 0;
+  /// Up to three distinct non-zero magnitudes; more than one cannot be
+  /// represented exactly with one scale per tensor.
+  std::set<float> magnitudes;
+};
+
+/// Scans the contents of a ternary tensor stored as I2_S, TQ1_0, TQ2_0 or a
+/// float type.
+TernaryContents scanTernary(const gguf::TensorInfo &tensor, ByteSpan data);
 
 } // namespace ternc::model
 

@@ -10,13 +10,6 @@ namespace ternc::gguf {
 
 namespace {
 
-MetadataValue scalar(ValueType type, uint64_t bits) {
-  MetadataValue value;
-  value.type = type;
-  value.bits = bits;
-  return value;
-}
-
 template <typename T>
 MetadataValue numericArray(ValueType elementType, const std::vector<T> &items) {
   MetadataValue value;
@@ -35,22 +28,29 @@ uint64_t alignUp(uint64_t value, uint64_t alignment) {
 
 } // namespace
 
+MetadataValue MetadataValue::ofScalar(ValueType type, uint64_t bits) {
+  MetadataValue value;
+  value.type = type;
+  value.bits = bits;
+  return value;
+}
+
 MetadataValue MetadataValue::ofU32(uint32_t v) {
-  return scalar(ValueType::UInt32, v);
+  return ofScalar(ValueType::UInt32, v);
 }
 MetadataValue MetadataValue::ofI32(int32_t v) {
-  return scalar(ValueType::Int32, static_cast<uint32_t>(v));
+  return ofScalar(ValueType::Int32, static_cast<uint32_t>(v));
 }
 MetadataValue MetadataValue::ofU64(uint64_t v) {
-  return scalar(ValueType::UInt64, v);
+  return ofScalar(ValueType::UInt64, v);
 }
 MetadataValue MetadataValue::ofF32(float v) {
   uint32_t bits;
   std::memcpy(&bits, &v, sizeof(bits));
-  return scalar(ValueType::Float32, bits);
+  return ofScalar(ValueType::Float32, bits);
 }
 MetadataValue MetadataValue::ofBool(bool v) {
-  return scalar(ValueType::Bool, v ? 1 : 0);
+  return ofScalar(ValueType::Bool, v ? 1 : 0);
 }
 MetadataValue MetadataValue::ofString(std::string v) {
   MetadataValue value;

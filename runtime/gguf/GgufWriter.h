@@ -30,6 +30,9 @@ struct MetadataValue {
   std::vector<uint8_t> arrayBytes;  // Packed numeric elements.
   std::vector<std::string> strings; // String elements.
 
+  /// A scalar of `type` whose little-endian bytes are the low bytes of
+  /// `bits`.
+  static MetadataValue ofScalar(ValueType type, uint64_t bits);
   static MetadataValue ofU32(uint32_t value);
   static MetadataValue ofI32(int32_t value);
   static MetadataValue ofU64(uint64_t value);

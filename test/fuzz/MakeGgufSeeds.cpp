@@ -23,14 +23,6 @@ namespace {
 
 constexpr const char *kArchitecture = "bitnet-b1.58";
 
-/// A scalar of any value type from its little-endian bits.
-MetadataValue scalarOf(ValueType type, uint64_t bits) {
-  MetadataValue value;
-  value.type = type;
-  value.bits = bits;
-  return value;
-}
-
 /// Adds a {256, 2} tensor of `type` holding the ternary weights
 /// {-1, 0, +1} * 0.5, the input I2_S's quantizer expects.
 Status addTernaryTensor(GgufWriter &writer, const std::string &name,
@@ -55,18 +47,18 @@ Status everyScalarType(GgufWriter &writer) {
   double pi = 3.141592653589793;
   uint64_t piBits;
   std::memcpy(&piBits, &pi, sizeof(piBits));
-  writer.set("seed.u8", scalarOf(ValueType::UInt8, 200));
-  writer.set("seed.i8", scalarOf(ValueType::Int8, 0x80));
-  writer.set("seed.u16", scalarOf(ValueType::UInt16, 65535));
-  writer.set("seed.i16", scalarOf(ValueType::Int16, 0xfffe));
+  writer.set("seed.u8", MetadataValue::ofScalar(ValueType::UInt8, 200));
+  writer.set("seed.i8", MetadataValue::ofScalar(ValueType::Int8, 0x80));
+  writer.set("seed.u16", MetadataValue::ofScalar(ValueType::UInt16, 65535));
+  writer.set("seed.i16", MetadataValue::ofScalar(ValueType::Int16, 0xfffe));
   writer.set("seed.u32", MetadataValue::ofU32(128256));
   writer.set("seed.i32", MetadataValue::ofI32(-7));
   writer.set("seed.f32", MetadataValue::ofF32(1e-5f));
   writer.set("seed.bool", MetadataValue::ofBool(true));
   writer.set("seed.string", MetadataValue::ofString("bitnet2b"));
   writer.set("seed.u64", MetadataValue::ofU64(uint64_t(1) << 40));
-  writer.set("seed.i64", scalarOf(ValueType::Int64, uint64_t(-5)));
-  writer.set("seed.f64", scalarOf(ValueType::Float64, piBits));
+  writer.set("seed.i64", MetadataValue::ofScalar(ValueType::Int64, uint64_t(-5)));
+  writer.set("seed.f64", MetadataValue::ofScalar(ValueType::Float64, piBits));
   return Status::success();
 }
 

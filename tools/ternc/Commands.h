@@ -23,6 +23,10 @@ int runInspect();
 extern llvm::cl::SubCommand checkCommand;
 int runCheck();
 
+/// `ternc compile MODEL.gguf [--emit=STAGE] [-o OUT]`: the compiler.
+extern llvm::cl::SubCommand compileCommand;
+int runCompile();
+
 /// `ternc mkmodel ... -o OUT.gguf`: a synthetic model of a real architecture.
 extern llvm::cl::SubCommand mkmodelCommand;
 int runMkModel();

@@ -29,11 +29,14 @@ int main(int argc, char **argv) {
       "ternc: ahead-of-time compiler for ternary (BitNet b1.58) models\n\n"
       "  ternc inspect MODEL.gguf [--json]\n"
       "  ternc check MODEL.gguf [--strict]\n"
+      "  ternc compile MODEL.gguf --emit=tern [-o OUT]\n"
       "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n");
   if (inspectCommand)
     return runInspect();
   if (checkCommand)
     return runCheck();
+  if (compileCommand)
+    return runCompile();
   if (mkmodelCommand)
     return runMkModel();
   llvm::errs() << "ternc: error: no command given; see 'ternc --help'\n";

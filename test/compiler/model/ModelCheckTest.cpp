@@ -10,6 +10,7 @@
 
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
+#include "test/utils/GgufRewrite.h"
 
 #include <cmath>
 #include <cstring>
@@ -21,14 +22,9 @@
 using namespace ternc;
 using namespace ternc::gguf;
 using namespace ternc::model;
+using ternc::test::TensorEdit;
 
 namespace {
-
-/// Called for each tensor of the model being rebuilt; may change its type,
-/// shape or bytes.
-using TensorEdit = std::function<void(std::string_view name, TensorType &type,
-                                      std::vector<uint64_t> &ne,
-                                      std::vector<uint8_t> &bytes)>;
 
 class ModelCheckTest : public ::testing::Test {
 protected:
@@ -41,29 +37,12 @@ protected:
   /// Generates a tiny model with `options`, applies `edit` and `keyEdit`,
   /// and checks the result.
   CheckReport check(SyntheticModelOptions options, const TensorEdit &edit,
-                    std::function<void(GgufWriter &)> keyEdit = {}) {
+                    const ternc::test::WriterEdit &keyEdit = {}) {
     Status written = writeSyntheticModel(options, path_.string());
     EXPECT_TRUE(written.ok()) << (written.ok() ? "" : written.error().message());
     Expected<GgufFile> original = GgufFile::open(path_.string());
     EXPECT_TRUE(original.ok());
-    GgufWriter writer(original->convention());
-    for (const KeyValue &kv : original->metadata())
-      writer.set(std::string(kv.key), MetadataValue::fromValue(kv.value));
-    if (keyEdit)
-      keyEdit(writer);
-    for (const TensorInfo &tensor : original->tensors()) {
-      TensorType type = tensor.type;
-      std::vector<uint64_t> ne(tensor.ne.begin(),
-                               tensor.ne.begin() + tensor.nDims);
-      ByteSpan data = original->tensorData(tensor);
-      std::vector<uint8_t> bytes(data.begin(), data.end());
-      edit(tensor.name, type, ne, bytes);
-      EXPECT_TRUE(writer.addTensor(std::string(tensor.name), type, ne, bytes)
-                      .ok());
-    }
-    Expected<std::vector<uint8_t>> image = writer.writeToMemory();
-    EXPECT_TRUE(image.ok());
-    image_ = image.take();
+    image_ = ternc::test::rewriteGguf(*original, edit, keyEdit);
     Expected<GgufFile> file =
         GgufFile::parse({image_.data(), image_.size()}, "edited.gguf");
     EXPECT_TRUE(file.ok()) << (file.ok() ? "" : file.error().message());

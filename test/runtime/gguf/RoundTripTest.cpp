@@ -12,30 +12,23 @@ using namespace ternc::gguf;
 
 namespace {
 
-MetadataValue scalarOf(ValueType type, uint64_t bits) {
-  MetadataValue value;
-  value.type = type;
-  value.bits = bits;
-  return value;
-}
-
 TEST(RoundTripTest, EveryMetadataValueType) {
   GgufWriter writer;
   writer.set("general.architecture", MetadataValue::ofString("bitnet-b1.58"));
-  writer.set("t.u8", scalarOf(ValueType::UInt8, 200));
-  writer.set("t.i8", scalarOf(ValueType::Int8, 0x80)); // -128
-  writer.set("t.u16", scalarOf(ValueType::UInt16, 65535));
-  writer.set("t.i16", scalarOf(ValueType::Int16, 0xfffe)); // -2
+  writer.set("t.u8", MetadataValue::ofScalar(ValueType::UInt8, 200));
+  writer.set("t.i8", MetadataValue::ofScalar(ValueType::Int8, 0x80)); // -128
+  writer.set("t.u16", MetadataValue::ofScalar(ValueType::UInt16, 65535));
+  writer.set("t.i16", MetadataValue::ofScalar(ValueType::Int16, 0xfffe)); // -2
   writer.set("t.u32", MetadataValue::ofU32(4000000000u));
   writer.set("t.i32", MetadataValue::ofI32(-7));
   writer.set("t.f32", MetadataValue::ofF32(1e-5f));
   writer.set("t.bool", MetadataValue::ofBool(true));
   writer.set("t.u64", MetadataValue::ofU64(uint64_t(1) << 40));
-  writer.set("t.i64", scalarOf(ValueType::Int64, uint64_t(-5)));
+  writer.set("t.i64", MetadataValue::ofScalar(ValueType::Int64, uint64_t(-5)));
   double pi = 3.141592653589793;
   uint64_t piBits;
   std::memcpy(&piBits, &pi, 8);
-  writer.set("t.f64", scalarOf(ValueType::Float64, piBits));
+  writer.set("t.f64", MetadataValue::ofScalar(ValueType::Float64, piBits));
   writer.set("t.strings", MetadataValue::ofStrings({"Ġ Ġ", "", "a b"}));
   writer.set("t.floats", MetadataValue::ofF32Array({0.5f, -1.0f}));
   writer.set("t.ints", MetadataValue::ofI32Array({1, -3, 6}));
@@ -77,7 +70,7 @@ TEST(RoundTripTest, EveryMetadataValueType) {
 
 TEST(RoundTripTest, CopiedValuesAreIdentical) {
   GgufWriter writer;
-  writer.set("a", scalarOf(ValueType::Int16, 0xfffe));
+  writer.set("a", MetadataValue::ofScalar(ValueType::Int16, 0xfffe));
   writer.set("b", MetadataValue::ofStrings({"x", "yz"}));
   writer.set("c", MetadataValue::ofF32Array({2.5f}));
   Expected<std::vector<uint8_t>> first = writer.writeToMemory();
