@@ -5,6 +5,7 @@
 #include "compiler/model/Vocabulary.h"
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
+#include "runtime/support/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,27 +20,19 @@ using gguf::TensorType;
 
 namespace {
 
-/// splitmix64: a tiny generator whose output is the same on every platform
-/// (std::uniform_*_distribution is not).
-class SplitMix64 {
-public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, 1).
-  float uniform() { return static_cast<float>(next() >> 40) * 0x1p-24f; }
-  /// Roughly normal with mean 0 and deviation 1 (sum of four uniforms).
-  float roughNormal() {
-    return (uniform() + uniform() + uniform() + uniform() - 2.0f) * 1.7320508f;
-  }
+/// Uniform in [0, 1) from the top 24 bits: exactly representable floats.
+float uniform(SplitMix64 &rng) {
+  return static_cast<float>(rng.next() >> 40) * 0x1p-24f;
+}
 
-private:
-  uint64_t state_;
-};
+/// Roughly normal with mean 0 and deviation 1 (sum of four uniforms, drawn
+/// in a fixed order so that every compiler gives the same value).
+float roughNormal(SplitMix64 &rng) {
+  float sum = 0;
+  for (int i = 0; i < 4; ++i)
+    sum += uniform(rng);
+  return (sum - 2.0f) * 1.7320508f;
+}
 
 /// A generator seeded by the model seed and the tensor's name, so each
 /// tensor's values do not depend on the order tensors are generated in.
@@ -75,7 +68,7 @@ std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
     center = 0.1, spread = 0.2;
   std::vector<float> values(spec.ne[0]);
   for (float &v : values)
-    v = static_cast<float>(center * (1.0 + spread * (2.0 * rng.uniform() - 1)));
+    v = static_cast<float>(center * (1.0 + spread * (2.0 * uniform(rng) - 1)));
   return values;
 }
 
@@ -83,7 +76,7 @@ std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
 /// alpha ~ 1/sqrt(ne0) so that outputs stay O(1).
 std::vector<float> ternaryValues(const TensorSpec &spec, SplitMix64 &rng) {
   uint64_t count = spec.ne[0] * spec.ne[1];
-  float alpha = (0.5f + rng.uniform()) /
+  float alpha = (0.5f + uniform(rng)) /
                 std::sqrt(static_cast<float>(spec.ne[0]));
   std::vector<float> values(count);
   for (float &v : values) {
@@ -273,7 +266,7 @@ Status writeSyntheticModel(const SyntheticModelOptions &options,
           [rowLength = spec.ne[0]](SplitMix64 &rng, uint64_t rows) {
             std::vector<float> values(rows * rowLength);
             for (float &v : values)
-              v = 0.02f * rng.roughNormal();
+              v = 0.02f * roughNormal(rng);
             return values;
           });
       break;

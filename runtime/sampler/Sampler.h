@@ -11,7 +11,7 @@
 // temperature 1; the temperature only reshapes what survives. A temperature
 // <= 0 is greedy decoding: the most likely token after the penalty.
 //
-// Draws are reproducible: the generator is our own (runtime/sampler/Random.h),
+// Draws are reproducible: the generator is our own (runtime/support/Random.h),
 // candidates are ordered by (logit, token id) so ties never depend on the
 // sort algorithm, and probabilities are computed in double precision. The same
 // seed and logits give the same tokens on every platform (up to the last-ulp
@@ -23,7 +23,7 @@
 #ifndef TERNC_RUNTIME_SAMPLER_SAMPLER_H
 #define TERNC_RUNTIME_SAMPLER_SAMPLER_H
 
-#include "runtime/sampler/Random.h"
+#include "runtime/support/Random.h"
 #include "runtime/support/Error.h"
 
 #include <cstddef>

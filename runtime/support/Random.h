@@ -9,13 +9,31 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef TERNC_RUNTIME_SAMPLER_RANDOM_H
-#define TERNC_RUNTIME_SAMPLER_RANDOM_H
+#ifndef TERNC_RUNTIME_SUPPORT_RANDOM_H
+#define TERNC_RUNTIME_SUPPORT_RANDOM_H
 
 #include <array>
 #include <cstdint>
 
-namespace ternc::sampler {
+namespace ternc {
+
+/// splitmix64 (Steele, Lea and Flood): 64 bits of state; a fast generator
+/// that mixes any seed well, used to seed xoshiro and for test data.
+class SplitMix64 {
+public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+
+  /// The next 64 random bits.
+  uint64_t next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+
+private:
+  uint64_t state_;
+};
 
 /// xoshiro256**: 256 bits of state, period 2^256 - 1, passes BigCrush.
 class Xoshiro256StarStar {
@@ -23,13 +41,9 @@ public:
   /// Fills the state with four outputs of splitmix64 started at `seed`, so
   /// that any seed (0 included) gives a well-mixed, non-zero state.
   explicit Xoshiro256StarStar(uint64_t seed) {
-    uint64_t splitMixState = seed;
-    for (uint64_t &word : state_) {
-      uint64_t z = (splitMixState += 0x9e3779b97f4a7c15ull);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-      word = z ^ (z >> 31);
-    }
+    SplitMix64 seeder(seed);
+    for (uint64_t &word : state_)
+      word = seeder.next();
   }
 
   /// The next 64 random bits.
@@ -57,6 +71,6 @@ private:
   std::array<uint64_t, 4> state_;
 };
 
-} // namespace ternc::sampler
+} // namespace ternc
 
-#endif // TERNC_RUNTIME_SAMPLER_RANDOM_H
+#endif // TERNC_RUNTIME_SUPPORT_RANDOM_H
