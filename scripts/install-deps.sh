@@ -10,6 +10,7 @@ packages=(
   clang-19 libclang-rt-19-dev lld-19
   libxtensor-dev xtl-dev libxsimd-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev googletest libbenchmark-dev
+  unicode-data
 )
 
 missing=()

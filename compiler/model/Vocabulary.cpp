@@ -13,6 +13,7 @@
 #include "compiler/model/Vocabulary.h"
 
 #include "compiler/model/BuiltinCorpus.h"
+#include "runtime/tokenizer/ByteSymbols.h"
 #include "runtime/support/MappedFile.h"
 
 #include <nlohmann/json.hpp>
@@ -34,44 +35,6 @@ using json = nlohmann::json;
 namespace ternc::model {
 
 namespace {
-
-//===----------------------------------------------------------------------===//
-// GPT-2 byte-level encoding
-//===----------------------------------------------------------------------===//
-
-/// GPT-2's bytes_to_unicode: the 188 printable bytes ('!'..'~', U+00A1..U+00AC,
-/// U+00AE..U+00FF) stand for themselves; the other 68 bytes are mapped, in byte
-/// order, to U+0100, U+0101, ... (so ' ' is 'Ġ' U+0120 and '\n' is 'Ċ' U+010A).
-std::array<uint32_t, 256> makeByteToCodePoint() {
-  std::array<uint32_t, 256> table{};
-  uint32_t nextUnprintable = 256;
-  for (uint32_t byte = 0; byte < 256; ++byte) {
-    bool printable = (byte >= '!' && byte <= '~') ||
-                     (byte >= 0xA1 && byte <= 0xAC) || byte >= 0xAE;
-    table[byte] = printable ? byte : nextUnprintable++;
-  }
-  return table;
-}
-
-/// Encodes raw bytes as the UTF-8 text of their byte-level symbols, which is
-/// how GGUF stores byte-level BPE tokens and merges.
-std::string encodeBytes(std::string_view bytes) {
-  static const std::array<uint32_t, 256> byteToCodePoint =
-      makeByteToCodePoint();
-  std::string text;
-  text.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    uint32_t codePoint = byteToCodePoint[static_cast<uint8_t>(c)];
-    // Every code point of the table is below U+0800: one or two UTF-8 bytes.
-    if (codePoint < 0x80) {
-      text += static_cast<char>(codePoint);
-    } else {
-      text += static_cast<char>(0xC0 | (codePoint >> 6));
-      text += static_cast<char>(0x80 | (codePoint & 0x3F));
-    }
-  }
-  return text;
-}
 
 //===----------------------------------------------------------------------===//
 // The built-in vocabulary's BPE trainer
@@ -515,7 +478,7 @@ Vocabulary builtinVocabulary() {
 
   Vocabulary vocabulary;
   for (const std::string &bytes : learned.symbolBytes)
-    vocabulary.tokens.push_back(encodeBytes(bytes));
+    vocabulary.tokens.push_back(tokenizer::encodeByteSymbols(bytes));
   for (const auto &[left, right] : learned.merges)
     vocabulary.merges.push_back(vocabulary.tokens[left] + " " +
                                 vocabulary.tokens[right]);

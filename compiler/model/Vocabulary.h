@@ -11,6 +11,7 @@
 #define TERNC_COMPILER_MODEL_VOCABULARY_H
 
 #include "runtime/gguf/GgufWriter.h"
+#include "runtime/tokenizer/Tokenizer.h"
 #include "runtime/support/Error.h"
 
 #include <cstdint>
@@ -20,15 +21,9 @@
 
 namespace ternc::model {
 
-/// llama.cpp's token types (tokenizer.ggml.token_type).
-enum class TokenType : int32_t {
-  Normal = 1,
-  Unknown = 2,
-  Control = 3,
-  UserDefined = 4,
-  Unused = 5,
-  Byte = 6,
-};
+/// llama.cpp's token types (tokenizer.ggml.token_type), shared with the
+/// runtime tokenizer.
+using TokenType = tokenizer::TokenType;
 
 /// A tokenizer vocabulary as stored in GGUF metadata.
 struct Vocabulary {

@@ -1,0 +1,90 @@
+//===- TokenizeCommand.cpp - `ternc tokenize`: text to token ids ----------===//
+//
+// Prints the token ids the model's own tokenizer gives a text (-p) or a
+// file's bytes (-f), on one line separated by single spaces: BOS first when
+// the model asks for it (unless --no-bos), special-token text turned into
+// special tokens only with --special. The same ids llama.cpp's
+// llama-tokenize prints for the model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/ternc/Commands.h"
+#include "tools/ternc/Diagnostics.h"
+
+#include "runtime/gguf/GgufFile.h"
+#include "runtime/support/MappedFile.h"
+#include "runtime/tokenizer/Tokenizer.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+using namespace ternc;
+namespace cl = llvm::cl;
+
+namespace ternc::tool {
+cl::SubCommand tokenizeCommand("tokenize",
+                               "Print the token ids of a text, as the "
+                               "model's tokenizer gives them");
+} // namespace ternc::tool
+
+namespace {
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
+                               cl::Required, cl::sub(tool::tokenizeCommand),
+                               cl::cat(tool::terncCategory()));
+cl::opt<std::string> promptText("p", cl::desc("The text to tokenize"),
+                                cl::value_desc("text"),
+                                cl::sub(tool::tokenizeCommand),
+                                cl::cat(tool::terncCategory()));
+cl::opt<std::string> promptFile("f",
+                                cl::desc("Tokenize the bytes of this file"),
+                                cl::value_desc("file"),
+                                cl::sub(tool::tokenizeCommand),
+                                cl::cat(tool::terncCategory()));
+cl::opt<bool> noBos("no-bos",
+                    cl::desc("Do not prepend BOS, even when the model's "
+                             "tokenizer.ggml.add_bos_token asks for it"),
+                    cl::sub(tool::tokenizeCommand),
+                    cl::cat(tool::terncCategory()));
+cl::opt<bool> parseSpecial(
+    "special",
+    cl::desc("Turn the text of special tokens (e.g. <|eot_id|>) into those "
+             "tokens instead of tokenizing it as text"),
+    cl::sub(tool::tokenizeCommand), cl::cat(tool::terncCategory()));
+
+/// The text to tokenize: -p's argument or -f's file, exactly one of them.
+Expected<std::string> readInput() {
+  bool hasText = promptText.getNumOccurrences() > 0;
+  bool hasFile = promptFile.getNumOccurrences() > 0;
+  if (hasText == hasFile)
+    return makeError("tokenize: give the text with exactly one of -p TEXT "
+                     "and -f FILE");
+  if (hasText)
+    return std::string(promptText);
+  Expected<std::unique_ptr<MappedFile>> file = MappedFile::open(promptFile);
+  if (!file)
+    return file.error();
+  ByteSpan bytes = (*file)->bytes();
+  return std::string(bytes.begin(), bytes.end());
+}
+
+} // namespace
+
+int ternc::tool::runTokenize() {
+  Expected<std::string> text = readInput();
+  if (!text)
+    return reportError(text.error());
+  Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
+  if (!file)
+    return reportError(file.error());
+  Expected<tokenizer::Tokenizer> tokenizer =
+      tokenizer::Tokenizer::fromGguf(*file);
+  if (!tokenizer)
+    return reportError(tokenizer.error());
+
+  tokenizer::EncodeOptions options;
+  options.addBos = !noBos;
+  options.parseSpecial = parseSpecial;
+  fmt::print("{}\n", fmt::join(tokenizer->encode(*text, options), " "));
+  return 0;
+}
