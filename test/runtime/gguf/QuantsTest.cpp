@@ -79,6 +79,17 @@ TEST(I2STest, BlocksFollowTheFlatIndex) {
   EXPECT_EQ(i2sScale({bytes.data(), bytes.size()}, 256), 2.0f);
 }
 
+TEST(I2STest, OnlyTheFirstFourTailBytesMatter) {
+  // llama-quantize leaves bytes 4..31 of the scale slot uninitialised: a
+  // reader must take the scale from bytes 0..3 and ignore the rest.
+  std::vector<float> x = randomTernary(256, 0.125f, 3);
+  std::vector<uint8_t> bytes = quantizeOrDie(TensorType::I2_S, x);
+  for (size_t p = 256 / 4 + 4; p < bytes.size(); ++p)
+    bytes[p] = static_cast<uint8_t>(0xA5 ^ p);
+  EXPECT_EQ(i2sScale({bytes.data(), bytes.size()}, 256), 0.125f);
+  EXPECT_EQ(dequantizeOrDie(TensorType::I2_S, bytes, 256), x);
+}
+
 TEST(I2STest, CodeThreeDecodesToZero) {
   std::vector<uint8_t> bytes(128 / 4 + 32, 0x55);
   bytes[0] = 0xff; // Elements 0, 32, 64, 96 carry the invalid code 3.
