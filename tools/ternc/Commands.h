@@ -27,9 +27,24 @@ int runCheck();
 extern llvm::cl::SubCommand compileCommand;
 int runCompile();
 
+/// `ternc eval MODEL.gguf --tokens ID,... --logits-out FILE`: reference
+/// logits from the interpreter.
+extern llvm::cl::SubCommand evalCommand;
+int runEval();
+
 /// `ternc mkmodel ... -o OUT.gguf`: a synthetic model of a real architecture.
 extern llvm::cl::SubCommand mkmodelCommand;
 int runMkModel();
+
+/// `ternc run MODEL.gguf -p PROMPT -n N`: text generation with the reference
+/// interpreter.
+extern llvm::cl::SubCommand runCommand;
+int runRun();
+
+/// `ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f FILE)`:
+/// the token ids of a text.
+extern llvm::cl::SubCommand tokenizeCommand;
+int runTokenize();
 
 } // namespace ternc::tool
 

@@ -8,6 +8,7 @@
 
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
+#include "tools/ternc/ImportFlags.h"
 
 #include "compiler/import/GgufImporter.h"
 #include "dialects/Tern/IR/TernDialect.h"
@@ -45,17 +46,6 @@ cl::opt<std::string> outputPath("o",
                                 cl::value_desc("path"), cl::init("-"),
                                 cl::sub(tool::compileCommand),
                                 cl::cat(tool::terncCategory()));
-cl::opt<int64_t> prefillChunk("prefill-chunk",
-                              cl::desc("Tokens per prefill call"),
-                              cl::init(128), cl::sub(tool::compileCommand),
-                              cl::cat(tool::terncCategory()));
-cl::opt<int64_t> contextLength("ctx",
-                               cl::desc("KV cache capacity in positions "
-                                        "(default: the model's "
-                                        "context_length)"),
-                               cl::init(0), cl::sub(tool::compileCommand),
-                               cl::cat(tool::terncCategory()));
-
 /// Writes `text` to the output (all or nothing for a file).
 Status writeOutput(const std::string &text) {
   if (outputPath == "-") {
@@ -77,11 +67,8 @@ int ternc::tool::runCompile() {
     return reportError(file.error());
   mlir::MLIRContext context;
   context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
-  ImportOptions options;
-  options.prefillChunk = prefillChunk;
-  options.contextLength = contextLength;
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
-      importGguf(context, *file, options);
+      importGguf(context, *file, importOptionsFromFlags());
   if (!module)
     return reportError(module.error());
   std::string text;

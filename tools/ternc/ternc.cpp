@@ -30,15 +30,24 @@ int main(int argc, char **argv) {
       "  ternc inspect MODEL.gguf [--json]\n"
       "  ternc check MODEL.gguf [--strict]\n"
       "  ternc compile MODEL.gguf --emit=tern [-o OUT]\n"
-      "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n");
+      "  ternc eval MODEL.gguf --tokens ID,... [--step N] --logits-out F\n"
+      "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n"
+      "  ternc run MODEL.gguf -p PROMPT [-n N] [--temp T] [--seed S] [--chat]\n"
+      "  ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f F)\n");
   if (inspectCommand)
     return runInspect();
   if (checkCommand)
     return runCheck();
   if (compileCommand)
     return runCompile();
+  if (evalCommand)
+    return runEval();
   if (mkmodelCommand)
     return runMkModel();
+  if (runCommand)
+    return runRun();
+  if (tokenizeCommand)
+    return runTokenize();
   llvm::errs() << "ternc: error: no command given; see 'ternc --help'\n";
   return 1;
 }

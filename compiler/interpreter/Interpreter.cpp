@@ -1,0 +1,227 @@
+//===- Interpreter.cpp - Reference interpreter of tern IR -----------------===//
+
+#include "compiler/interpreter/Interpreter.h"
+
+#include "dialects/Tern/IR/TernOps.h"
+#include "runtime/gguf/Quants.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace ternc {
+
+using namespace mlir;
+using reference::Activations;
+
+namespace {
+
+/// The tensor `name` of `file` decoded to f32.
+std::vector<float> decodeTensor(const gguf::GgufFile &file,
+                                const std::string &name) {
+  const gguf::TensorInfo *tensor = file.findTensor(name);
+  assert(tensor && "the importer checked that every weight exists");
+  std::vector<float> values(tensor->elements);
+  Status status = gguf::dequantize(tensor->type, file.tensorData(*tensor),
+                                   tensor->elements, values.data());
+  assert(status.ok() && "the importer checked every weight's type");
+  (void)status;
+  return values;
+}
+
+reference::Precision precisionOf(Type element) {
+  if (element.isF16())
+    return reference::Precision::F16;
+  if (element.isBF16())
+    return reference::Precision::BF16;
+  return reference::Precision::F32;
+}
+
+/// The GGUF tensor a weight value stands for.
+std::string tensorOf(Value weight) {
+  return weight.getDefiningOp<tern::WeightOp>().getTensor().str();
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Interpreter>>
+Interpreter::create(ModuleOp module, const gguf::GgufFile &file,
+                    const InterpreterOptions &options) {
+  std::unique_ptr<Interpreter> interpreter(
+      new Interpreter(module, file, options));
+  interpreter->decode_ = module.lookupSymbol<func::FuncOp>("decode");
+  interpreter->prefill_ = module.lookupSymbol<func::FuncOp>("prefill");
+  if (!interpreter->decode_ || !interpreter->prefill_)
+    return makeError("the module has no @decode and @prefill functions");
+  FunctionType prefillType = interpreter->prefill_.getFunctionType();
+  interpreter->prefillChunk_ =
+      cast<RankedTensorType>(prefillType.getInput(0)).getDimSize(0);
+  interpreter->cacheType_ = cast<tern::KVCacheType>(prefillType.getInput(2));
+  interpreter->vocabSize_ =
+      cast<RankedTensorType>(prefillType.getResult(0)).getDimSize(1);
+  return interpreter;
+}
+
+InterpreterSession Interpreter::newSession() const {
+  return InterpreterSession(reference::KVCache(
+      cacheType_.getLayers(), cacheType_.getCapacity(),
+      cacheType_.getKvHeads(), cacheType_.getHeadDim(), options_.f16Cache));
+}
+
+const reference::Trits &Interpreter::ternaryWeight(const std::string &name) {
+  auto it = ternary_.find(name);
+  if (it != ternary_.end())
+    return it->second;
+  // Every encoding stores t * scale with t in {-1, 0, +1}: the sign is the
+  // trit. The one scale per tensor is the importer's, from the type.
+  std::vector<float> values = decodeTensor(file_, name);
+  const gguf::TensorInfo *tensor = file_.findTensor(name);
+  reference::Trits trits = reference::Trits::from_shape(
+      {static_cast<size_t>(tensor->rows()), static_cast<size_t>(tensor->ne[0])});
+  for (size_t i = 0; i < values.size(); ++i)
+    trits.data()[i] =
+        static_cast<int8_t>(values[i] > 0 ? 1 : (values[i] < 0 ? -1 : 0));
+  return ternary_.emplace(name, std::move(trits)).first->second;
+}
+
+const reference::FloatMatrix &Interpreter::floatWeight(const std::string &name,
+                                                       Type type) {
+  auto it = matrices_.find(name);
+  if (it != matrices_.end())
+    return it->second;
+  const gguf::TensorInfo *tensor = file_.findTensor(name);
+  std::vector<float> values = decodeTensor(file_, name);
+  reference::FloatMatrix matrix;
+  matrix.values = xt::xtensor<float, 2>::from_shape(
+      {static_cast<size_t>(tensor->rows()), static_cast<size_t>(tensor->ne[0])});
+  std::copy(values.begin(), values.end(), matrix.values.data());
+  matrix.precision =
+      precisionOf(cast<RankedTensorType>(type).getElementType());
+  return matrices_.emplace(name, std::move(matrix)).first->second;
+}
+
+const std::vector<float> &Interpreter::vectorWeight(const std::string &name) {
+  auto it = vectors_.find(name);
+  if (it != vectors_.end())
+    return it->second;
+  return vectors_.emplace(name, decodeTensor(file_, name)).first->second;
+}
+
+Expected<Activations> Interpreter::run(func::FuncOp function,
+                                       const std::vector<int32_t> &tokens,
+                                       int64_t validTokens,
+                                       InterpreterSession &session) {
+  const int64_t position = session.position_;
+  llvm::DenseMap<Value, Activations> values;
+  auto in = [&](Value value) -> const Activations & {
+    return values.find(value)->second;
+  };
+  for (Operation &op : function.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op))
+      return in(ret.getOperand(0));
+    std::optional<Activations> result =
+        llvm::TypeSwitch<Operation *, std::optional<Activations>>(&op)
+            .Case([&](tern::WeightOp) { return std::nullopt; })
+            .Case([&](tern::EmbedOp embed) {
+              const reference::FloatMatrix &table = floatWeight(
+                  tensorOf(embed.getTable()), embed.getTable().getType());
+              const size_t width = table.values.shape(1);
+              Activations x({tokens.size(), width});
+              for (size_t t = 0; t < tokens.size(); ++t)
+                std::copy_n(&table.values(tokens[t], 0), width, &x(t, 0));
+              return x;
+            })
+            .Case([&](tern::RMSNormOp norm) {
+              return reference::rmsNorm(in(norm.getInput()),
+                                        vectorWeight(tensorOf(norm.getGamma())),
+                                        norm.getEpsilon().convertToFloat());
+            })
+            .Case([&](tern::BitLinearOp matmul) {
+              return reference::bitLinear(
+                  in(matmul.getInput()),
+                  ternaryWeight(tensorOf(matmul.getWeight())),
+                  matmul.getWeight().getType().getScaleValue());
+            })
+            .Case([&](tern::RMSNormBitLinearOp fused) {
+              return reference::bitLinear(
+                  reference::rmsNorm(in(fused.getInput()),
+                                     vectorWeight(tensorOf(fused.getGamma())),
+                                     fused.getEpsilon().convertToFloat()),
+                  ternaryWeight(tensorOf(fused.getWeight())),
+                  fused.getWeight().getType().getScaleValue());
+            })
+            .Case([&](tern::LinearOp matmul) {
+              return reference::linear(
+                  in(matmul.getInput()),
+                  floatWeight(tensorOf(matmul.getWeight()),
+                              matmul.getWeight().getType()));
+            })
+            .Case([&](tern::RopeOp rope) {
+              return reference::rope(in(rope.getInput()), position,
+                                     rope.getKind() == tern::RopeKind::Neox,
+                                     rope.getBase().convertToFloat(),
+                                     rope.getDims(), rope.getHeadDim());
+            })
+            .Case([&](tern::AttentionOp attention) {
+              return reference::attention(
+                  in(attention.getQuery()), in(attention.getKey()),
+                  in(attention.getValue()), session.cache_,
+                  attention.getLayer(), position, validTokens,
+                  attention.getCache().getType().getHeadDim());
+            })
+            .Case([&](tern::Relu2Op op) {
+              return reference::relu2(in(op.getInput()));
+            })
+            .Case([&](tern::SiluOp op) {
+              return reference::silu(in(op.getInput()));
+            })
+            .Case([&](tern::AddOp op) {
+              return reference::add(in(op.getLhs()), in(op.getRhs()));
+            })
+            .Case([&](tern::MulOp op) {
+              return reference::mul(in(op.getLhs()), in(op.getRhs()));
+            })
+            .Default([](Operation *) { return std::nullopt; });
+    if (result)
+      values[op.getResult(0)] = std::move(*result);
+    else if (!isa<tern::WeightOp>(op))
+      return makeError("the interpreter cannot execute '{}'",
+                       op.getName().getStringRef().str());
+  }
+  return makeError("@{} has no return", function.getName().str());
+}
+
+Expected<std::vector<float>>
+Interpreter::forward(InterpreterSession &session,
+                     const std::vector<int32_t> &tokens) {
+  const int64_t count = static_cast<int64_t>(tokens.size());
+  if (session.position_ + count > contextLength())
+    return makeError("context overflow: position {} + {} tokens exceeds the "
+                     "context length of {}",
+                     session.position_, count, contextLength());
+  for (int32_t token : tokens)
+    if (token < 0 || token >= vocabSize_)
+      return makeError("token id {} is outside the vocabulary (0 to {})",
+                       token, vocabSize_ - 1);
+  std::vector<float> logits;
+  logits.reserve(static_cast<size_t>(count * vocabSize_));
+  for (int64_t start = 0; start < count;) {
+    bool single = count - start == 1;
+    func::FuncOp function = single ? decode_ : prefill_;
+    int64_t capacity = single ? 1 : prefillChunk_;
+    int64_t valid = std::min(capacity, count - start);
+    // Padding rows compute garbage that is never stored or returned.
+    std::vector<int32_t> chunk(static_cast<size_t>(capacity), 0);
+    std::copy(tokens.begin() + start, tokens.begin() + start + valid,
+              chunk.begin());
+    Expected<Activations> output = run(function, chunk, valid, session);
+    if (!output)
+      return output.error();
+    logits.insert(logits.end(), output->begin(),
+                  output->begin() + valid * vocabSize_);
+    session.position_ += valid;
+    start += valid;
+  }
+  return logits;
+}
+
+} // namespace ternc

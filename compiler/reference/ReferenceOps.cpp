@@ -1,0 +1,242 @@
+//===- ReferenceOps.cpp - Exact reference semantics of the tern ops -------===//
+
+#include "compiler/reference/ReferenceOps.h"
+
+#include "runtime/support/Half.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace ternc::reference {
+
+float roundTo(float value, Precision precision) {
+  switch (precision) {
+  case Precision::F16:
+    return halfToFloat(floatToHalf(value));
+  case Precision::BF16:
+    return bfloat16ToFloat(floatToBfloat16(value));
+  case Precision::F32:
+    break;
+  }
+  return value;
+}
+
+float quantizeActivations(const float *row, int64_t length,
+                          int8_t *quantized) {
+  double amax = 1e-5;
+  for (int64_t k = 0; k < length; ++k)
+    amax = std::max(amax, std::fabs(static_cast<double>(row[k])));
+  float scale = static_cast<float>(127.0 / amax);
+  for (int64_t k = 0; k < length; ++k) {
+    // nearbyint rounds half to even in the default rounding mode, like
+    // ggml's 1.5 * 2^23 trick.
+    float q = std::nearbyint(row[k] * scale);
+    quantized[k] = static_cast<int8_t>(std::clamp(q, -128.0f, 127.0f));
+  }
+  return scale;
+}
+
+Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
+                    float epsilon) {
+  const int64_t tokens = input.shape(0), features = input.shape(1);
+  assert(static_cast<int64_t>(gamma.size()) == features);
+  Activations output({static_cast<size_t>(tokens),
+                      static_cast<size_t>(features)});
+  for (int64_t t = 0; t < tokens; ++t) {
+    double sum = 0;
+    for (int64_t i = 0; i < features; ++i)
+      sum += static_cast<double>(input(t, i) * input(t, i));
+    float mean = static_cast<float>(sum / features);
+    float scale = 1.0f / std::sqrt(mean + epsilon);
+    for (int64_t i = 0; i < features; ++i)
+      output(t, i) = input(t, i) * scale * gamma[i];
+  }
+  return output;
+}
+
+Activations bitLinear(const Activations &input, const Trits &weight,
+                      float weightScale) {
+  const int64_t tokens = input.shape(0), in = input.shape(1);
+  const int64_t out = weight.shape(0);
+  assert(static_cast<int64_t>(weight.shape(1)) == in);
+  Activations output({static_cast<size_t>(tokens), static_cast<size_t>(out)});
+  std::vector<int8_t> quantized(in);
+  for (int64_t t = 0; t < tokens; ++t) {
+    float scale = quantizeActivations(&input(t, 0), in, quantized.data());
+    for (int64_t r = 0; r < out; ++r) {
+      int32_t dot = 0;
+      for (int64_t k = 0; k < in; ++k)
+        dot += weight(r, k) * quantized[k];
+      output(t, r) = static_cast<float>(dot) / scale * weightScale;
+    }
+  }
+  return output;
+}
+
+Activations linear(const Activations &input, const FloatMatrix &weight) {
+  const int64_t tokens = input.shape(0), in = input.shape(1);
+  const int64_t out = weight.values.shape(0);
+  assert(static_cast<int64_t>(weight.values.shape(1)) == in);
+  Activations output({static_cast<size_t>(tokens), static_cast<size_t>(out)});
+  std::vector<float> rounded(in);
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t k = 0; k < in; ++k)
+      rounded[k] = roundTo(input(t, k), weight.precision);
+    for (int64_t r = 0; r < out; ++r) {
+      double sum = 0;
+      for (int64_t k = 0; k < in; ++k)
+        sum += static_cast<double>(rounded[k]) * weight.values(r, k);
+      output(t, r) = static_cast<float>(sum);
+    }
+  }
+  return output;
+}
+
+Activations rope(const Activations &input, int64_t position, bool neox,
+                 float base, int64_t dims, int64_t headDim) {
+  const int64_t tokens = input.shape(0), features = input.shape(1);
+  Activations output = input;
+  const float thetaScale = std::pow(base, -2.0f / static_cast<float>(dims));
+  for (int64_t t = 0; t < tokens; ++t) {
+    float theta = static_cast<float>(position + t);
+    for (int64_t pair = 0; pair < dims / 2; ++pair) {
+      float cosine = std::cos(theta), sine = std::sin(theta);
+      int64_t first = neox ? pair : 2 * pair;
+      int64_t second = neox ? pair + dims / 2 : 2 * pair + 1;
+      for (int64_t head = 0; head < features; head += headDim) {
+        float x0 = input(t, head + first), x1 = input(t, head + second);
+        output(t, head + first) = x0 * cosine - x1 * sine;
+        output(t, head + second) = x0 * sine + x1 * cosine;
+      }
+      theta *= thetaScale;
+    }
+  }
+  return output;
+}
+
+namespace {
+
+template <typename Function>
+Activations elementwise(const Activations &input, Function function) {
+  Activations output = input;
+  for (float &x : output)
+    x = function(x);
+  return output;
+}
+
+template <typename Function>
+Activations elementwise(const Activations &lhs, const Activations &rhs,
+                        Function function) {
+  assert(lhs.shape() == rhs.shape());
+  Activations output = lhs;
+  auto r = rhs.begin();
+  for (float &x : output)
+    x = function(x, *r++);
+  return output;
+}
+
+} // namespace
+
+Activations relu2(const Activations &input) {
+  return elementwise(input, [](float x) {
+    float relu = x > 0 ? x : 0.0f;
+    return relu * relu;
+  });
+}
+
+Activations silu(const Activations &input) {
+  return elementwise(input, [](float x) { return x / (1.0f + std::exp(-x)); });
+}
+
+Activations add(const Activations &lhs, const Activations &rhs) {
+  return elementwise(lhs, rhs, [](float a, float b) { return a + b; });
+}
+
+Activations mul(const Activations &lhs, const Activations &rhs) {
+  return elementwise(lhs, rhs, [](float a, float b) { return a * b; });
+}
+
+KVCache::KVCache(int64_t layers, int64_t capacity, int64_t kvHeads,
+                 int64_t headDim, bool f16)
+    : layers_(layers), capacity_(capacity), kvHeads_(kvHeads),
+      headDim_(headDim), f16_(f16),
+      keys_(static_cast<size_t>(layers * capacity * kvHeads * headDim)),
+      values_(keys_.size()) {}
+
+size_t KVCache::index(int64_t layer, int64_t position, int64_t feature) const {
+  assert(layer < layers_ && position < capacity_ && feature < width());
+  return static_cast<size_t>((layer * capacity_ + position) * width() +
+                             feature);
+}
+
+void KVCache::store(int64_t layer, int64_t position, const float *key,
+                    const float *value) {
+  Precision precision = f16_ ? Precision::F16 : Precision::F32;
+  for (int64_t i = 0; i < width(); ++i) {
+    keys_[index(layer, position, i)] = roundTo(key[i], precision);
+    values_[index(layer, position, i)] = roundTo(value[i], precision);
+  }
+}
+
+float KVCache::key(int64_t layer, int64_t position, int64_t feature) const {
+  return keys_[index(layer, position, feature)];
+}
+
+float KVCache::value(int64_t layer, int64_t position, int64_t feature) const {
+  return values_[index(layer, position, feature)];
+}
+
+Activations attention(const Activations &query, const Activations &key,
+                      const Activations &value, KVCache &cache, int64_t layer,
+                      int64_t position, int64_t validTokens, int64_t headDim) {
+  const int64_t heads = query.shape(1) / headDim;
+  const int64_t kvHeads = cache.width() / headDim;
+  const int64_t group = heads / kvHeads;
+  const Precision rounding = cache.isF16() ? Precision::F16 : Precision::F32;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(headDim));
+  assert(position + validTokens <= cache.capacity());
+
+  for (int64_t t = 0; t < validTokens; ++t)
+    cache.store(layer, position + t, &key(t, 0), &value(t, 0));
+
+  Activations output = xt::zeros<float>(query.shape());
+  std::vector<float> scores, q(headDim);
+  for (int64_t t = 0; t < validTokens; ++t) {
+    const int64_t visible = position + t + 1;
+    scores.resize(visible);
+    for (int64_t h = 0; h < heads; ++h) {
+      const int64_t kvBase = (h / group) * headDim;
+      for (int64_t d = 0; d < headDim; ++d)
+        q[d] = roundTo(query(t, h * headDim + d), rounding);
+      float maxScore = -INFINITY;
+      for (int64_t j = 0; j < visible; ++j) {
+        double dot = 0;
+        for (int64_t d = 0; d < headDim; ++d)
+          dot += static_cast<double>(q[d]) * cache.key(layer, j, kvBase + d);
+        scores[j] = static_cast<float>(dot) * scale;
+        maxScore = std::max(maxScore, scores[j]);
+      }
+      double sum = 0;
+      for (float &s : scores) {
+        s = std::exp(s - maxScore);
+        sum += s;
+      }
+      // ggml multiplies by the f32 reciprocal of the sum (not a division):
+      // the last bit matters once the probabilities are rounded to f16.
+      const float inverse = static_cast<float>(1.0 / sum);
+      for (float &s : scores)
+        s = roundTo(s * inverse, rounding);
+      for (int64_t d = 0; d < headDim; ++d) {
+        double acc = 0;
+        for (int64_t j = 0; j < visible; ++j)
+          acc += static_cast<double>(scores[j]) *
+                 cache.value(layer, j, kvBase + d);
+        output(t, h * headDim + d) = static_cast<float>(acc);
+      }
+    }
+  }
+  return output;
+}
+
+} // namespace ternc::reference

@@ -1,0 +1,116 @@
+//===- ReferenceOps.h - Exact reference semantics of the tern ops -*- C++ -*-===//
+//
+// The golden model of every tern op, on plain row-major f32 data: slow on
+// purpose, exact by design. Where bitnet.cpp (ggml's CPU path) rounds, these
+// round the same way (FORMATS.md §4), so "matches the reference" means
+// "matches bitnet.cpp" up to summation order. MLIR-free: the interpreter,
+// the backends' conformance tests and the runtime's tests all use it.
+//
+// Activations are xt::xtensor<float, 2> of shape [tokens, features].
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
+#define TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
+
+#include <cstdint>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+namespace ternc::reference {
+
+/// Activations: [tokens, features].
+using Activations = xt::xtensor<float, 2>;
+
+/// The trits in {-1, 0, +1} of a ternary weight matrix, [out, in].
+using Trits = xt::xtensor<int8_t, 2>;
+
+/// How a float matrix rounds the activations it multiplies (ggml converts
+/// them to the weight's type first).
+enum class Precision { F32, F16, BF16 };
+
+/// A float weight matrix [out, in] (values already widened to f32) and the
+/// precision of its storage.
+struct FloatMatrix {
+  xt::xtensor<float, 2> values;
+  Precision precision = Precision::F32;
+};
+
+/// Rounds `value` to `precision` and back to f32.
+float roundTo(float value, Precision precision);
+
+/// Per-token absmax int8 quantization of one row (bitnet.cpp's
+/// quantize_row_i8_s): amax = max(1e-5, max|x|) in double, s = 127 / amax as
+/// f32, q = clamp(round_half_even(x * s), -128, 127). Returns s.
+float quantizeActivations(const float *row, int64_t length, int8_t *quantized);
+
+/// y = x / sqrt(mean(x^2) + epsilon) * gamma per row; the squares (computed
+/// in f32) are summed in double, as ggml does.
+Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
+                    float epsilon);
+
+/// BitNet's linear layer: per token, int8 activations and scale s; then
+/// y_r = (float)(sum_k t_rk * q_k) / s * weightScale.
+Activations bitLinear(const Activations &input, const Trits &weight,
+                      float weightScale);
+
+/// y = x * W^T with the activations rounded to the weight's precision and the
+/// products of rounded values summed exactly (double) and rounded once.
+Activations linear(const Activations &input, const FloatMatrix &weight);
+
+/// RoPE of tokens at positions position + t: for each head of `headDim`
+/// features, the first `dims` are rotated in pairs (i, i + dims/2) for NEOX
+/// or (2i, 2i + 1) for NORM by angle p * base^(-2i/dims), the frequency
+/// computed as ggml does (theta *= powf(base, -2/dims) per pair).
+Activations rope(const Activations &input, int64_t position, bool neox,
+                 float base, int64_t dims, int64_t headDim);
+
+/// max(x, 0)^2.
+Activations relu2(const Activations &input);
+/// x / (1 + exp(-x)).
+Activations silu(const Activations &input);
+Activations add(const Activations &lhs, const Activations &rhs);
+Activations mul(const Activations &lhs, const Activations &rhs);
+
+/// Keys and values of every layer for `capacity` positions, stored in f16
+/// (as bitnet.cpp's default cache) or f32.
+class KVCache {
+public:
+  KVCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headDim,
+          bool f16);
+
+  int64_t capacity() const { return capacity_; }
+  int64_t width() const { return kvHeads_ * headDim_; }
+  bool isF16() const { return f16_; }
+
+  /// Stores the key and value rows of `position` in `layer` (rounded to f16
+  /// for an f16 cache).
+  void store(int64_t layer, int64_t position, const float *key,
+             const float *value);
+  /// The stored key / value feature `feature` at `position` of `layer`.
+  float key(int64_t layer, int64_t position, int64_t feature) const;
+  float value(int64_t layer, int64_t position, int64_t feature) const;
+
+private:
+  size_t index(int64_t layer, int64_t position, int64_t feature) const;
+
+  int64_t layers_, capacity_, kvHeads_, headDim_;
+  bool f16_;
+  std::vector<float> keys_, values_;
+};
+
+/// Causal grouped-query attention of the first `validTokens` rows at
+/// positions position + t. Their keys and values are appended to `cache`
+/// first; query head h reads KV head h / (heads / kvHeads). Scores are
+/// q·k / sqrt(headDim) with softmax in f32 (sum in double); for an f16 cache
+/// the queries and the probabilities (normalized by multiplying with the f32
+/// reciprocal of their sum) are rounded to f16 before their products, as
+/// ggml does. Rows from validTokens on are zero.
+Activations attention(const Activations &query, const Activations &key,
+                      const Activations &value, KVCache &cache, int64_t layer,
+                      int64_t position, int64_t validTokens, int64_t headDim);
+
+} // namespace ternc::reference
+
+#endif // TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
