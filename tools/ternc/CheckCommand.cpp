@@ -18,18 +18,21 @@ using namespace ternc::model;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand checkCommand("check",
+cl::SubCommand &checkCommand() {
+  static cl::SubCommand command("check",
                             "Validate a model against its architecture "
                             "before compiling");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::checkCommand),
+                               cl::Required, cl::sub(tool::checkCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<bool> strict("strict", cl::desc("Treat warnings as errors"),
-                     cl::sub(tool::checkCommand),
+                     cl::sub(tool::checkCommand()),
                      cl::cat(tool::terncCategory()));
 
 const char *severityName(Severity severity) {

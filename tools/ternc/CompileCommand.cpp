@@ -22,9 +22,12 @@ using namespace ternc;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand compileCommand("compile",
+cl::SubCommand &compileCommand() {
+  static cl::SubCommand command("compile",
                               "Compile a GGUF model (today: import it and "
                               "print tern IR)");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
@@ -33,18 +36,18 @@ namespace {
 enum class EmitStage { Tern };
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::compileCommand),
+                               cl::Required, cl::sub(tool::compileCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<EmitStage> emitStage(
     "emit", cl::desc("The stage to print"),
     cl::values(clEnumValN(EmitStage::Tern, "tern",
                           "the imported tern IR (decode and prefill)")),
-    cl::init(EmitStage::Tern), cl::sub(tool::compileCommand),
+    cl::init(EmitStage::Tern), cl::sub(tool::compileCommand()),
     cl::cat(tool::terncCategory()));
 cl::opt<std::string> outputPath("o",
                                 cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("path"), cl::init("-"),
-                                cl::sub(tool::compileCommand),
+                                cl::sub(tool::compileCommand()),
                                 cl::cat(tool::terncCategory()));
 /// Writes `text` to the output (all or nothing for a file).
 Status writeOutput(const std::string &text) {

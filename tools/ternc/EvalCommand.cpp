@@ -19,29 +19,32 @@ using namespace ternc;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand evalCommand("eval",
+cl::SubCommand &evalCommand() {
+  static cl::SubCommand command("eval",
                            "Write the reference logits of a token sequence");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::evalCommand),
+                               cl::Required, cl::sub(tool::evalCommand()),
                                cl::cat(tool::terncCategory()));
 cl::list<int32_t> tokenIds("tokens", cl::desc("Token ids, comma-separated"),
                            cl::CommaSeparated, cl::OneOrMore,
-                           cl::sub(tool::evalCommand),
+                           cl::sub(tool::evalCommand()),
                            cl::cat(tool::terncCategory()));
 cl::opt<int64_t> step("step",
                       cl::desc("Tokens per forward call (default: all at "
                                "once)"),
-                      cl::init(0), cl::sub(tool::evalCommand),
+                      cl::init(0), cl::sub(tool::evalCommand()),
                       cl::cat(tool::terncCategory()));
 cl::opt<std::string> logitsOut("logits-out",
                                cl::desc("Output file: f32 logits, row-major "
                                         "[tokens][vocab]"),
                                cl::value_desc("path"), cl::Required,
-                               cl::sub(tool::evalCommand),
+                               cl::sub(tool::evalCommand()),
                                cl::cat(tool::terncCategory()));
 
 } // namespace

@@ -15,22 +15,22 @@ namespace {
 
 cl::opt<int64_t> prefillChunk("prefill-chunk",
                               cl::desc("Tokens per prefill call"),
-                              cl::init(128), cl::sub(compileCommand),
-                              cl::sub(evalCommand), cl::sub(runCommand),
+                              cl::init(128), cl::sub(compileCommand()),
+                              cl::sub(evalCommand()), cl::sub(runCommand()),
                               cl::cat(terncCategory()));
 cl::opt<int64_t> contextLength("ctx",
                                cl::desc("KV cache capacity in positions "
                                         "(default: the model's "
                                         "context_length)"),
-                               cl::init(0), cl::sub(compileCommand),
-                               cl::sub(evalCommand), cl::sub(runCommand),
+                               cl::init(0), cl::sub(compileCommand()),
+                               cl::sub(evalCommand()), cl::sub(runCommand()),
                                cl::cat(terncCategory()));
 cl::opt<std::string> kvType("kv-type",
                             cl::desc("KV cache precision of the reference "
                                      "interpreter: f16 (bitnet.cpp's "
                                      "rounding, default) or f32"),
-                            cl::init("f16"), cl::sub(evalCommand),
-                            cl::sub(runCommand), cl::cat(terncCategory()));
+                            cl::init("f16"), cl::sub(evalCommand()),
+                            cl::sub(runCommand()), cl::cat(terncCategory()));
 
 } // namespace
 

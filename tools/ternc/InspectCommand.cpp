@@ -20,18 +20,21 @@ using namespace ternc::gguf;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand inspectCommand("inspect",
+cl::SubCommand &inspectCommand() {
+  static cl::SubCommand command("inspect",
                               "Show a GGUF model's metadata, tensors and "
                               "totals");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::inspectCommand),
+                               cl::Required, cl::sub(tool::inspectCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<bool> jsonOutput("json", cl::desc("Print JSON instead of text"),
-                         cl::sub(tool::inspectCommand),
+                         cl::sub(tool::inspectCommand()),
                          cl::cat(tool::terncCategory()));
 
 /// Arrays longer than this are summarised by their first elements.

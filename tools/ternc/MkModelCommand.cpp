@@ -13,9 +13,12 @@ using namespace ternc::model;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand mkmodelCommand("mkmodel",
+cl::SubCommand &mkmodelCommand() {
+  static cl::SubCommand command("mkmodel",
                               "Write a model of a real architecture with "
                               "random ternary weights");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
@@ -26,35 +29,35 @@ cl::opt<std::string> architecture("arch",
                                   cl::desc("bitnet-b1.58 (alias bitnet-25), "
                                            "bitnet or llama"),
                                   cl::init("bitnet-b1.58"),
-                                  cl::sub(tool::mkmodelCommand),
+                                  cl::sub(tool::mkmodelCommand()),
                                   cl::cat(category()));
 cl::opt<std::string> preset("preset",
                             cl::desc("tiny (a few MB) or 2b4t (the shapes "
                                      "of BitNet b1.58 2B4T)"),
-                            cl::init("tiny"), cl::sub(tool::mkmodelCommand),
+                            cl::init("tiny"), cl::sub(tool::mkmodelCommand()),
                             cl::cat(category()));
 cl::opt<std::string> weightType("weight-type",
                                 cl::desc("i2_s, tq1_0, tq2_0, f16, bf16 or "
                                          "f32"),
                                 cl::init("i2_s"),
-                                cl::sub(tool::mkmodelCommand),
+                                cl::sub(tool::mkmodelCommand()),
                                 cl::cat(category()));
 cl::opt<std::string> embedType("embed-type",
                                cl::desc("token_embd storage: f16, f32 or "
                                         "q8_0"),
-                               cl::init("f16"), cl::sub(tool::mkmodelCommand),
+                               cl::init("f16"), cl::sub(tool::mkmodelCommand()),
                                cl::cat(category()));
 cl::opt<std::string> tokenizerJson("tokenizer-json",
                                    cl::desc("Import this Hugging Face "
                                             "tokenizer.json (default: the "
                                             "built-in 1024-token BPE)"),
-                                   cl::sub(tool::mkmodelCommand),
+                                   cl::sub(tool::mkmodelCommand()),
                                    cl::cat(category()));
 cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(0),
-                       cl::sub(tool::mkmodelCommand), cl::cat(category()));
+                       cl::sub(tool::mkmodelCommand()), cl::cat(category()));
 cl::opt<std::string> outputPath("o", cl::desc("Output GGUF file"),
                                 cl::value_desc("path"), cl::Required,
-                                cl::sub(tool::mkmodelCommand),
+                                cl::sub(tool::mkmodelCommand()),
                                 cl::cat(category()));
 
 Expected<gguf::TensorType> parseType(const std::string &flag,

@@ -26,8 +26,11 @@ using namespace ternc;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand runCommand("run",
+cl::SubCommand &runCommand() {
+  static cl::SubCommand command("run",
                           "Generate text with the reference interpreter");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
@@ -35,44 +38,44 @@ namespace {
 cl::OptionCategory &category() { return tool::terncCategory(); }
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::runCommand),
+                               cl::Required, cl::sub(tool::runCommand()),
                                cl::cat(category()));
 cl::opt<std::string> prompt("p", cl::desc("Prompt text"),
-                            cl::value_desc("text"), cl::sub(tool::runCommand),
+                            cl::value_desc("text"), cl::sub(tool::runCommand()),
                             cl::cat(category()));
 cl::opt<std::string> promptFile("f", cl::desc("Read the prompt from a file"),
                                 cl::value_desc("path"),
-                                cl::sub(tool::runCommand),
+                                cl::sub(tool::runCommand()),
                                 cl::cat(category()));
 cl::opt<int64_t> predict("n",
                          cl::desc("Tokens to generate (-1: until the end of "
                                   "generation or a full context)"),
-                         cl::init(-1), cl::sub(tool::runCommand),
+                         cl::init(-1), cl::sub(tool::runCommand()),
                          cl::cat(category()));
 cl::opt<bool> chat("chat",
                    cl::desc("Wrap the prompt in BitNet 2B4T's chat format"),
-                   cl::sub(tool::runCommand), cl::cat(category()));
+                   cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> temperature("temp", cl::desc("Temperature (<= 0: greedy)"),
-                           cl::init(0.8f), cl::sub(tool::runCommand),
+                           cl::init(0.8f), cl::sub(tool::runCommand()),
                            cl::cat(category()));
 cl::opt<int> topK("top-k", cl::desc("Top-k (<= 0: off)"), cl::init(40),
-                  cl::sub(tool::runCommand), cl::cat(category()));
+                  cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> topP("top-p", cl::desc("Top-p (1: off)"), cl::init(0.95f),
-                    cl::sub(tool::runCommand), cl::cat(category()));
+                    cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> minP("min-p", cl::desc("Min-p (0: off)"), cl::init(0.05f),
-                    cl::sub(tool::runCommand), cl::cat(category()));
+                    cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> repeatPenalty("repeat-penalty",
                              cl::desc("Repetition penalty (1: off)"),
-                             cl::init(1.0f), cl::sub(tool::runCommand),
+                             cl::init(1.0f), cl::sub(tool::runCommand()),
                              cl::cat(category()));
 cl::opt<int> repeatLastN("repeat-last-n",
                          cl::desc("Tokens the penalty looks back at"),
-                         cl::init(64), cl::sub(tool::runCommand),
+                         cl::init(64), cl::sub(tool::runCommand()),
                          cl::cat(category()));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Random seed (default: a random one)"),
                        cl::init(sampler::kRandomSeed),
-                       cl::sub(tool::runCommand), cl::cat(category()));
+                       cl::sub(tool::runCommand()), cl::cat(category()));
 
 /// The prompt text from -p or -f, wrapped for --chat.
 Expected<std::string> promptText() {

@@ -22,35 +22,38 @@ using namespace ternc;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
-cl::SubCommand tokenizeCommand("tokenize",
+cl::SubCommand &tokenizeCommand() {
+  static cl::SubCommand command("tokenize",
                                "Print the token ids of a text, as the "
                                "model's tokenizer gives them");
+  return command;
+}
 } // namespace ternc::tool
 
 namespace {
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::tokenizeCommand),
+                               cl::Required, cl::sub(tool::tokenizeCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<std::string> promptText("p", cl::desc("The text to tokenize"),
                                 cl::value_desc("text"),
-                                cl::sub(tool::tokenizeCommand),
+                                cl::sub(tool::tokenizeCommand()),
                                 cl::cat(tool::terncCategory()));
 cl::opt<std::string> promptFile("f",
                                 cl::desc("Tokenize the bytes of this file"),
                                 cl::value_desc("file"),
-                                cl::sub(tool::tokenizeCommand),
+                                cl::sub(tool::tokenizeCommand()),
                                 cl::cat(tool::terncCategory()));
 cl::opt<bool> noBos("no-bos",
                     cl::desc("Do not prepend BOS, even when the model's "
                              "tokenizer.ggml.add_bos_token asks for it"),
-                    cl::sub(tool::tokenizeCommand),
+                    cl::sub(tool::tokenizeCommand()),
                     cl::cat(tool::terncCategory()));
 cl::opt<bool> parseSpecial(
     "special",
     cl::desc("Turn the text of special tokens (e.g. <|eot_id|>) into those "
              "tokens instead of tokenizing it as text"),
-    cl::sub(tool::tokenizeCommand), cl::cat(tool::terncCategory()));
+    cl::sub(tool::tokenizeCommand()), cl::cat(tool::terncCategory()));
 
 /// The text to tokenize: -p's argument or -f's file, exactly one of them.
 Expected<std::string> readInput() {

@@ -34,19 +34,19 @@ int main(int argc, char **argv) {
       "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n"
       "  ternc run MODEL.gguf -p PROMPT [-n N] [--temp T] [--seed S] [--chat]\n"
       "  ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f F)\n");
-  if (inspectCommand)
+  if (inspectCommand())
     return runInspect();
-  if (checkCommand)
+  if (checkCommand())
     return runCheck();
-  if (compileCommand)
+  if (compileCommand())
     return runCompile();
-  if (evalCommand)
+  if (evalCommand())
     return runEval();
-  if (mkmodelCommand)
+  if (mkmodelCommand())
     return runMkModel();
-  if (runCommand)
+  if (runCommand())
     return runRun();
-  if (tokenizeCommand)
+  if (tokenizeCommand())
     return runTokenize();
   llvm::errs() << "ternc: error: no command given; see 'ternc --help'\n";
   return 1;
