@@ -118,6 +118,17 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
   for (Operation &op : function.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op))
       return in(ret.getOperand(0));
+    if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op)) {
+      Activations normalized = reference::rmsNorm(
+          in(fused.getInput()), vectorWeight(tensorOf(fused.getGamma())),
+          fused.getEpsilon().convertToFloat());
+      for (auto [weight, result] :
+           llvm::zip(fused.getWeights(), fused.getResults()))
+        values[result] = reference::bitLinear(
+            normalized, ternaryWeight(tensorOf(weight)),
+            cast<tern::TernaryType>(weight.getType()).getScaleValue());
+      continue;
+    }
     std::optional<Activations> result =
         llvm::TypeSwitch<Operation *, std::optional<Activations>>(&op)
             .Case([&](tern::WeightOp) { return std::nullopt; })
@@ -141,14 +152,7 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                   ternaryWeight(tensorOf(matmul.getWeight())),
                   matmul.getWeight().getType().getScaleValue());
             })
-            .Case([&](tern::RMSNormBitLinearOp fused) {
-              return reference::bitLinear(
-                  reference::rmsNorm(in(fused.getInput()),
-                                     vectorWeight(tensorOf(fused.getGamma())),
-                                     fused.getEpsilon().convertToFloat()),
-                  ternaryWeight(tensorOf(fused.getWeight())),
-                  fused.getWeight().getType().getScaleValue());
-            })
+
             .Case([&](tern::LinearOp matmul) {
               return reference::linear(
                   in(matmul.getInput()),
@@ -179,6 +183,10 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
             })
             .Case([&](tern::MulOp op) {
               return reference::mul(in(op.getLhs()), in(op.getRhs()));
+            })
+            .Case([&](tern::Relu2MulOp op) {
+              return reference::mul(reference::relu2(in(op.getGate())),
+                                    in(op.getUp()));
             })
             .Default([](Operation *) { return std::nullopt; });
     if (result)

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,6 +16,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  mlir::tern::registerTernPasses();
   mlir::DialectRegistry registry;
   registry.insert<mlir::tern::TernDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect>();

@@ -61,15 +61,6 @@ LogicalResult inferMatmul(MLIRContext *context, Value input, int64_t out,
   return success();
 }
 
-/// The result of an op multiplying its `input` by a `!tern.ternary` weight.
-template <typename Adaptor>
-LogicalResult inferTernaryMatmul(MLIRContext *context, Adaptor adaptor,
-                                 SmallVectorImpl<Type> &results) {
-  auto weight = cast<TernaryType>(adaptor.getWeight().getType());
-  return inferMatmul(context, adaptor.getInput(), weight.getOutFeatures(),
-                     results);
-}
-
 /// The result type of ops whose result has the type of operand 0.
 LogicalResult inferFromFirstOperand(ValueRange operands,
                                     SmallVectorImpl<Type> &results) {
@@ -130,8 +121,10 @@ LogicalResult BitLinearOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location>, ValueRange operands,
     DictionaryAttr attributes, OpaqueProperties properties,
     RegionRange regions, SmallVectorImpl<Type> &results) {
-  return inferTernaryMatmul(
-      context, Adaptor(operands, attributes, properties, regions), results);
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto weight = cast<TernaryType>(adaptor.getWeight().getType());
+  return inferMatmul(context, adaptor.getInput(), weight.getOutFeatures(),
+                     results);
 }
 
 LogicalResult BitLinearOp::verify() {
@@ -143,15 +136,26 @@ LogicalResult RMSNormBitLinearOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location>, ValueRange operands,
     DictionaryAttr attributes, OpaqueProperties properties,
     RegionRange regions, SmallVectorImpl<Type> &results) {
-  return inferTernaryMatmul(
-      context, Adaptor(operands, attributes, properties, regions), results);
+  Adaptor adaptor(operands, attributes, properties, regions);
+  for (Value weight : adaptor.getWeights())
+    if (failed(inferMatmul(context, adaptor.getInput(),
+                           cast<TernaryType>(weight.getType()).getOutFeatures(),
+                           results)))
+      return failure();
+  return success();
 }
 
 LogicalResult RMSNormBitLinearOp::verify() {
+  if (getWeights().empty())
+    return emitOpError("needs at least one weight");
   if (failed(verifyNorm(*this, getInput(), getGamma(), getEpsilonAttr())))
     return failure();
-  return verifyMatmulInput(*this, getInput(), getWeight(),
-                           getWeight().getType().getInFeatures());
+  for (Value weight : getWeights())
+    if (failed(verifyMatmulInput(
+            *this, getInput(), weight,
+            cast<TernaryType>(weight.getType()).getInFeatures())))
+      return failure();
+  return success();
 }
 
 LogicalResult LinearOp::inferReturnTypes(
@@ -238,7 +242,7 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// AddOp, MulOp (unary ops infer through SameOperandsAndResultType)
+// AddOp, MulOp, Relu2MulOp (unary ops infer through SameOperandsAndResultType)
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -270,6 +274,22 @@ LogicalResult MulOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 }
 
 LogicalResult MulOp::verify() { return verifyBinary(*this); }
+
+LogicalResult Relu2MulOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location>,
+                                           ValueRange operands, DictionaryAttr,
+                                           OpaqueProperties, RegionRange,
+                                           SmallVectorImpl<Type> &results) {
+  return inferFromFirstOperand(operands, results);
+}
+
+LogicalResult Relu2MulOp::verify() {
+  if (getGate().getType() != getUp().getType())
+    return emitOpError("'gate' ")
+           << getGate().getType() << " and 'up' " << getUp().getType()
+           << " must have the same shape";
+  return success();
+}
 
 #define GET_OP_CLASSES
 #include "dialects/Tern/IR/TernOps.cpp.inc"

@@ -119,23 +119,48 @@ def Tern_BitLinearOp : Tern_InferredOp<"bitlinear"> {
 //===----------------------------------------------------------------------===//
 
 def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
-  let summary = "RMS norm fused into the ternary matmul that reads it";
+  let summary = "RMS norm fused into the ternary matmuls that read it";
   let description = [{
-    `tern.bitlinear(tern.rms_norm(input, gamma), weight)` in one op: the norm
-    produces the int8 activations and their scale directly, so the
-    normalized f32 row is never stored. Same numerics as the two ops.
+    `tern.bitlinear(tern.rms_norm(input, gamma), w)` for each weight `w`, in
+    one op: the norm produces the int8 activations and their per-token scale
+    once and every matmul reuses them (q/k/v share one, gate/up another), so
+    the normalized f32 rows are never stored. Same numerics as the unfused
+    ops; one result per weight.
 
     ```mlir
-    %q = tern.rms_norm_bitlinear %x, %gamma, %wq {epsilon = 1.0e-05 : f32} : (tensor<1x2560xf32>, tensor<2560xf32>, !tern.ternary<2560x2560, i2_s, scale = 0.0371>) -> tensor<1x2560xf32>
+    %q, %k, %v = tern.rms_norm_bitlinear %x, %gamma, %wq, %wk, %wv {epsilon = 1.0e-05 : f32} : (tensor<1x2560xf32>, tensor<2560xf32>, !tern.ternary<2560x2560, i2_s, scale = 0.0371>, !tern.ternary<640x2560, i2_s, scale = 0.04>, !tern.ternary<640x2560, i2_s, scale = 0.05>) -> (tensor<1x2560xf32>, tensor<1x640xf32>, tensor<1x640xf32>)
     ```
   }];
   let arguments = (ins Tern_Activations:$input, Tern_Vector:$gamma,
-                       Tern_TernaryType:$weight, F32Attr:$epsilon);
+                       Variadic<Tern_TernaryType>:$weights,
+                       F32Attr:$epsilon);
+  let results = (outs Variadic<Tern_Activations>:$results);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $weights attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// tern.relu2_mul
+//===----------------------------------------------------------------------===//
+
+def Tern_Relu2MulOp : Tern_InferredOp<"relu2_mul"> {
+  let summary = "squared-ReLU gate times up projection";
+  let description = [{
+    `max(gate, 0)^2 * up` elementwise: `tern.mul(tern.relu2(gate), up)` in one
+    pass over memory, the FFN gating of BitNet b1.58.
+
+    ```mlir
+    %f = tern.relu2_mul %gate, %up : (tensor<1x6912xf32>, tensor<1x6912xf32>) -> tensor<1x6912xf32>
+    ```
+  }];
+  let arguments = (ins Tern_Activations:$gate, Tern_Activations:$up);
   let results = (outs Tern_Activations:$result);
   let hasVerifier = 1;
   let assemblyFormat = [{
-    $input `,` $gamma `,` $weight attr-dict `:`
-    functional-type(operands, results)
+    $gate `,` $up attr-dict `:` functional-type(operands, results)
   }];
 }
 

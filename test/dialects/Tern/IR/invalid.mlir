@@ -106,6 +106,22 @@ func.func @fused_features(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %w: !tern.tern
 
 // -----
 
+func.func @fused_no_weight(%x: tensor<2x16xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{'tern.rms_norm_bitlinear' op needs at least one weight}}
+  "tern.rms_norm_bitlinear"(%x, %g) <{epsilon = 1.0e-05 : f32}> : (tensor<2x16xf32>, tensor<16xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @relu2_mul_shapes(%g: tensor<1x8xf32>, %u: tensor<1x4xf32>) {
+  // expected-error @+1 {{'tern.relu2_mul' op 'gate' 'tensor<1x8xf32>' and 'up' 'tensor<1x4xf32>' must have the same shape}}
+  %y = tern.relu2_mul %g, %u : (tensor<1x8xf32>, tensor<1x4xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
 func.func @linear_features(%x: tensor<1x8xf32>, %w: tensor<32x16xf16>) {
   // expected-error @+1 {{'tern.linear' op 'input' 'tensor<1x8xf32>' has 8 features but 'weight' 'tensor<32x16xf16>' takes 16}}
   %y = tern.linear %x, %w : (tensor<1x8xf32>, tensor<32x16xf16>) -> tensor<1x32xf32>

@@ -25,6 +25,9 @@ func.func @layer(%tokens: tensor<3xi32>, %pos: index, %cache: !cache) -> tensor<
   // CHECK: tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<8x16, tq1_0, scale = 0.5>) -> tensor<3x8xf32>
   %k = tern.rms_norm_bitlinear %x, %g, %wk {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<8x16, tq1_0, scale = 0.5>) -> tensor<3x8xf32>
   %v = tern.bitlinear %h, %wv : (tensor<3x16xf32>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> tensor<3x8xf32>
+  // One norm shared by several matmuls.
+  // CHECK: %{{.+}}:2 = tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
+  %qv:2 = tern.rms_norm_bitlinear %x, %g, %wq, %wv {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
   // CHECK: tern.rope neox %{{.+}}, %{{.+}} {base = 5.000000e+05 : f32, dims = 4 : i64, head_dim = 4 : i64} : (tensor<3x16xf32>, index) -> tensor<3x16xf32>
   %qr = tern.rope neox %q, %pos {base = 5.0e+05 : f32, dims = 4, head_dim = 4} : (tensor<3x16xf32>, index) -> tensor<3x16xf32>
   // CHECK: tern.rope norm %{{.+}}, %{{.+}} {base = 1.000000e+04 : f32, dims = 2 : i64, head_dim = 4 : i64}
@@ -39,8 +42,10 @@ func.func @layer(%tokens: tensor<3xi32>, %pos: index, %cache: !cache) -> tensor<
   %s = tern.silu %r : tensor<3x32xf32>
   // CHECK: tern.mul %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   %m = tern.mul %s, %u : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
+  // CHECK: tern.relu2_mul %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
+  %rm = tern.relu2_mul %u, %s : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   // CHECK: tern.add %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
-  %y = tern.add %m, %r : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
+  %y = tern.add %m, %rm : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   return %y : tensor<3x32xf32>
 }
 
