@@ -80,6 +80,7 @@ public:
   KVCache(int64_t layers, int64_t capacity, int64_t kvHeads, int64_t headDim,
           bool f16);
 
+  int64_t layers() const { return layers_; }
   int64_t capacity() const { return capacity_; }
   int64_t width() const { return kvHeads_ * headDim_; }
   bool isF16() const { return f16_; }

@@ -1,0 +1,532 @@
+//===- ConformanceTest.cpp - Backend kernels against the reference --------===//
+//
+// Every case feeds the same fixed-seed inputs to a backend's kernel and to
+// compiler/reference/ReferenceOps and asserts bit-identical results: the
+// reference fixes each operation's order and precision, and the ABI
+// (backends/KernelAbi.h) promises to reproduce it. Inputs cover the smallest
+// legal shapes, odd row counts, several token counts and 2B4T's shapes; the
+// documented slicing and aliasing rules are exercised too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/backends/ConformanceTest.h"
+
+#include "compiler/reference/ReferenceOps.h"
+#include "runtime/gguf/Quants.h"
+#include "runtime/support/Half.h"
+#include "runtime/support/Random.h"
+
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <type_traits>
+#include <vector>
+
+using namespace ternc;
+using reference::Activations;
+
+void KernelConformanceTest::SetUp() {
+  if (!GetParam())
+    GTEST_SKIP() << "the host CPU cannot run this backend";
+}
+
+namespace {
+
+/// Fixed-seed test data: the same values on every host and compiler.
+class TestData {
+public:
+  explicit TestData(uint64_t seed) : random_(seed) {}
+
+  /// Uniform in [-range, range).
+  float uniform(float range) {
+    return static_cast<float>((random_.nextUniform() * 2 - 1) * range);
+  }
+
+  /// Uniform in [0, bound).
+  int64_t below(int64_t bound) {
+    return static_cast<int64_t>(random_.next() % static_cast<uint64_t>(bound));
+  }
+
+  /// [tokens, features] values uniform in [-range, range).
+  Activations activations(int64_t tokens, int64_t features,
+                          float range = 4.0f) {
+    Activations values(
+        {static_cast<size_t>(tokens), static_cast<size_t>(features)});
+    for (float &value : values)
+      value = uniform(range);
+    return values;
+  }
+
+  /// Uniformly random trits of a [rows, in] weight.
+  reference::Trits trits(int64_t rows, int64_t in) {
+    reference::Trits values(
+        {static_cast<size_t>(rows), static_cast<size_t>(in)});
+    for (int8_t &trit : values)
+      trit = static_cast<int8_t>(below(3) - 1);
+    return values;
+  }
+
+  /// `count` f16 bit patterns of values uniform in [-range, range).
+  std::vector<uint16_t> halves(size_t count, float range) {
+    std::vector<uint16_t> values(count);
+    for (uint16_t &value : values)
+      value = floatToHalf(uniform(range));
+    return values;
+  }
+
+private:
+  Xoshiro256StarStar random_;
+};
+
+/// Whether `count` values at `actual` equal those at `expected` bit for bit;
+/// on failure, how many differ and the first difference.
+template <typename T>
+::testing::AssertionResult sameBits(const T *actual, const T *expected,
+                                    size_t count) {
+  size_t differing = 0, first = 0;
+  for (size_t i = 0; i < count; ++i)
+    if (std::memcmp(&actual[i], &expected[i], sizeof(T)) != 0 &&
+        differing++ == 0)
+      first = i;
+  if (differing == 0)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << differing << " of " << count << " values differ; the first, at "
+         << first << ", is " << std::hexfloat << +actual[first]
+         << " instead of " << +expected[first];
+}
+
+::testing::AssertionResult sameBits(const std::vector<float> &actual,
+                                    const Activations &expected) {
+  if (actual.size() != expected.size())
+    return ::testing::AssertionFailure()
+           << actual.size() << " values instead of " << expected.size();
+  return sameBits(actual.data(), expected.data(), actual.size());
+}
+
+/// The tokens and features of an activation matrix.
+struct RowsShape {
+  int64_t tokens, features;
+};
+
+/// Activation shapes: the smallest, odd feature counts, 2B4T's hidden size.
+constexpr RowsShape kRowsShapes[] = {{1, 128}, {3, 7}, {17, 2560}};
+
+/// A matrix product of `tokens` rows of `in` features by `out` weight rows.
+struct MatmulShape {
+  int64_t tokens, in, out;
+};
+
+/// "3 tokens, 128 -> 7" for a trace.
+::testing::Message describe(const MatmulShape &shape) {
+  return ::testing::Message()
+         << shape.tokens << " tokens, " << shape.in << " -> " << shape.out;
+}
+
+/// Runs a matmul once whole and once as two slices of rows (as threads
+/// would), and checks both results against `expected` [tokens, out].
+/// `runRows(begin, end, y)` computes rows [begin, end) into y, row stride
+/// out, by the ABI's slicing rule.
+template <typename RunRows>
+void expectRowSlicesMatch(RunRows runRows, const Activations &expected) {
+  const int64_t out = static_cast<int64_t>(expected.shape(1));
+  std::vector<float> whole(expected.size());
+  runRows(0, out, whole.data());
+  EXPECT_TRUE(sameBits(whole, expected)) << "in one call";
+  if (out < 2)
+    return;
+  std::vector<float> sliced(expected.size());
+  runRows(0, out / 2, sliced.data());
+  runRows(out / 2, out, sliced.data());
+  EXPECT_TRUE(sameBits(sliced, expected)) << "in two row slices";
+}
+
+/// The reference's int8 rows and scales of x.
+void quantizeLikeReference(const Activations &x, std::vector<int8_t> &q,
+                           std::vector<float> &scales) {
+  const size_t tokens = x.shape(0), features = x.shape(1);
+  q.resize(x.size());
+  scales.resize(tokens);
+  for (size_t t = 0; t < tokens; ++t)
+    scales[t] = reference::quantizeActivations(&x(t, 0), features,
+                                               q.data() + t * features);
+}
+
+TEST_P(KernelConformanceTest, TableIsComplete) {
+  EXPECT_EQ(kernels().abi_version, TERN_KERNEL_ABI_VERSION);
+  ASSERT_NE(kernels().name, nullptr);
+  EXPECT_STRNE(kernels().name, "");
+  EXPECT_NE(kernels().quantize_rows_i8, nullptr);
+  EXPECT_NE(kernels().rms_norm_quantize_i8, nullptr);
+  EXPECT_NE(kernels().rms_norm_f32, nullptr);
+  EXPECT_NE(kernels().bitlinear_i2s, nullptr);
+  EXPECT_NE(kernels().linear_f16, nullptr);
+  EXPECT_NE(kernels().embed_f16, nullptr);
+  EXPECT_NE(kernels().rope_neox_f32, nullptr);
+  EXPECT_NE(kernels().rope_norm_f32, nullptr);
+  EXPECT_NE(kernels().attention_f16_cache, nullptr);
+  EXPECT_NE(kernels().attention_f32_cache, nullptr);
+  EXPECT_NE(kernels().add_f32, nullptr);
+  EXPECT_NE(kernels().relu2_mul_f32, nullptr);
+  EXPECT_NE(kernels().silu_mul_f32, nullptr);
+}
+
+TEST_P(KernelConformanceTest, QuantizeRowsMatchesReference) {
+  TestData data(1);
+  std::vector<Activations> inputs;
+  for (const RowsShape &shape : kRowsShapes)
+    inputs.push_back(data.activations(shape.tokens, shape.features));
+  // Products landing on halves (scale 1), an all-zero row and a tiny one
+  // (amax clamped at 1e-5).
+  inputs.push_back({{127.0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -127.0f, 3.4f},
+                    {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
+                    {1e-6f, -3e-6f, 0.0f, 1e-7f, 0.0f, 0.0f, 0.0f, 0.0f}});
+
+  for (const Activations &x : inputs) {
+    SCOPED_TRACE(::testing::Message() << x.shape(0) << "x" << x.shape(1));
+    std::vector<int8_t> q(x.size()), expectedQ;
+    std::vector<float> scales(x.shape(0)), expectedScales;
+    kernels().quantize_rows_i8(x.data(), x.shape(0), x.shape(1), q.data(),
+                               scales.data());
+    quantizeLikeReference(x, expectedQ, expectedScales);
+    EXPECT_TRUE(sameBits(q.data(), expectedQ.data(), q.size()));
+    EXPECT_TRUE(sameBits(scales.data(), expectedScales.data(), scales.size()));
+  }
+}
+
+TEST_P(KernelConformanceTest, RmsNormMatchesReference) {
+  TestData data(2);
+  for (const RowsShape &shape : kRowsShapes)
+    for (float epsilon : {1e-5f, 1e-6f}) {
+      SCOPED_TRACE(::testing::Message() << shape.tokens << "x" << shape.features
+                                        << ", epsilon " << epsilon);
+      const Activations x = data.activations(shape.tokens, shape.features);
+      std::vector<float> gamma(shape.features);
+      for (float &g : gamma)
+        g = data.uniform(2.0f);
+      const Activations expected = reference::rmsNorm(x, gamma, epsilon);
+
+      std::vector<float> y(x.size());
+      kernels().rms_norm_f32(x.data(), gamma.data(), shape.tokens,
+                             shape.features, epsilon, y.data());
+      EXPECT_TRUE(sameBits(y, expected)) << "into a separate output";
+      std::vector<float> inPlace(x.begin(), x.end());
+      kernels().rms_norm_f32(inPlace.data(), gamma.data(), shape.tokens,
+                             shape.features, epsilon, inPlace.data());
+      EXPECT_TRUE(sameBits(inPlace, expected)) << "in place";
+    }
+}
+
+TEST_P(KernelConformanceTest, RmsNormQuantizeMatchesNormThenQuantize) {
+  TestData data(3);
+  for (const RowsShape &shape : kRowsShapes) {
+    SCOPED_TRACE(::testing::Message() << shape.tokens << "x" << shape.features);
+    const Activations x = data.activations(shape.tokens, shape.features);
+    std::vector<float> gamma(shape.features);
+    for (float &g : gamma)
+      g = data.uniform(2.0f);
+    std::vector<int8_t> q(x.size()), expectedQ;
+    std::vector<float> scales(shape.tokens), expectedScales;
+    kernels().rms_norm_quantize_i8(x.data(), gamma.data(), shape.tokens,
+                                   shape.features, 1e-5f, q.data(),
+                                   scales.data());
+    quantizeLikeReference(reference::rmsNorm(x, gamma, 1e-5f), expectedQ,
+                          expectedScales);
+    EXPECT_TRUE(sameBits(q.data(), expectedQ.data(), q.size()));
+    EXPECT_TRUE(sameBits(scales.data(), expectedScales.data(), scales.size()));
+  }
+}
+
+TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
+  // The smallest legal matrix, odd row counts, token counts 1/3/17, and
+  // 2B4T's k/v projection (2560 -> 640) and ffn_down (6912 -> 2560).
+  const MatmulShape shapes[] = {{1, 128, 1},     {3, 128, 3},
+                                {17, 256, 7},    {3, 384, 129},
+                                {17, 2560, 640}, {1, 6912, 2560}};
+  TestData data(4);
+  for (const MatmulShape &shape : shapes) {
+    SCOPED_TRACE(describe(shape));
+    const Activations x = data.activations(shape.tokens, shape.in);
+    const reference::Trits trits = data.trits(shape.out, shape.in);
+    const float alpha = 0.25f + std::fabs(data.uniform(2.0f));
+    std::vector<float> weights(trits.size());
+    for (size_t i = 0; i < trits.size(); ++i)
+      weights[i] = trits.data()[i] * alpha;
+    std::vector<uint8_t> bytes;
+    Status encoded = gguf::quantize(gguf::TensorType::I2_S, weights.data(),
+                                    weights.size(), bytes);
+    ASSERT_TRUE(encoded.ok()) << encoded.error().message();
+    const float weightScale =
+        gguf::i2sScale({bytes.data(), bytes.size()}, weights.size());
+
+    std::vector<int8_t> q(x.size());
+    std::vector<float> scales(shape.tokens);
+    kernels().quantize_rows_i8(x.data(), shape.tokens, shape.in, q.data(),
+                               scales.data());
+    expectRowSlicesMatch(
+        [&](int64_t begin, int64_t end, float *y) {
+          kernels().bitlinear_i2s(q.data(), scales.data(),
+                                  bytes.data() + begin * shape.in / 4,
+                                  shape.tokens, shape.in, end - begin,
+                                  weightScale, y + begin, shape.out);
+        },
+        reference::bitLinear(x, trits, weightScale));
+  }
+}
+
+TEST_P(KernelConformanceTest, LinearF16MatchesReference) {
+  // Any row length; the last shape is a slice of 2B4T's LM head.
+  const MatmulShape shapes[] = {
+      {1, 128, 1}, {3, 5, 3}, {17, 64, 7}, {3, 200, 129}, {3, 2560, 640}};
+  TestData data(5);
+  for (const MatmulShape &shape : shapes) {
+    SCOPED_TRACE(describe(shape));
+    const Activations x = data.activations(shape.tokens, shape.in);
+    const std::vector<uint16_t> weights =
+        data.halves(shape.out * shape.in, 1.0f);
+    reference::FloatMatrix matrix{
+        xt::xtensor<float, 2>(
+            {static_cast<size_t>(shape.out), static_cast<size_t>(shape.in)}),
+        reference::Precision::F16};
+    for (size_t i = 0; i < weights.size(); ++i)
+      matrix.values.data()[i] = halfToFloat(weights[i]);
+
+    std::vector<float> scratch(shape.in);
+    expectRowSlicesMatch(
+        [&](int64_t begin, int64_t end, float *y) {
+          kernels().linear_f16(x.data(), weights.data() + begin * shape.in,
+                               shape.tokens, shape.in, end - begin, y + begin,
+                               shape.out, scratch.data());
+        },
+        reference::linear(x, matrix));
+  }
+}
+
+TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
+  constexpr int64_t kVocab = 50, kFeatures = 2560;
+  TestData data(6);
+  const std::vector<uint16_t> table = data.halves(kVocab * kFeatures, 1.0f);
+  for (int64_t tokens : {1, 3, 17}) {
+    SCOPED_TRACE(::testing::Message() << tokens << " tokens");
+    std::vector<int32_t> ids(tokens);
+    for (int32_t &id : ids)
+      id = static_cast<int32_t>(data.below(kVocab));
+    ids.front() = 0;
+    ids.back() = static_cast<int32_t>(kVocab - 1);
+    Activations expected(
+        {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
+    for (int64_t t = 0; t < tokens; ++t)
+      for (int64_t i = 0; i < kFeatures; ++i)
+        expected(t, i) = halfToFloat(table[ids[t] * kFeatures + i]);
+
+    std::vector<float> y(expected.size());
+    kernels().embed_f16(table.data(), ids.data(), tokens, kFeatures, y.data());
+    EXPECT_TRUE(sameBits(y, expected));
+  }
+}
+
+TEST_P(KernelConformanceTest, RopeMatchesReference) {
+  struct RopeCase {
+    int64_t headDim, rotatedDims;
+    float base;
+  };
+  // 2B4T's heads, and Llama-style partial rotation with another base.
+  const RopeCase cases[] = {{128, 128, 500000.0f}, {64, 32, 10000.0f}};
+  TestData data(7);
+  for (const RopeCase &rope : cases)
+    for (bool neox : {true, false})
+      for (int64_t position : {0, 4090})
+        for (int64_t tokens : {1, 3, 17}) {
+          SCOPED_TRACE(::testing::Message()
+                       << (neox ? "neox" : "norm") << ", head " << rope.headDim
+                       << ", dims " << rope.rotatedDims << ", position "
+                       << position << ", " << tokens << " tokens");
+          const int64_t features = 3 * rope.headDim;
+          const Activations x = data.activations(tokens, features);
+          std::vector<float> y(x.begin(), x.end());
+          (neox ? kernels().rope_neox_f32 : kernels().rope_norm_f32)(
+              y.data(), tokens, features, rope.headDim, rope.rotatedDims,
+              position, rope.base);
+          EXPECT_TRUE(
+              sameBits(y, reference::rope(x, position, neox, rope.base,
+                                          rope.rotatedDims, rope.headDim)));
+        }
+}
+
+/// A conformance shape of attention's heads.
+struct AttentionShape {
+  int64_t heads, kvHeads, headDim;
+};
+
+/// One call of a sequence: `tokens` rows of which the first `validTokens`
+/// are real, at `position`.
+struct AttentionStep {
+  int64_t position, tokens, validTokens;
+};
+
+/// Layers and capacity of the test caches, and the layer under test.
+constexpr int64_t kCacheLayers = 2, kCacheCapacity = 16, kCacheLayer = 1;
+
+/// A prefill chunk with padding, a decode step, a full chunk and another
+/// decode step: the cache fills up to its capacity.
+constexpr AttentionStep kAttentionSteps[] = {
+    {0, 8, 5}, {5, 1, 1}, {6, 8, 8}, {14, 1, 1}};
+
+/// The signature shared by attention_f16_cache and attention_f32_cache.
+template <typename Element>
+using AttentionEntry = void (*)(const float *, const float *, const float *,
+                                int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, Element *, Element *, float *,
+                                float *);
+
+/// A cache element as f32.
+float widen(uint16_t half) { return halfToFloat(half); }
+float widen(float value) { return value; }
+
+/// Runs kAttentionSteps through `attention` and the reference with the same
+/// inputs, checking each step's output and the whole cache (every layer and
+/// position) after it.
+template <typename Element>
+void expectAttentionSequenceMatches(AttentionEntry<Element> attention,
+                                    const AttentionShape &shape,
+                                    TestData &data) {
+  constexpr bool kF16 = std::is_same_v<Element, uint16_t>;
+  const int64_t width = shape.heads * shape.headDim;
+  const int64_t kvWidth = shape.kvHeads * shape.headDim;
+  const int64_t layerSize = kCacheCapacity * kvWidth;
+  reference::KVCache expectedCache(kCacheLayers, kCacheCapacity, shape.kvHeads,
+                                   shape.headDim, kF16);
+  std::vector<Element> keys(kCacheLayers * layerSize);
+  std::vector<Element> values(keys.size());
+
+  for (const AttentionStep &step : kAttentionSteps) {
+    SCOPED_TRACE(::testing::Message()
+                 << "position " << step.position << ", " << step.validTokens
+                 << " of " << step.tokens << " tokens");
+    const Activations q = data.activations(step.tokens, width, 1.0f);
+    const Activations k = data.activations(step.tokens, kvWidth, 1.0f);
+    const Activations v = data.activations(step.tokens, kvWidth, 1.0f);
+    const Activations expected =
+        reference::attention(q, k, v, expectedCache, kCacheLayer, step.position,
+                             step.validTokens, shape.headDim);
+
+    // Padding rows must come back zero, not as whatever was there.
+    std::vector<float> out(q.size(), 12345.0f);
+    std::vector<float> scratch(shape.headDim + step.position +
+                               step.validTokens);
+    attention(q.data(), k.data(), v.data(), step.tokens, step.validTokens,
+              step.position, shape.heads, shape.kvHeads, shape.headDim,
+              keys.data() + kCacheLayer * layerSize,
+              values.data() + kCacheLayer * layerSize, out.data(),
+              scratch.data());
+    EXPECT_TRUE(sameBits(out, expected)) << "output";
+
+    std::vector<float> storedKeys, storedValues, expectedKeys, expectedValues;
+    for (int64_t layer = 0; layer < kCacheLayers; ++layer)
+      for (int64_t position = 0; position < kCacheCapacity; ++position)
+        for (int64_t i = 0; i < kvWidth; ++i) {
+          const size_t index = layer * layerSize + position * kvWidth + i;
+          storedKeys.push_back(widen(keys[index]));
+          storedValues.push_back(widen(values[index]));
+          expectedKeys.push_back(expectedCache.key(layer, position, i));
+          expectedValues.push_back(expectedCache.value(layer, position, i));
+        }
+    EXPECT_TRUE(
+        sameBits(storedKeys.data(), expectedKeys.data(), storedKeys.size()))
+        << "cached keys";
+    EXPECT_TRUE(sameBits(storedValues.data(), expectedValues.data(),
+                         storedValues.size()))
+        << "cached values";
+  }
+}
+
+/// Grouped queries (4 heads reading 2 KV heads), one KV head per query head,
+/// and 2B4T's heads (20 reading 5, 128 features each).
+constexpr AttentionShape kAttentionShapes[] = {
+    {4, 2, 32}, {2, 2, 16}, {20, 5, 128}};
+
+/// expectAttentionSequenceMatches on each of kAttentionShapes.
+template <typename Element>
+void expectAttentionMatchesReference(AttentionEntry<Element> attention) {
+  TestData data(8);
+  for (const AttentionShape &shape : kAttentionShapes) {
+    SCOPED_TRACE(::testing::Message()
+                 << shape.heads << " heads, " << shape.kvHeads
+                 << " kv heads of " << shape.headDim);
+    expectAttentionSequenceMatches(attention, shape, data);
+  }
+}
+
+TEST_P(KernelConformanceTest, AttentionWithF16CacheMatchesReference) {
+  expectAttentionMatchesReference(kernels().attention_f16_cache);
+}
+
+TEST_P(KernelConformanceTest, AttentionWithF32CacheMatchesReference) {
+  expectAttentionMatchesReference(kernels().attention_f32_cache);
+}
+
+TEST_P(KernelConformanceTest, AttentionMayWriteOverItsQueries) {
+  const AttentionShape shape = kAttentionShapes[0];
+  const int64_t tokens = 5, width = shape.heads * shape.headDim;
+  const int64_t kvWidth = shape.kvHeads * shape.headDim;
+  TestData data(9);
+  const Activations q = data.activations(tokens, width, 1.0f);
+  const Activations k = data.activations(tokens, kvWidth, 1.0f);
+  const Activations v = data.activations(tokens, kvWidth, 1.0f);
+  std::vector<float> scratch(shape.headDim + tokens);
+
+  // Two fresh caches, so that both calls see the same history.
+  auto run = [&](float *out, const float *query) {
+    std::vector<uint16_t> keys(kCacheCapacity * kvWidth), values(keys.size());
+    kernels().attention_f16_cache(query, k.data(), v.data(), tokens, tokens, 0,
+                                  shape.heads, shape.kvHeads, shape.headDim,
+                                  keys.data(), values.data(), out,
+                                  scratch.data());
+  };
+  std::vector<float> separate(q.size());
+  run(separate.data(), q.data());
+  std::vector<float> inPlace(q.begin(), q.end());
+  run(inPlace.data(), inPlace.data());
+  EXPECT_TRUE(sameBits(inPlace.data(), separate.data(), separate.size()));
+}
+
+/// The signature shared by add_f32, relu2_mul_f32 and silu_mul_f32.
+using ElementwiseEntry = void (*)(const float *, const float *, int64_t,
+                                  float *);
+
+/// Checks `entry` (called `name`) on a and b against `expected`, writing to
+/// a separate output and over each operand.
+void expectElementwiseMatches(const char *name, ElementwiseEntry entry,
+                              const Activations &a, const Activations &b,
+                              const Activations &expected) {
+  SCOPED_TRACE(name);
+  const int64_t count = static_cast<int64_t>(a.size());
+  std::vector<float> y(a.size());
+  entry(a.data(), b.data(), count, y.data());
+  EXPECT_TRUE(sameBits(y, expected)) << "into a separate output";
+  std::vector<float> overA(a.begin(), a.end());
+  entry(overA.data(), b.data(), count, overA.data());
+  EXPECT_TRUE(sameBits(overA, expected)) << "over the first operand";
+  std::vector<float> overB(b.begin(), b.end());
+  entry(a.data(), overB.data(), count, overB.data());
+  EXPECT_TRUE(sameBits(overB, expected)) << "over the second operand";
+}
+
+TEST_P(KernelConformanceTest, ElementwiseMatchesReference) {
+  TestData data(10);
+  Activations a = data.activations(3, 70, 8.0f);
+  const Activations b = data.activations(3, 70, 8.0f);
+  // Signed zeros, and gates whose exp(-g) overflows or vanishes.
+  const float special[] = {0.0f, -0.0f, -100.0f, 100.0f, -20.0f, 1e-30f};
+  for (size_t i = 0; i < std::size(special); ++i)
+    a.data()[7 * i] = special[i];
+
+  expectElementwiseMatches("add_f32", kernels().add_f32, a, b,
+                           reference::add(a, b));
+  expectElementwiseMatches("relu2_mul_f32", kernels().relu2_mul_f32, a, b,
+                           reference::mul(reference::relu2(a), b));
+  expectElementwiseMatches("silu_mul_f32", kernels().silu_mul_f32, a, b,
+                           reference::mul(reference::silu(a), b));
+}
+
+} // namespace
