@@ -42,7 +42,13 @@ seeds="$asan/fuzz/seeds"
 corpus="$asan/fuzz/corpus"
 mkdir -p "$seeds" "$corpus"
 "$asan/bin/ternc-fuzz-seeds" "$seeds"
-"$asan/bin/ternc-gguf-fuzzer" -max_total_time="$fuzz_seconds" \
-  -dict="$root/test/fuzz/gguf.dict" -max_len=4096 -print_final_stats=1 \
-  -artifact_prefix="$asan/fuzz/" "$corpus" "$seeds"
+fuzz_log="$asan/fuzz/fuzz.log"
+if ! "$asan/bin/ternc-gguf-fuzzer" -max_total_time="$fuzz_seconds" \
+    -dict="$root/test/fuzz/gguf.dict" -max_len=4096 -print_final_stats=1 \
+    -artifact_prefix="$asan/fuzz/" "$corpus" "$seeds" > "$fuzz_log" 2>&1; then
+  tail -n 80 "$fuzz_log"
+  echo "ternc: the fuzzer found a failure; the input is in $asan/fuzz/"
+  exit 1
+fi
+grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' "$fuzz_log"
 echo "ternc: all test suites passed"

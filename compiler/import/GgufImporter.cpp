@@ -74,6 +74,9 @@ public:
     int64_t capacity = options_.contextLength
                            ? options_.contextLength
                            : static_cast<int64_t>(params_.contextLength);
+    if (capacity <= 0)
+      return makeError("{}: the context length ({}) must be positive",
+                       file_.name(), capacity);
     if (options_.prefillChunk <= 0 || options_.prefillChunk > capacity)
       return makeError("{}: the prefill chunk ({} tokens) must be between 1 "
                        "and the context length ({})",
@@ -82,13 +85,18 @@ public:
         &context_, static_cast<int64_t>(params_.blockCount), capacity,
         static_cast<int64_t>(params_.headCountKv),
         static_cast<int64_t>(params_.headDim()), Float16Type::get(&context_));
-    for (const TensorSpec &spec : model::tensorSpecs(arch_, params_)) {
+    // Check every tensor (shape, type) before reading any of them.
+    std::vector<TensorSpec> specs = model::tensorSpecs(arch_, params_);
+    for (const TensorSpec &spec : specs) {
       Expected<const TensorInfo *> tensor = model::lookUpTensor(file_, spec);
       if (!tensor)
         return makeError("{}: {}", file_.name(), tensor.error().message());
-      if (*tensor && spec.role != TensorRole::Scale)
-        TERNC_RETURN_IF_ERROR(prepareWeight(spec, **tensor));
+      if (*tensor)
+        checked_[spec.name] = *tensor;
     }
+    for (const TensorSpec &spec : specs)
+      if (checked_.count(spec.name) && spec.role != TensorRole::Scale)
+        TERNC_RETURN_IF_ERROR(prepareWeight(spec, *checked_.at(spec.name)));
     return Status::success();
   }
 
@@ -142,24 +150,27 @@ private:
   }
 
   /// The one scale of a ternary tensor, times its optional per-matmul
-  /// `.scale` tensor (1bitLLM's bitnet models).
+  /// `.scale` tensor (an F32 {1}, checked by lookUpTensor; only
+  /// architectures with matmulScales define them).
   Expected<float> ternaryScale(const TensorSpec &spec,
                                const TensorInfo &tensor) {
     model::TernaryContents contents =
         model::scanTernary(tensor, file_.tensorData(tensor));
-    if (contents.invalidCodes || contents.nonFinite)
-      return makeError("{}: tensor '{}' holds invalid ternary codes or "
-                       "non-finite values (see ternc check)",
-                       file_.name(), spec.name);
+    Status usable = model::checkTernaryContents(tensor, contents);
+    if (!usable.ok())
+      return makeError("{}: {}", file_.name(), usable.error().message());
     float scale = contents.maxMagnitude;
     std::string scaleName =
         spec.name.substr(0, spec.name.rfind(".weight")) + ".scale";
-    if (const TensorInfo *factor = file_.findTensor(scaleName)) {
-      float value = loadLittleEndian<float>(file_.tensorData(*factor).data);
-      if (!std::isfinite(value))
-        return makeError("{}: tensor '{}' is not finite", file_.name(),
-                         scaleName);
+    auto factor = checked_.find(scaleName);
+    if (factor != checked_.end()) {
+      float value =
+          loadLittleEndian<float>(file_.tensorData(*factor->second).data);
       scale *= value;
+      if (!std::isfinite(scale) || !(value > 0))
+        return makeError("{}: tensor '{}' holds {}, expected a positive "
+                         "factor",
+                         file_.name(), scaleName, value);
     }
     return scale;
   }
@@ -285,6 +296,8 @@ private:
   const HyperParams &params_;
   const ImportOptions &options_;
   tern::KVCacheType cacheType_;
+  /// The tensors of the architecture's specs present in the file, checked.
+  std::map<std::string, const TensorInfo *> checked_;
   std::map<std::string, WeightView> weights_;
 };
 

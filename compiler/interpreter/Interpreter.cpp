@@ -8,6 +8,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <unistd.h>
+
 namespace ternc {
 
 using namespace mlir;
@@ -58,6 +60,20 @@ Interpreter::create(ModuleOp module, const gguf::GgufFile &file,
   interpreter->cacheType_ = cast<tern::KVCacheType>(prefillType.getInput(2));
   interpreter->vocabSize_ =
       cast<RankedTensorType>(prefillType.getResult(0)).getDimSize(1);
+  // The reference cache holds f32 keys and values of every layer: refuse a
+  // context it cannot allocate rather than fail inside the allocator.
+  tern::KVCacheType cache = interpreter->cacheType_;
+  uint64_t bytes = 2 * sizeof(float);
+  for (int64_t factor : {cache.getLayers(), cache.getCapacity(),
+                         cache.getKvHeads(), cache.getHeadDim()})
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(factor), &bytes))
+      bytes = UINT64_MAX;
+  uint64_t memory = static_cast<uint64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                    static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  if (bytes > memory)
+    return makeError("a KV cache of {} positions needs {} bytes, more than "
+                     "this machine's {} bytes of memory (lower --ctx)",
+                     cache.getCapacity(), bytes, memory);
   return interpreter;
 }
 

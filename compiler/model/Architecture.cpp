@@ -50,9 +50,10 @@ Status readPositive(const GgufFile &file, const std::string &key,
   Expected<uint64_t> value = file.getUnsigned(key);
   if (!value)
     return value.status();
-  if (*value == 0)
-    return makeError("{}: metadata key '{}' is 0, expected a positive value",
-                     file.name(), key);
+  // llama.cpp reads these keys as u32; larger values are corrupt files.
+  if (*value == 0 || *value > UINT32_MAX)
+    return makeError("{}: metadata key '{}' is {}, expected 1 to {}",
+                     file.name(), key, *value, UINT32_MAX);
   out = *value;
   return Status::success();
 }

@@ -3,6 +3,7 @@
 #include "compiler/model/ModelCheck.h"
 
 #include "runtime/gguf/Quants.h"
+#include "runtime/tokenizer/Tokenizer.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
@@ -67,6 +68,18 @@ uint64_t countCodeThree(const uint8_t *bytes, uint64_t size) {
   return count;
 }
 
+/// The types ternc can decode, as "F32, F16, ...".
+std::string readableTypeNames() {
+  std::string names;
+  for (int t = 0; t <= static_cast<int>(TensorType::TL2); ++t) {
+    const gguf::TensorTypeInfo &info =
+        gguf::typeInfo(static_cast<TensorType>(t));
+    if (info.dequantizable)
+      names += (names.empty() ? "" : ", ") + std::string(info.name);
+  }
+  return names;
+}
+
 /// Whether the tensor's type suits its role; the error says why not.
 Status checkRoleType(const TensorSpec &spec, const TensorInfo &tensor) {
   const gguf::TensorTypeInfo &info = gguf::typeInfo(tensor.type);
@@ -97,9 +110,9 @@ Status checkRoleType(const TensorSpec &spec, const TensorInfo &tensor) {
   case TensorRole::Output:
     if (info.dequantizable)
       return Status::success();
-    return makeError("tensor '{}' is {}, which ternc cannot read (supported: "
-                     "F32, F16, BF16, Q4_0, Q8_0, Q6_K, TQ1_0, TQ2_0, I2_S)",
-                     spec.name, info.name);
+    return makeError("tensor '{}' is {}, which ternc cannot read "
+                     "(supported: {})",
+                     spec.name, info.name, readableTypeNames());
   }
   return Status::success();
 }
@@ -164,23 +177,17 @@ private:
               "be tokenized, only token ids run");
       return;
     }
-    const gguf::Value *tokens = file_.find("tokenizer.ggml.tokens");
-    if (!tokens || tokens->type() != gguf::ValueType::Array ||
-        tokens->elementType() != gguf::ValueType::String) {
-      error("tokenizer.ggml.tokens is missing or not an array of strings");
+    // The runtime's own tokenizer is the judge of the tokenizer keys.
+    Expected<tokenizer::Tokenizer> vocabulary =
+        tokenizer::Tokenizer::fromGguf(file_);
+    if (!vocabulary) {
+      error(vocabulary.error().message());
       return;
     }
-    if (tokens->arraySize() != params.vocabSize)
+    if (vocabulary->size() != params.vocabSize)
       error(fmt::format("tokenizer.ggml.tokens has {} entries but the "
                         "vocabulary size is {}",
-                        tokens->arraySize(), params.vocabSize));
-    for (const char *key : {"tokenizer.ggml.bos_token_id",
-                            "tokenizer.ggml.eos_token_id"}) {
-      const gguf::Value *id = file_.find(key);
-      if (id && (!id->asUnsigned() || *id->asUnsigned() >= params.vocabSize))
-        error(fmt::format("{} is not a token id below {}", key,
-                          params.vocabSize));
-    }
+                        vocabulary->size(), params.vocabSize));
     if (!file_.find("tokenizer.ggml.pre"))
       info("tokenizer.ggml.pre is absent: llama.cpp's default pre-tokenizer "
            "applies (what bitnet.cpp uses for its official 2B4T file)");
@@ -236,33 +243,25 @@ private:
 
   void checkTernary(const TensorInfo &tensor, ByteSpan data) {
     TernaryContents contents = scanTernary(tensor, data);
+    Status usable = checkTernaryContents(tensor, contents);
+    if (!usable.ok()) {
+      error(usable.error().message());
+      return;
+    }
     std::string_view type = gguf::typeName(tensor.type);
-    if (contents.invalidCodes)
-      error(fmt::format("tensor '{}' ({}) holds {} invalid 2-bit code(s) 3; "
-                        "valid codes are 0, 1, 2 (-1, 0, +1)",
-                        tensor.name, type, contents.invalidCodes));
-    if (contents.nonFinite)
-      error(fmt::format("tensor '{}' ({}) holds {} non-finite value(s) or "
-                        "scale(s)",
-                        tensor.name, type, contents.nonFinite));
     if (contents.magnitudes.empty()) {
       warning(fmt::format("tensor '{}' ({}) is all zeros", tensor.name, type));
       return;
     }
-    if (contents.magnitudes.size() == 1)
-      return;
-    auto it = contents.magnitudes.begin();
-    float first = *it++, second = *it;
-    if (isFloatType(tensor.type))
-      error(fmt::format("tensor '{}' ({}) is not ternary: it holds several "
-                        "non-zero magnitudes (e.g. {} and {}) where a ternary "
-                        "tensor has one",
-                        tensor.name, type, first, second));
-    else
+    if (contents.magnitudes.size() > 1) {
+      auto it = contents.magnitudes.begin();
+      float first = *it++, second = *it;
       warning(fmt::format("tensor '{}' ({}) has different block scales (e.g. "
-                          "{} and {}); ternc uses one scale per tensor and "
-                          "will re-quantize it",
+                          "{} and {}); ternc uses one scale per tensor, the "
+                          "largest, so weights of blocks with a smaller scale "
+                          "grow",
                           tensor.name, type, first, second));
+    }
   }
 
   const GgufFile &file_;
@@ -296,6 +295,28 @@ TernaryContents scanTernary(const TensorInfo &tensor, ByteSpan data) {
     break;
   }
   return contents;
+}
+
+Status checkTernaryContents(const TensorInfo &tensor,
+                            const TernaryContents &contents) {
+  std::string_view type = gguf::typeName(tensor.type);
+  if (contents.invalidCodes)
+    return makeError("tensor '{}' ({}) holds {} invalid 2-bit code(s) 3; "
+                     "valid codes are 0, 1, 2 (-1, 0, +1)",
+                     tensor.name, type, contents.invalidCodes);
+  if (contents.nonFinite)
+    return makeError("tensor '{}' ({}) holds {} non-finite value(s) or "
+                     "scale(s)",
+                     tensor.name, type, contents.nonFinite);
+  if (isFloatType(tensor.type) && contents.magnitudes.size() > 1) {
+    auto it = contents.magnitudes.begin();
+    float first = *it++, second = *it;
+    return makeError("tensor '{}' ({}) is not ternary: it holds several "
+                     "non-zero magnitudes (e.g. {} and {}) where a ternary "
+                     "tensor has one",
+                     tensor.name, type, first, second);
+  }
+  return Status::success();
 }
 
 Expected<const TensorInfo *> lookUpTensor(const GgufFile &file,

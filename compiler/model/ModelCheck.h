@@ -76,6 +76,12 @@ struct TernaryContents {
 /// float type.
 TernaryContents scanTernary(const gguf::TensorInfo &tensor, ByteSpan data);
 
+/// Why `contents` of `tensor` cannot be used as one ternary matrix with one
+/// scale (invalid codes, non-finite values, several magnitudes in float
+/// storage), or success. Differing TQ block scales are not an error here.
+Status checkTernaryContents(const gguf::TensorInfo &tensor,
+                            const TernaryContents &contents);
+
 } // namespace ternc::model
 
 #endif // TERNC_COMPILER_MODEL_MODELCHECK_H

@@ -122,11 +122,20 @@ Status GgufWriter::setAlignment(uint32_t alignment) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0 || alignment % 8)
     return makeError("alignment {} is not a power of two multiple of 8",
                      alignment);
-  if (!tensors_.empty())
-    return makeError("set the alignment before adding tensors");
-  alignment_ = alignment;
   set("general.alignment", MetadataValue::ofU32(alignment));
   return Status::success();
+}
+
+Expected<uint64_t> GgufWriter::alignment() const {
+  for (const auto &[key, value] : metadata_) {
+    if (key != "general.alignment")
+      continue;
+    if (value.type != ValueType::UInt32 || value.bits == 0 ||
+        (value.bits & (value.bits - 1)) != 0)
+      return makeError("general.alignment must be a u32 power of two");
+    return value.bits;
+  }
+  return uint64_t(kDefaultAlignment);
 }
 
 Status GgufWriter::addTensor(const std::string &name, TensorType type,
@@ -156,10 +165,7 @@ Status GgufWriter::addTensor(const std::string &name, TensorType type,
       tensorByteSize(type, ne.data(), static_cast<uint32_t>(ne.size()));
   if (!bytes)
     return makeError("tensor '{}': size overflows", name);
-  uint64_t offset = dataSize_;
-  dataSize_ = alignUp(offset + *bytes, alignment_);
-  tensors_.push_back(
-      {name, type, std::move(ne), *bytes, offset, std::move(fill)});
+  tensors_.push_back({name, type, std::move(ne), *bytes, std::move(fill)});
   return Status::success();
 }
 
@@ -179,6 +185,9 @@ Status GgufWriter::addTensor(const std::string &name, TensorType type,
 }
 
 Status GgufWriter::serialize(const Sink &sink) const {
+  Expected<uint64_t> alignment = this->alignment();
+  if (!alignment)
+    return alignment.error();
   std::vector<uint8_t> header;
   auto put = [&](const void *data, size_t size) {
     const uint8_t *p = static_cast<const uint8_t *>(data);
@@ -212,27 +221,26 @@ Status GgufWriter::serialize(const Sink &sink) const {
       put(&value.bits, scalarSize(value.type));
     }
   }
+  // Tensors are packed in info order, each padded to the alignment.
+  uint64_t offset = 0;
   for (const PendingTensor &tensor : tensors_) {
     putString(tensor.name);
     putU32(static_cast<uint32_t>(tensor.ne.size()));
     for (uint64_t dim : tensor.ne)
       putU64(dim);
     putU32(*typeId(tensor.type, convention_));
-    putU64(tensor.offset);
+    putU64(offset);
+    offset = alignUp(offset + tensor.byteSize, *alignment);
   }
-  header.resize(alignUp(header.size(), alignment_), 0);
+  header.resize(alignUp(header.size(), *alignment), 0);
   TERNC_RETURN_IF_ERROR(sink(header.data(), header.size()));
 
   std::vector<uint8_t> buffer;
-  uint64_t written = 0;
   for (const PendingTensor &tensor : tensors_) {
-    buffer.assign(alignUp(tensor.byteSize, alignment_), 0);
+    buffer.assign(alignUp(tensor.byteSize, *alignment), 0);
     TERNC_RETURN_IF_ERROR(tensor.fill(buffer.data(), tensor.byteSize));
     TERNC_RETURN_IF_ERROR(sink(buffer.data(), buffer.size()));
-    written += buffer.size();
   }
-  assert(written == dataSize_ && "tensor offsets out of sync");
-  (void)written;
   return Status::success();
 }
 

@@ -56,9 +56,11 @@ public:
   explicit GgufWriter(TypeIdConvention convention = TypeIdConvention::BitnetCpp)
       : convention_(convention) {}
 
-  /// Sets `key`; a key set twice keeps its first position.
+  /// Sets `key`; a key set twice keeps its first position. The data
+  /// alignment follows general.alignment (default 32) whenever it is set.
   void set(const std::string &key, MetadataValue value);
-  /// Sets the data alignment and writes general.alignment (u32).
+  /// Sets general.alignment (u32) after checking that it is a power of two
+  /// and a multiple of 8.
   Status setAlignment(uint32_t alignment);
 
   /// Adds a tensor with dimensions `ne` (ne[0] innermost) whose bytes `fill`
@@ -80,17 +82,16 @@ private:
     TensorType type;
     std::vector<uint64_t> ne;
     uint64_t byteSize;
-    uint64_t offset;
     Fill fill;
   };
   using Sink = std::function<Status(const void *data, uint64_t size)>;
   Status serialize(const Sink &sink) const;
+  /// The data alignment: general.alignment if set and valid, else 32.
+  Expected<uint64_t> alignment() const;
 
   TypeIdConvention convention_;
-  uint32_t alignment_ = kDefaultAlignment;
   std::vector<std::pair<std::string, MetadataValue>> metadata_;
   std::vector<PendingTensor> tensors_;
-  uint64_t dataSize_ = 0;
 };
 
 } // namespace ternc::gguf

@@ -243,6 +243,12 @@ Status quantize(TensorType type, const float *values, uint64_t count,
   std::optional<uint64_t> bytes = tensorByteSize(type, &count, 1);
   if (!bytes)
     return makeError("{}: size of {} elements overflows", info.name, count);
+  // Quantizers round x / scale to integers: only finite values have one.
+  if (info.blockSize > 1)
+    for (uint64_t i = 0; i < count; ++i)
+      if (!std::isfinite(values[i]))
+        return makeError("{}: value {} at index {} is not finite", info.name,
+                         values[i], i);
   size_t start = out.size();
   out.resize(start + *bytes, 0);
   uint8_t *p = out.data() + start;

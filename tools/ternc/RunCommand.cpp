@@ -10,6 +10,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 #include "tools/ternc/ImportFlags.h"
+#include "tools/ternc/TextInput.h"
 
 #include "runtime/sampler/Sampler.h"
 #include "runtime/tokenizer/Tokenizer.h"
@@ -19,8 +20,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 using namespace ternc;
 namespace cl = llvm::cl;
@@ -79,22 +78,11 @@ cl::opt<uint64_t> seed("seed",
 
 /// The prompt text from -p or -f, wrapped for --chat.
 Expected<std::string> promptText() {
-  if (prompt.getNumOccurrences() == promptFile.getNumOccurrences())
-    return makeError("give the prompt with exactly one of -p and -f");
-  std::string text = prompt;
-  if (promptFile.getNumOccurrences()) {
-    std::ifstream stream(promptFile, std::ios::binary);
-    if (!stream)
-      return makeError("{}: cannot read the prompt file",
-                       promptFile.getValue());
-    std::ostringstream contents;
-    contents << stream.rdbuf();
-    text = contents.str();
-  }
+  Expected<std::string> text = tool::readTextInput("run", prompt, promptFile);
+  if (!text || !chat)
+    return text;
   // The BitNet b1.58 2B4T chat format (FORMATS.md §5).
-  if (chat)
-    text = "User: " + text + "<|eot_id|>Assistant: ";
-  return text;
+  return "User: " + *text + "<|eot_id|>Assistant: ";
 }
 
 } // namespace
@@ -122,6 +110,13 @@ int ternc::tool::runRun() {
       tokenizer::Tokenizer::fromGguf(*model->file);
   if (!tokenizer)
     return reportError(tokenizer.error());
+  if (static_cast<int64_t>(tokenizer->size()) !=
+      model->interpreter->vocabSize())
+    return reportError(makeError(
+        "{}: the tokenizer has {} tokens but the model's vocabulary is {} "
+        "(see ternc check)",
+        inputPath.getValue(), tokenizer->size(),
+        model->interpreter->vocabSize()));
 
   tokenizer::EncodeOptions encodeOptions;
   encodeOptions.parseSpecial = chat;

@@ -10,6 +10,7 @@
 
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
+#include "tools/ternc/TextInput.h"
 
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/support/MappedFile.h"
@@ -55,26 +56,11 @@ cl::opt<bool> parseSpecial(
              "tokens instead of tokenizing it as text"),
     cl::sub(tool::tokenizeCommand()), cl::cat(tool::terncCategory()));
 
-/// The text to tokenize: -p's argument or -f's file, exactly one of them.
-Expected<std::string> readInput() {
-  bool hasText = promptText.getNumOccurrences() > 0;
-  bool hasFile = promptFile.getNumOccurrences() > 0;
-  if (hasText == hasFile)
-    return makeError("tokenize: give the text with exactly one of -p TEXT "
-                     "and -f FILE");
-  if (hasText)
-    return std::string(promptText);
-  Expected<std::unique_ptr<MappedFile>> file = MappedFile::open(promptFile);
-  if (!file)
-    return file.error();
-  ByteSpan bytes = (*file)->bytes();
-  return std::string(bytes.begin(), bytes.end());
-}
-
 } // namespace
 
 int ternc::tool::runTokenize() {
-  Expected<std::string> text = readInput();
+  Expected<std::string> text =
+      tool::readTextInput("tokenize", promptText, promptFile);
   if (!text)
     return reportError(text.error());
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);

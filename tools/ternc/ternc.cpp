@@ -8,6 +8,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -24,6 +25,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   setUpLogging();
   llvm::cl::HideUnrelatedOptions(terncCategory());
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "ternc (built with LLVM " << LLVM_VERSION_STRING << ")\n";
+  });
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "ternc: ahead-of-time compiler for ternary (BitNet b1.58) models\n\n"

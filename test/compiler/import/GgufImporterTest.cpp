@@ -86,7 +86,9 @@ protected:
 TEST_F(GgufImporterTest, I2SScaleIsTheStoredOneBitForBit) {
   GgufFile file = makeModel("bitnet-b1.58", TensorType::I2_S);
   const TensorInfo *q = file.findTensor("blk.0.attn_q.weight");
-  float stored = i2sScale(file.tensorData(*q), q->elements);
+  // The f32 right after the n/4 bytes of codes (FORMATS.md §2.1).
+  float stored =
+      loadLittleEndian<float>(file.tensorData(*q).data + q->elements / 4);
   mlir::OwningOpRef<mlir::ModuleOp> module = import(file);
   EXPECT_EQ(scaleOf(*module, "blk.0.attn_q.weight"), stored);
   auto type = llvm::cast<mlir::tern::TernaryType>(
@@ -177,7 +179,8 @@ TEST_F(GgufImporterTest, InvalidCodesFailTheImport) {
       importGguf(context_, file);
   ASSERT_FALSE(module.ok());
   EXPECT_NE(module.error().message().find(
-                "tensor 'blk.1.ffn_down.weight' holds invalid ternary codes"),
+                "tensor 'blk.1.ffn_down.weight' (I2_S) holds 4 invalid 2-bit "
+                "code(s) 3"),
             std::string::npos);
 }
 

@@ -229,12 +229,22 @@ TEST_F(ModelCheckTest, InconsistentHeadCountsAreErrors) {
 
 TEST_F(ModelCheckTest, TokenCountMustMatchTheVocabulary) {
   CheckReport report = check({}, kNoEdit, [](GgufWriter &writer) {
-    writer.set("tokenizer.ggml.tokens", MetadataValue::ofStrings({"a", "b"}));
+    writer.set("bitnet-b1.58.vocab_size", MetadataValue::ofU32(2048));
   });
   EXPECT_NE(messages(report, Severity::Error)
-                .find("tokenizer.ggml.tokens has 2 entries but the vocabulary "
-                      "size is 1024"),
+                .find("tokenizer.ggml.tokens has 1024 entries but the "
+                      "vocabulary size is 2048"),
             std::string::npos);
+}
+
+TEST_F(ModelCheckTest, TokenizerKeysAreCheckedByTheRuntimeTokenizer) {
+  CheckReport report = check({}, kNoEdit, [](GgufWriter &writer) {
+    writer.set("tokenizer.ggml.tokens", MetadataValue::ofStrings({"a", "b"}));
+  });
+  // The runtime tokenizer rejects 2 tokens with 1024 scores; check says so.
+  EXPECT_NE(messages(report, Severity::Error).find("tokenizer.ggml.scores"),
+            std::string::npos)
+      << messages(report, Severity::Error);
 }
 
 } // namespace

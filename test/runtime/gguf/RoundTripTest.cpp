@@ -155,6 +155,24 @@ TEST(RoundTripTest, CustomAlignment) {
   EXPECT_FALSE(writer.setAlignment(48).ok());
 }
 
+TEST(RoundTripTest, CopiedAlignmentKeyIsHonoured) {
+  // Copying every key of a file with general.alignment = 64 (as the
+  // rewriting tools do) must lay the data out with that alignment.
+  GgufWriter writer;
+  writer.set("general.alignment", MetadataValue::ofU32(64));
+  ASSERT_TRUE(writer.addTensor("a", TensorType::F32, {3}, std::vector<uint8_t>(12)).ok());
+  ASSERT_TRUE(writer.addTensor("b", TensorType::F32, {5}, std::vector<uint8_t>(20)).ok());
+  Expected<std::vector<uint8_t>> bytes = writer.writeToMemory();
+  ASSERT_TRUE(bytes.ok());
+  Expected<GgufFile> file =
+      GgufFile::parse({bytes->data(), bytes->size()}, "mem.gguf");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  EXPECT_EQ(file->tensors()[1].offset, 64u);
+  GgufWriter bad;
+  bad.set("general.alignment", MetadataValue::ofU32(24));
+  EXPECT_FALSE(bad.writeToMemory().ok());
+}
+
 TEST(RoundTripTest, WriterRejectsBadTensors) {
   GgufWriter writer;
   EXPECT_FALSE(writer.addTensor("x", TensorType::TQ2_0, {100}, std::vector<uint8_t>()).ok());
