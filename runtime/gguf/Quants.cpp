@@ -243,8 +243,12 @@ Status quantize(TensorType type, const float *values, uint64_t count,
   std::optional<uint64_t> bytes = tensorByteSize(type, &count, 1);
   if (!bytes)
     return makeError("{}: size of {} elements overflows", info.name, count);
+  bool isFloat = type == TensorType::F32 || type == TensorType::F16 ||
+                 type == TensorType::BF16;
+  if (!isFloat && type != TensorType::I2_S && !blockEncoder(type))
+    return makeError("{}: quantization is not supported", info.name);
   // Quantizers round x / scale to integers: only finite values have one.
-  if (info.blockSize > 1)
+  if (!isFloat)
     for (uint64_t i = 0; i < count; ++i)
       if (!std::isfinite(values[i]))
         return makeError("{}: value {} at index {} is not finite", info.name,
@@ -283,10 +287,6 @@ Status quantize(TensorType type, const float *values, uint64_t count,
     break;
   }
   BlockEncoder encode = blockEncoder(type);
-  if (!encode) {
-    out.resize(start);
-    return makeError("{}: quantization is not supported", info.name);
-  }
   for (uint64_t block = 0; block < count / info.blockSize; ++block)
     encode(values + block * info.blockSize, p + block * info.blockBytes);
   return Status::success();

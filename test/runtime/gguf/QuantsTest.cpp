@@ -9,6 +9,7 @@
 
 #include "runtime/support/Half.h"
 
+#include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <random>
@@ -197,10 +198,15 @@ TEST(Q6_KTest, HandDecodedBlock) {
 }
 
 TEST(QuantsTest, RejectsWrongSizesAndTypes) {
-  std::vector<float> x(100);
+  std::vector<float> x(256);
   std::vector<uint8_t> bytes;
-  EXPECT_FALSE(quantize(TensorType::TQ2_0, x.data(), x.size(), bytes).ok());
+  EXPECT_FALSE(quantize(TensorType::TQ2_0, x.data(), 100, bytes).ok());
   EXPECT_FALSE(quantize(TensorType::Q4_K, x.data(), 256, bytes).ok());
+  x[7] = NAN;
+  Status nonFinite = quantize(TensorType::TQ1_0, x.data(), 256, bytes);
+  ASSERT_FALSE(nonFinite.ok());
+  EXPECT_NE(nonFinite.error().message().find("at index 7 is not finite"),
+            std::string::npos);
   std::vector<uint8_t> shortData(65);
   std::vector<float> out(256);
   EXPECT_FALSE(dequantize(TensorType::TQ2_0, {shortData.data(), 65}, 256,
