@@ -1,0 +1,80 @@
+//===- BenchSupport.cpp - What the benchmark executables share ------------===//
+//
+// ReadBuffer::sum lives in this translation unit, apart from its callers: one
+// that saw the buffer being filled could fold the sum into a formula.
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench/BenchSupport.h"
+
+#include <numeric>
+
+namespace ternc::bench {
+
+Slice evenSlice(int64_t total, int part, int parts) {
+  return {total * part / parts, total * (part + 1) / parts};
+}
+
+PartRunner::PartRunner(int parts) {
+  for (int part = 1; part < parts; ++part)
+    workers_.emplace_back([this, part] { serve(part); });
+}
+
+PartRunner::~PartRunner() {
+  stopping_.store(true, std::memory_order_relaxed);
+  for (std::thread &worker : workers_)
+    worker.join();
+}
+
+void PartRunner::run(const std::function<void(int part)> &work) {
+  work_ = &work;
+  partsLeft_.store(parts() - 1, std::memory_order_relaxed);
+  runs_.fetch_add(1, std::memory_order_release);
+  work(0);
+  while (partsLeft_.load(std::memory_order_acquire) != 0)
+    std::this_thread::yield();
+}
+
+void PartRunner::serve(int part) {
+  uint64_t runsServed = 0;
+  for (;;) {
+    const uint64_t runs = runs_.load(std::memory_order_acquire);
+    if (runs == runsServed) {
+      if (stopping_.load(std::memory_order_relaxed))
+        return;
+      std::this_thread::yield();
+      continue;
+    }
+    runsServed = runs;
+    (*work_)(part);
+    partsLeft_.fetch_sub(1, std::memory_order_release);
+  }
+}
+
+ReadBuffer::ReadBuffer(int64_t bytes)
+    : words_(bytes / 8), data_(new uint64_t[static_cast<size_t>(words_)]) {
+  std::iota(data_.get(), data_.get() + words_, uint64_t{0});
+}
+
+uint64_t ReadBuffer::sum(Slice slice) const {
+  const uint64_t *words = data_.get() + slice.begin;
+  const int64_t count = slice.size();
+  uint64_t sums[4] = {};
+  int64_t i = 0;
+  for (; i + 4 <= count; i += 4)
+    for (int lane = 0; lane < 4; ++lane)
+      sums[lane] += words[i + lane];
+  for (; i < count; ++i)
+    sums[0] += words[i];
+  return sums[0] + sums[1] + sums[2] + sums[3];
+}
+
+uint64_t ReadBuffer::expectedSum(Slice slice) {
+  // begin + (begin + 1) + ... + (end - 1) = count * (begin + end - 1) / 2,
+  // modulo 2^64 like the sum itself; one factor is even, halve that one.
+  const uint64_t count = static_cast<uint64_t>(slice.size());
+  const uint64_t ends = static_cast<uint64_t>(slice.begin + slice.end - 1);
+  return count % 2 == 0 ? count / 2 * ends : count * (ends / 2);
+}
+
+} // namespace ternc::bench

@@ -1,0 +1,90 @@
+//===- BenchSupport.h - What the benchmark executables share ----*- C++ -*-===//
+//
+// ternc-bandwidth measures the machine's read bandwidth, the yardstick of
+// every bandwidth-bound kernel (shared/PERF.md); ternc-kernel-bench measures
+// it again beside the kernels, because on a shared machine a bandwidth figure
+// only judges what ran in the same process at about the same time. Both read
+// the same buffer with the same loop, and both split work across threads the
+// same way: each thread takes an equal, consecutive share, and every call
+// waits for all shares, as a runtime splitting a matrix's rows does.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_BENCH_BENCHSUPPORT_H
+#define TERNC_BENCH_BENCHSUPPORT_H
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace ternc::bench {
+
+/// The half-open range [begin, end) of some count of items.
+struct Slice {
+  int64_t begin = 0;
+  int64_t end = 0;
+
+  int64_t size() const { return end - begin; }
+};
+
+/// Part `part` (0-based) of `parts` near-equal, consecutive parts of `total`
+/// items: a thread's share of rows or words.
+Slice evenSlice(int64_t total, int part, int parts);
+
+/// Runs work split into a fixed number of parts, one thread per part, and
+/// returns when every part is done. The calling thread does part 0; the
+/// others are started once and spin between runs (yielding the core), so a
+/// run costs a wake-up, not a thread start.
+class PartRunner {
+public:
+  explicit PartRunner(int parts);
+  ~PartRunner();
+  PartRunner(const PartRunner &) = delete;
+  PartRunner &operator=(const PartRunner &) = delete;
+
+  int parts() const { return static_cast<int>(workers_.size()) + 1; }
+
+  /// Calls work(part) for every part in [0, parts()), each on its thread.
+  void run(const std::function<void(int part)> &work);
+
+private:
+  void serve(int part);
+
+  const std::function<void(int)> *work_ = nullptr;
+  std::atomic<uint64_t> runs_{0};
+  std::atomic<int> partsLeft_{0};
+  std::atomic<bool> stopping_{false};
+  std::vector<std::thread> workers_;
+};
+
+/// A buffer of 64-bit words holding 0, 1, 2, ...: every page is written
+/// before it is read (so reads reach memory, never the kernel's shared zero
+/// page), and every slice has a known sum (so a reader can check that the
+/// compiler kept the loop and that it read every word).
+class ReadBuffer {
+public:
+  /// Allocates and fills `bytes / 8` words.
+  explicit ReadBuffer(int64_t bytes);
+
+  int64_t words() const { return words_; }
+  /// The bytes a read of all words streams.
+  int64_t bytes() const { return words_ * 8; }
+
+  /// The wrapping sum of the words in `slice`, read front to back: four
+  /// independent 64-bit sums, a loop compilers turn into wide vector loads.
+  uint64_t sum(Slice slice) const;
+
+  /// What sum(slice) returns when it reads every word of `slice`.
+  static uint64_t expectedSum(Slice slice);
+
+private:
+  int64_t words_;
+  std::unique_ptr<uint64_t[]> data_;
+};
+
+} // namespace ternc::bench
+
+#endif // TERNC_BENCH_BENCHSUPPORT_H
