@@ -34,4 +34,26 @@ def TernFuseRMSNormBitLinear
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Memory planning
+//===----------------------------------------------------------------------===//
+
+def TernPlanMemory : Pass<"tern-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Give every activation a static offset in one arena";
+  let description = [{
+    Compiled models allocate nothing while they run: each activation tensor
+    produced in a function gets a byte offset in a per-function arena, and
+    two tensors share bytes only when their lifetimes (from the defining op
+    to the last use, in the function's single block) do not overlap.
+    Offsets are aligned to `alignment` bytes and chosen first-fit, reusing
+    the lowest free range. Each op gets `tern.arena_offsets` (one offset per
+    result) and the function `tern.arena_size`, the bytes the plan needs.
+    Weights (`tern.weight`) live in the model file and take no arena space.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", "64",
+           "Byte alignment of every activation (a cache line)">,
+  ];
+}
+
 #endif // TERNC_COMPILER_TRANSFORMS_PASSES_TD

@@ -1,0 +1,42 @@
+// RUN: tern-opt %s --split-input-file --tern-plan-memory | FileCheck %s
+// RUN: tern-opt %s --split-input-file --tern-plan-memory=alignment=256 | FileCheck %s --check-prefix=ALIGN
+
+// Each 1x16 f32 activation is 64 bytes. %a dies at %b, so %c reuses its
+// bytes; %b is still read by %d, so %d needs a third slot.
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: attributes {tern.arena_size = 192 : i64}
+// CHECK: tern.relu2 %{{.+}} {tern.arena_offsets = array<i64: 0>}
+// CHECK: tern.silu %{{.+}} {tern.arena_offsets = array<i64: 64>}
+// CHECK: tern.relu2 %{{.+}} {tern.arena_offsets = array<i64: 0>}
+// CHECK: tern.add %{{.+}}, %{{.+}} {tern.arena_offsets = array<i64: 128>}
+// With 256-byte alignment every slot takes 256 bytes.
+// ALIGN-LABEL: func.func @chain
+// ALIGN-SAME: attributes {tern.arena_size = 768 : i64}
+// ALIGN: tern.silu %{{.+}} {tern.arena_offsets = array<i64: 256>}
+func.func @chain(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %a = tern.relu2 %x : tensor<1x16xf32>
+  %b = tern.silu %a : tensor<1x16xf32>
+  %c = tern.relu2 %b : tensor<1x16xf32>
+  %d = tern.add %c, %b : (tensor<1x16xf32>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return %d : tensor<1x16xf32>
+}
+
+// -----
+
+// Weights take no arena space; each result of a multi-result op gets its
+// own slot (a 2x4 f32 is 32 bytes, padded to 64). The product goes after
+// both results: they are still read by it.
+// CHECK-LABEL: func.func @fused
+// CHECK-SAME: attributes {tern.arena_size = 192 : i64}
+// CHECK: tern.weight "g" : tensor<8xf32>
+// CHECK-NOT: arena_offsets
+// CHECK: tern.rms_norm_bitlinear {{.*}} {epsilon = {{.*}}, tern.arena_offsets = array<i64: 0, 64>}
+// CHECK: tern.mul {{.*}} {tern.arena_offsets = array<i64: 128>}
+func.func @fused(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %g = tern.weight "g" : tensor<8xf32>
+  %w1 = tern.weight "w1" : !tern.ternary<4x8, i2_s, scale = 1.0>
+  %w2 = tern.weight "w2" : !tern.ternary<4x8, i2_s, scale = 1.0>
+  %y:2 = tern.rms_norm_bitlinear %x, %g, %w1, %w2 {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, !tern.ternary<4x8, i2_s, scale = 1.0>, !tern.ternary<4x8, i2_s, scale = 1.0>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  %m = tern.mul %y#0, %y#1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %m : tensor<2x4xf32>
+}
