@@ -13,13 +13,12 @@
 #include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
 #include "test/utils/GgufRewrite.h"
+#include "test/utils/SyntheticModelFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <cstring>
-#include <filesystem>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 using namespace ternc;
 using namespace ternc::gguf;
@@ -30,10 +29,7 @@ class GgufImporterTest : public ::testing::Test {
 protected:
   void SetUp() override {
     context_.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
-    path_ = std::filesystem::temp_directory_path() /
-            ("ternc-import-" + std::to_string(::getpid()) + ".gguf");
   }
-  void TearDown() override { std::filesystem::remove(path_); }
 
   /// Writes a tiny model of `arch` with `weights`, then re-reads it through
   /// `edit` and `finish`. The result views bytes that the next call replaces.
@@ -43,11 +39,10 @@ protected:
     model::SyntheticModelOptions options;
     options.architecture = arch;
     options.weightType = weights;
-    Status written = model::writeSyntheticModel(options, path_.string());
-    EXPECT_TRUE(written.ok());
-    Expected<GgufFile> original = GgufFile::open(path_.string());
-    EXPECT_TRUE(original.ok());
-    image_ = test::rewriteGguf(*original, edit, finish);
+    test::SyntheticModelFile model(options);
+    EXPECT_TRUE(model.file());
+    image_ = model.file() ? test::rewriteGguf(*model.file(), edit, finish)
+                          : std::vector<uint8_t>();
     Expected<GgufFile> file =
         GgufFile::parse({image_.data(), image_.size()}, "model.gguf");
     EXPECT_TRUE(file.ok());
@@ -79,7 +74,6 @@ protected:
   }
 
   mlir::MLIRContext context_;
-  std::filesystem::path path_;
   std::vector<uint8_t> image_;
 };
 

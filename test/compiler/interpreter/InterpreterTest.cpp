@@ -18,6 +18,7 @@
 #include "dialects/Tern/IR/TernDialect.h"
 #include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
+#include "test/utils/SyntheticModelFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -26,11 +27,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <gtest/gtest.h>
 #include <ostream>
 #include <tuple>
-#include <unistd.h>
 
 using namespace ternc;
 using gguf::GgufFile;
@@ -449,24 +448,15 @@ protected:
   InterpreterFixture() {
     context_.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
   }
-  ~InterpreterFixture() {
-    if (!path_.empty())
-      std::filesystem::remove(path_);
-  }
 
   /// Writes and opens the model; the file stays valid for the test.
   void writeModel(const ModelKind &kind) {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ternc-interpreter-" + std::to_string(::getpid()) + "-" +
-             kindName(kind) + ".gguf");
     model::SyntheticModelOptions options;
     options.architecture = kind.arch;
     options.weightType = kind.weights;
-    Status written = model::writeSyntheticModel(options, path_.string());
-    ASSERT_TRUE(written.ok()) << written.error().message();
-    Expected<GgufFile> file = GgufFile::open(path_.string());
-    ASSERT_TRUE(file.ok()) << file.error().message();
-    file_ = std::make_unique<GgufFile>(file.take());
+    model_ = std::make_unique<test::SyntheticModelFile>(options);
+    ASSERT_TRUE(model_->file());
+    file_ = model_->file();
   }
 
   /// Imports the open model and prepares an interpreter for it.
@@ -493,8 +483,8 @@ protected:
   }
 
   mlir::MLIRContext context_;
-  std::filesystem::path path_;
-  std::unique_ptr<GgufFile> file_;
+  std::unique_ptr<test::SyntheticModelFile> model_;
+  const GgufFile *file_ = nullptr;
   std::vector<mlir::OwningOpRef<mlir::ModuleOp>> modules_;
 };
 

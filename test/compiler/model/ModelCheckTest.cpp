@@ -11,13 +11,12 @@
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
 #include "test/utils/GgufRewrite.h"
+#include "test/utils/SyntheticModelFile.h"
 
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <functional>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 using namespace ternc;
 using namespace ternc::gguf;
@@ -28,28 +27,20 @@ namespace {
 
 class ModelCheckTest : public ::testing::Test {
 protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ternc-check-" + std::to_string(::getpid()) + ".gguf");
-  }
-  void TearDown() override { std::filesystem::remove(path_); }
-
   /// Generates a tiny model with `options`, applies `edit` and `keyEdit`,
   /// and checks the result.
   CheckReport check(SyntheticModelOptions options, const TensorEdit &edit,
                     const ternc::test::WriterEdit &keyEdit = {}) {
-    Status written = writeSyntheticModel(options, path_.string());
-    EXPECT_TRUE(written.ok()) << (written.ok() ? "" : written.error().message());
-    Expected<GgufFile> original = GgufFile::open(path_.string());
-    EXPECT_TRUE(original.ok());
-    image_ = ternc::test::rewriteGguf(*original, edit, keyEdit);
+    ternc::test::SyntheticModelFile model(options);
+    if (!model.file())
+      return {};
+    image_ = ternc::test::rewriteGguf(*model.file(), edit, keyEdit);
     Expected<GgufFile> file =
         GgufFile::parse({image_.data(), image_.size()}, "edited.gguf");
     EXPECT_TRUE(file.ok()) << (file.ok() ? "" : file.error().message());
     return checkModel(*file);
   }
 
-  std::filesystem::path path_;
   std::vector<uint8_t> image_;
 };
 

@@ -11,12 +11,11 @@
 #include "compiler/model/SyntheticModel.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernOps.h"
+#include "test/utils/SyntheticModelFile.h"
 
 #include "mlir/Pass/PassManager.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 using namespace ternc;
 
@@ -44,23 +43,20 @@ template <typename OpTy> int countOps(mlir::ModuleOp module) {
 class FusionPipelineTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(FusionPipelineTest, FusedModuleGivesIdenticalLogits) {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("ternc-fusion-" + std::to_string(::getpid()) + ".gguf");
   model::SyntheticModelOptions options;
   options.architecture = GetParam();
-  ASSERT_TRUE(model::writeSyntheticModel(options, path.string()).ok());
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(path.string());
-  ASSERT_TRUE(file.ok());
+  test::SyntheticModelFile model(options);
+  ASSERT_TRUE(model.file());
+  const gguf::GgufFile &file = *model.file();
 
   mlir::MLIRContext context;
   context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
   ImportOptions importOptions;
   importOptions.prefillChunk = 4;
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> plain =
-      importGguf(context, *file, importOptions);
+      importGguf(context, file, importOptions);
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> fused =
-      importGguf(context, *file, importOptions);
+      importGguf(context, file, importOptions);
   ASSERT_TRUE(plain.ok() && fused.ok());
   mlir::PassManager pm(&context);
   mlir::tern::buildFusionPipeline(pm);
@@ -77,18 +73,13 @@ TEST_P(FusionPipelineTest, FusedModuleGivesIdenticalLogits) {
   EXPECT_EQ(countOps<mlir::tern::Relu2MulOp>(**fused), relu2 ? 4 : 0);
 
   std::vector<int32_t> tokens = {1019, 5, 300, 77, 42, 901, 13};
-  EXPECT_EQ(logitsOf(**plain, *file, tokens), logitsOf(**fused, *file, tokens));
-  std::filesystem::remove(path);
+  EXPECT_EQ(logitsOf(**plain, file, tokens), logitsOf(**fused, file, tokens));
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, FusionPipelineTest,
                          ::testing::Values("bitnet-b1.58", "bitnet", "llama"),
                          [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           return name;
+                           return test::parameterName(info.param);
                          });
 
 } // namespace

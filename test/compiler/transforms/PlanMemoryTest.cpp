@@ -10,13 +10,12 @@
 #include "compiler/model/SyntheticModel.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernOps.h"
+#include "test/utils/SyntheticModelFile.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 using namespace ternc;
 
@@ -54,18 +53,14 @@ std::vector<Placement> placementsOf(mlir::func::FuncOp function) {
 class PlanMemoryTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PlanMemoryTest, LiveActivationsNeverShareBytes) {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("ternc-plan-" + std::to_string(::getpid()) + ".gguf");
   model::SyntheticModelOptions options;
   options.architecture = GetParam();
-  ASSERT_TRUE(model::writeSyntheticModel(options, path.string()).ok());
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(path.string());
-  ASSERT_TRUE(file.ok());
+  test::SyntheticModelFile model(options);
+  ASSERT_TRUE(model.file());
   mlir::MLIRContext context;
   context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
-      importGguf(context, *file);
+      importGguf(context, *model.file());
   ASSERT_TRUE(module.ok());
   mlir::PassManager pm(&context);
   mlir::tern::buildFusionPipeline(pm);
@@ -98,17 +93,12 @@ TEST_P(PlanMemoryTest, LiveActivationsNeverShareBytes) {
             << a.definedAt << " and " << b.definedAt << " share bytes";
       }
   }
-  std::filesystem::remove(path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, PlanMemoryTest,
                          ::testing::Values("bitnet-b1.58", "bitnet", "llama"),
                          [](const auto &info) {
-                           std::string name = info.param;
-                           for (char &c : name)
-                             if (!std::isalnum(static_cast<unsigned char>(c)))
-                               c = '_';
-                           return name;
+                           return test::parameterName(info.param);
                          });
 
 } // namespace
