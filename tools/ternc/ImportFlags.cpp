@@ -15,14 +15,16 @@ namespace {
 
 cl::opt<int64_t> prefillChunk("prefill-chunk",
                               cl::desc("Tokens per prefill call"),
-                              cl::init(128), cl::sub(compileCommand()),
+                              cl::init(ImportOptions().prefillChunk),
+                              cl::sub(compileCommand()),
                               cl::sub(evalCommand()), cl::sub(runCommand()),
                               cl::cat(terncCategory()));
 cl::opt<int64_t> contextLength("ctx",
                                cl::desc("KV cache capacity in positions "
                                         "(default: the model's "
                                         "context_length)"),
-                               cl::init(0), cl::sub(compileCommand()),
+                               cl::init(ImportOptions().contextLength),
+                               cl::sub(compileCommand()),
                                cl::sub(evalCommand()), cl::sub(runCommand()),
                                cl::cat(terncCategory()));
 cl::opt<std::string> kvType("kv-type",

@@ -36,6 +36,9 @@ namespace {
 
 cl::OptionCategory &category() { return tool::terncCategory(); }
 
+/// llama.cpp's sampling defaults, kept in one place (SamplerOptions).
+const sampler::SamplerOptions kDefaults;
+
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
                                cl::Required, cl::sub(tool::runCommand()),
                                cl::cat(category()));
@@ -55,25 +58,25 @@ cl::opt<bool> chat("chat",
                    cl::desc("Wrap the prompt in BitNet 2B4T's chat format"),
                    cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> temperature("temp", cl::desc("Temperature (<= 0: greedy)"),
-                           cl::init(0.8f), cl::sub(tool::runCommand()),
+                           cl::init(kDefaults.temperature), cl::sub(tool::runCommand()),
                            cl::cat(category()));
-cl::opt<int> topK("top-k", cl::desc("Top-k (<= 0: off)"), cl::init(40),
+cl::opt<int> topK("top-k", cl::desc("Top-k (<= 0: off)"), cl::init(kDefaults.topK),
                   cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> topP("top-p", cl::desc("Top-p (1: off)"), cl::init(0.95f),
+cl::opt<float> topP("top-p", cl::desc("Top-p (1: off)"), cl::init(kDefaults.topP),
                     cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> minP("min-p", cl::desc("Min-p (0: off)"), cl::init(0.05f),
+cl::opt<float> minP("min-p", cl::desc("Min-p (0: off)"), cl::init(kDefaults.minP),
                     cl::sub(tool::runCommand()), cl::cat(category()));
 cl::opt<float> repeatPenalty("repeat-penalty",
                              cl::desc("Repetition penalty (1: off)"),
-                             cl::init(1.0f), cl::sub(tool::runCommand()),
+                             cl::init(kDefaults.repeatPenalty), cl::sub(tool::runCommand()),
                              cl::cat(category()));
 cl::opt<int> repeatLastN("repeat-last-n",
                          cl::desc("Tokens the penalty looks back at"),
-                         cl::init(64), cl::sub(tool::runCommand()),
+                         cl::init(kDefaults.repeatLastN), cl::sub(tool::runCommand()),
                          cl::cat(category()));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Random seed (default: a random one)"),
-                       cl::init(sampler::kRandomSeed),
+                       cl::init(kDefaults.seed),
                        cl::sub(tool::runCommand()), cl::cat(category()));
 
 /// The prompt text from -p or -f, wrapped for --chat.
