@@ -46,7 +46,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 1
+#define TERN_KERNEL_ABI_VERSION 2
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -99,9 +99,20 @@ typedef struct TernKernels {
                      int64_t in, int64_t rows, float *y, int64_t y_stride,
                      float *scratch);
 
+  /// linear_f16 for an f32 weight W [rows][in]: the activations are used as
+  /// they are (no rounding), the f32 products summed in double and rounded
+  /// once to f32. scratch: at least `in` floats (it may go unused).
+  void (*linear_f32)(const float *x, const float *weights, int64_t tokens,
+                     int64_t in, int64_t rows, float *y, int64_t y_stride,
+                     float *scratch);
+
   /// Embedding lookup: y[t] = the f16 row ids[t] of table [vocab][features]
   /// widened to f32; y [tokens][features].
   void (*embed_f16)(const uint16_t *table, const int32_t *ids, int64_t tokens,
+                    int64_t features, float *y);
+
+  /// embed_f16 for an f32 table: y[t] = row ids[t], copied.
+  void (*embed_f32)(const float *table, const int32_t *ids, int64_t tokens,
                     int64_t features, float *y);
 
   /// RoPE in place on x [tokens][features] of heads of head_dim features
@@ -154,6 +165,16 @@ typedef struct TernKernels {
 
   /// y = a + b on `count` elements; y may be a or b.
   void (*add_f32)(const float *a, const float *b, int64_t count, float *y);
+
+  /// y = a * b on `count` elements; y may be a or b.
+  void (*mul_f32)(const float *a, const float *b, int64_t count, float *y);
+
+  /// y = max(x, 0)^2 on `count` elements (the product rounded to f32); y may
+  /// be x.
+  void (*relu2_f32)(const float *x, int64_t count, float *y);
+
+  /// y = x / (1 + expf(-x)) on `count` elements; y may be x.
+  void (*silu_f32)(const float *x, int64_t count, float *y);
 
   /// y = max(gate, 0)^2 * up (BitNet b1.58's FFN) on `count` elements, each
   /// product rounded to f32; y may be gate or up.
