@@ -52,6 +52,24 @@ float widenHalf(uint16_t bits) {
 /// `value` rounded to the nearest f16, ties to even, and widened back.
 float roundToHalf(float value) { return widenHalf(floatToHalf(value)); }
 
+/// f16 storage (weights, an embedding table, a KV cache): stores and reads
+/// binary16, and the f32 operands multiplied with it are rounded to f16
+/// first (ggml's f16 path).
+struct HalfStorage {
+  using Element = uint16_t;
+  static Element store(float value) { return floatToHalf(value); }
+  static float load(Element element) { return widenHalf(element); }
+  static float roundOperand(float value) { return roundToHalf(value); }
+};
+
+/// f32 storage: nothing is rounded.
+struct FloatStorage {
+  using Element = float;
+  static Element store(float value) { return value; }
+  static float load(Element element) { return element; }
+  static float roundOperand(float value) { return value; }
+};
+
 /// y = M x for a matrix M of `outputs` x `terms` elements, element (i, k) at
 /// m[i * outputStride + k * termStride], widened to f32 by `widen`: each y_i
 /// is summed in double, k ascending, and rounded once to f32, as the
@@ -162,24 +180,27 @@ void generic_bitlinear_i2s(const int8_t *q, const float *scales,
     }
 }
 
-void generic_linear_f16(const float *x, const uint16_t *weights, int64_t tokens,
-                        int64_t in, int64_t rows, float *y, int64_t yStride,
-                        float *scratch) {
+template <typename Storage>
+void generic_linear(const float *x, const typename Storage::Element *weights,
+                    int64_t tokens, int64_t in, int64_t rows, float *y,
+                    int64_t yStride, float *scratch) {
   float *rounded = scratch;
   for (int64_t t = 0; t < tokens; ++t) {
     for (int64_t k = 0; k < in; ++k)
-      rounded[k] = roundToHalf(x[t * in + k]);
-    matrixVectorInOrder(weights, rows, in, in, 1, rounded, widenHalf,
+      rounded[k] = Storage::roundOperand(x[t * in + k]);
+    matrixVectorInOrder(weights, rows, in, in, 1, rounded, Storage::load,
                         y + t * yStride);
   }
 }
 
-void generic_embed_f16(const uint16_t *table, const int32_t *ids,
-                       int64_t tokens, int64_t features, float *y) {
+template <typename Storage>
+void generic_embed(const typename Storage::Element *table, const int32_t *ids,
+                   int64_t tokens, int64_t features, float *y) {
   for (int64_t t = 0; t < tokens; ++t) {
-    const uint16_t *row = table + static_cast<int64_t>(ids[t]) * features;
+    const typename Storage::Element *row =
+        table + static_cast<int64_t>(ids[t]) * features;
     for (int64_t i = 0; i < features; ++i)
-      y[t * features + i] = widenHalf(row[i]);
+      y[t * features + i] = Storage::load(row[i]);
   }
 }
 
@@ -213,23 +234,6 @@ void generic_rope_f32(float *x, int64_t tokens, int64_t features,
     }
   }
 }
-
-/// An f16 KV cache: stores and reads binary16, and attention rounds its
-/// queries and probabilities to f16 (ggml's f16 path).
-struct HalfCache {
-  using Element = uint16_t;
-  static Element store(float value) { return floatToHalf(value); }
-  static float load(Element element) { return widenHalf(element); }
-  static float roundOperand(float value) { return roundToHalf(value); }
-};
-
-/// An f32 KV cache: nothing is rounded.
-struct FloatCache {
-  using Element = float;
-  static Element store(float value) { return value; }
-  static float load(Element element) { return element; }
-  static float roundOperand(float value) { return value; }
-};
 
 template <typename Cache>
 void generic_attention(const float *q, const float *k, const float *v,
@@ -283,6 +287,22 @@ void generic_attention(const float *q, const float *k, const float *v,
   std::fill(out + validTokens * width, out + tokens * width, 0.0f);
 }
 
+/// max(x, 0)^2, the product rounded to f32.
+float relu2(float x) {
+  const float relu = x > 0 ? x : 0.0f;
+  return relu * relu;
+}
+
+/// x / (1 + e^-x).
+float silu(float x) { return x / (1.0f + std::exp(-x)); }
+
+/// y[i] = map(x[i]); y may be x.
+template <typename Map>
+void mapElementwise(const float *x, int64_t count, float *y, Map map) {
+  for (int64_t i = 0; i < count; ++i)
+    y[i] = map(x[i]);
+}
+
 /// y[i] = combine(a[i], b[i]); y may be a or b.
 template <typename Combine>
 void combineElementwise(const float *a, const float *b, int64_t count, float *y,
@@ -295,19 +315,28 @@ void generic_add_f32(const float *a, const float *b, int64_t count, float *y) {
   combineElementwise(a, b, count, y, [](float x, float z) { return x + z; });
 }
 
+void generic_mul_f32(const float *a, const float *b, int64_t count, float *y) {
+  combineElementwise(a, b, count, y, [](float x, float z) { return x * z; });
+}
+
+void generic_relu2_f32(const float *x, int64_t count, float *y) {
+  mapElementwise(x, count, y, relu2);
+}
+
+void generic_silu_f32(const float *x, int64_t count, float *y) {
+  mapElementwise(x, count, y, silu);
+}
+
 void generic_relu2_mul_f32(const float *gate, const float *up, int64_t count,
                            float *y) {
-  combineElementwise(gate, up, count, y, [](float g, float u) {
-    const float relu = g > 0 ? g : 0.0f;
-    return relu * relu * u;
-  });
+  combineElementwise(gate, up, count, y,
+                     [](float g, float u) { return relu2(g) * u; });
 }
 
 void generic_silu_mul_f32(const float *gate, const float *up, int64_t count,
                           float *y) {
-  combineElementwise(gate, up, count, y, [](float g, float u) {
-    return g / (1.0f + std::exp(-g)) * u;
-  });
+  combineElementwise(gate, up, count, y,
+                     [](float g, float u) { return silu(g) * u; });
 }
 
 TernKernels makeGenericKernels() {
@@ -318,13 +347,18 @@ TernKernels makeGenericKernels() {
   kernels.rms_norm_quantize_i8 = generic_rms_norm_quantize_i8;
   kernels.rms_norm_f32 = generic_rms_norm_f32;
   kernels.bitlinear_i2s = generic_bitlinear_i2s;
-  kernels.linear_f16 = generic_linear_f16;
-  kernels.embed_f16 = generic_embed_f16;
+  kernels.linear_f16 = generic_linear<HalfStorage>;
+  kernels.linear_f32 = generic_linear<FloatStorage>;
+  kernels.embed_f16 = generic_embed<HalfStorage>;
+  kernels.embed_f32 = generic_embed<FloatStorage>;
   kernels.rope_neox_f32 = generic_rope_f32<RopePairs::Neox>;
   kernels.rope_norm_f32 = generic_rope_f32<RopePairs::Norm>;
-  kernels.attention_f16_cache = generic_attention<HalfCache>;
-  kernels.attention_f32_cache = generic_attention<FloatCache>;
+  kernels.attention_f16_cache = generic_attention<HalfStorage>;
+  kernels.attention_f32_cache = generic_attention<FloatStorage>;
   kernels.add_f32 = generic_add_f32;
+  kernels.mul_f32 = generic_mul_f32;
+  kernels.relu2_f32 = generic_relu2_f32;
+  kernels.silu_f32 = generic_silu_f32;
   kernels.relu2_mul_f32 = generic_relu2_mul_f32;
   kernels.silu_mul_f32 = generic_silu_mul_f32;
   return kernels;

@@ -32,6 +32,24 @@ void KernelConformanceTest::SetUp() {
 
 namespace {
 
+/// `value` stored as Element: itself, or its nearest f16 bit pattern.
+template <typename Element> Element narrow(float value) {
+  if constexpr (std::is_same_v<Element, uint16_t>)
+    return floatToHalf(value);
+  else
+    return value;
+}
+
+/// A stored element as f32.
+float widen(uint16_t half) { return halfToFloat(half); }
+float widen(float value) { return value; }
+
+/// The reference's rounding of activations multiplied with Element weights.
+template <typename Element> reference::Precision precisionOf() {
+  return std::is_same_v<Element, uint16_t> ? reference::Precision::F16
+                                           : reference::Precision::F32;
+}
+
 /// Fixed-seed test data: the same values on every host and compiler.
 class TestData {
 public:
@@ -66,11 +84,13 @@ public:
     return values;
   }
 
-  /// `count` f16 bit patterns of values uniform in [-range, range).
-  std::vector<uint16_t> halves(size_t count, float range) {
-    std::vector<uint16_t> values(count);
-    for (uint16_t &value : values)
-      value = floatToHalf(uniform(range));
+  /// `count` values uniform in [-range, range), stored as Element (f32, or
+  /// f16 bit patterns).
+  template <typename Element>
+  std::vector<Element> elements(size_t count, float range) {
+    std::vector<Element> values(count);
+    for (Element &value : values)
+      value = narrow<Element>(uniform(range));
     return values;
   }
 
@@ -161,12 +181,17 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   EXPECT_NE(kernels().rms_norm_f32, nullptr);
   EXPECT_NE(kernels().bitlinear_i2s, nullptr);
   EXPECT_NE(kernels().linear_f16, nullptr);
+  EXPECT_NE(kernels().linear_f32, nullptr);
   EXPECT_NE(kernels().embed_f16, nullptr);
+  EXPECT_NE(kernels().embed_f32, nullptr);
   EXPECT_NE(kernels().rope_neox_f32, nullptr);
   EXPECT_NE(kernels().rope_norm_f32, nullptr);
   EXPECT_NE(kernels().attention_f16_cache, nullptr);
   EXPECT_NE(kernels().attention_f32_cache, nullptr);
   EXPECT_NE(kernels().add_f32, nullptr);
+  EXPECT_NE(kernels().mul_f32, nullptr);
+  EXPECT_NE(kernels().relu2_f32, nullptr);
+  EXPECT_NE(kernels().silu_f32, nullptr);
   EXPECT_NE(kernels().relu2_mul_f32, nullptr);
   EXPECT_NE(kernels().silu_mul_f32, nullptr);
 }
@@ -274,38 +299,63 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   }
 }
 
-TEST_P(KernelConformanceTest, LinearF16MatchesReference) {
-  // Any row length; the last shape is a slice of 2B4T's LM head.
+/// The signature shared by linear_f16 and linear_f32.
+template <typename Element>
+using LinearEntry = void (*)(const float *, const Element *, int64_t, int64_t,
+                             int64_t, float *, int64_t, float *);
+
+/// Runs `linear` on random Element weights against reference::linear at the
+/// matching precision: any row length, odd row counts, and a slice of 2B4T's
+/// LM head; each in one call and in two row slices.
+template <typename Element>
+void expectLinearMatchesReference(LinearEntry<Element> linear, uint64_t seed) {
   const MatmulShape shapes[] = {
       {1, 128, 1}, {3, 5, 3}, {17, 64, 7}, {3, 200, 129}, {3, 2560, 640}};
-  TestData data(5);
+  TestData data(seed);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
     const Activations x = data.activations(shape.tokens, shape.in);
-    const std::vector<uint16_t> weights =
-        data.halves(shape.out * shape.in, 1.0f);
+    const std::vector<Element> weights =
+        data.elements<Element>(shape.out * shape.in, 1.0f);
     reference::FloatMatrix matrix{
         xt::xtensor<float, 2>(
             {static_cast<size_t>(shape.out), static_cast<size_t>(shape.in)}),
-        reference::Precision::F16};
+        precisionOf<Element>()};
     for (size_t i = 0; i < weights.size(); ++i)
-      matrix.values.data()[i] = halfToFloat(weights[i]);
+      matrix.values.data()[i] = widen(weights[i]);
 
     std::vector<float> scratch(shape.in);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
-          kernels().linear_f16(x.data(), weights.data() + begin * shape.in,
-                               shape.tokens, shape.in, end - begin, y + begin,
-                               shape.out, scratch.data());
+          linear(x.data(), weights.data() + begin * shape.in, shape.tokens,
+                 shape.in, end - begin, y + begin, shape.out, scratch.data());
         },
         reference::linear(x, matrix));
   }
 }
 
-TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
+TEST_P(KernelConformanceTest, LinearF16MatchesReference) {
+  expectLinearMatchesReference(kernels().linear_f16, 5);
+}
+
+TEST_P(KernelConformanceTest, LinearF32MatchesReference) {
+  expectLinearMatchesReference(kernels().linear_f32, 11);
+}
+
+/// The signature shared by embed_f16 and embed_f32.
+template <typename Element>
+using EmbedEntry = void (*)(const Element *, const int32_t *, int64_t, int64_t,
+                            float *);
+
+/// Looks up random ids (the first and last row among them) in a random
+/// Element table with `embed` for several token counts, and checks that each
+/// output row is its table row as f32.
+template <typename Element>
+void expectEmbedCopiesTableRows(EmbedEntry<Element> embed, uint64_t seed) {
   constexpr int64_t kVocab = 50, kFeatures = 2560;
-  TestData data(6);
-  const std::vector<uint16_t> table = data.halves(kVocab * kFeatures, 1.0f);
+  TestData data(seed);
+  const std::vector<Element> table =
+      data.elements<Element>(kVocab * kFeatures, 1.0f);
   for (int64_t tokens : {1, 3, 17}) {
     SCOPED_TRACE(::testing::Message() << tokens << " tokens");
     std::vector<int32_t> ids(tokens);
@@ -317,12 +367,20 @@ TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
         {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
     for (int64_t t = 0; t < tokens; ++t)
       for (int64_t i = 0; i < kFeatures; ++i)
-        expected(t, i) = halfToFloat(table[ids[t] * kFeatures + i]);
+        expected(t, i) = widen(table[ids[t] * kFeatures + i]);
 
     std::vector<float> y(expected.size());
-    kernels().embed_f16(table.data(), ids.data(), tokens, kFeatures, y.data());
+    embed(table.data(), ids.data(), tokens, kFeatures, y.data());
     EXPECT_TRUE(sameBits(y, expected));
   }
+}
+
+TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
+  expectEmbedCopiesTableRows(kernels().embed_f16, 6);
+}
+
+TEST_P(KernelConformanceTest, EmbedF32CopiesTableRows) {
+  expectEmbedCopiesTableRows(kernels().embed_f32, 12);
 }
 
 TEST_P(KernelConformanceTest, RopeMatchesReference) {
@@ -378,10 +436,6 @@ using AttentionEntry = void (*)(const float *, const float *, const float *,
                                 int64_t, int64_t, int64_t, int64_t, int64_t,
                                 int64_t, Element *, Element *, float *,
                                 float *);
-
-/// A cache element as f32.
-float widen(uint16_t half) { return halfToFloat(half); }
-float widen(float value) { return value; }
 
 /// Runs kAttentionSteps through `attention` and the reference with the same
 /// inputs, checking each step's output and the whole cache (every layer and
@@ -490,7 +544,24 @@ TEST_P(KernelConformanceTest, AttentionMayWriteOverItsQueries) {
   EXPECT_TRUE(sameBits(inPlace.data(), separate.data(), separate.size()));
 }
 
-/// The signature shared by add_f32, relu2_mul_f32 and silu_mul_f32.
+/// The signature shared by relu2_f32 and silu_f32.
+using UnaryEntry = void (*)(const float *, int64_t, float *);
+
+/// Checks `entry` (called `name`) on x against `expected`, writing to a
+/// separate output and over x.
+void expectUnaryMatches(const char *name, UnaryEntry entry,
+                        const Activations &x, const Activations &expected) {
+  SCOPED_TRACE(name);
+  const int64_t count = static_cast<int64_t>(x.size());
+  std::vector<float> y(x.size());
+  entry(x.data(), count, y.data());
+  EXPECT_TRUE(sameBits(y, expected)) << "into a separate output";
+  std::vector<float> inPlace(x.begin(), x.end());
+  entry(inPlace.data(), count, inPlace.data());
+  EXPECT_TRUE(sameBits(inPlace, expected)) << "in place";
+}
+
+/// The signature shared by add_f32, mul_f32, relu2_mul_f32 and silu_mul_f32.
 using ElementwiseEntry = void (*)(const float *, const float *, int64_t,
                                   float *);
 
@@ -514,19 +585,28 @@ void expectElementwiseMatches(const char *name, ElementwiseEntry entry,
 
 TEST_P(KernelConformanceTest, ElementwiseMatchesReference) {
   TestData data(10);
-  Activations a = data.activations(3, 70, 8.0f);
-  const Activations b = data.activations(3, 70, 8.0f);
-  // Signed zeros, and gates whose exp(-g) overflows or vanishes.
-  const float special[] = {0.0f, -0.0f, -100.0f, 100.0f, -20.0f, 1e-30f};
-  for (size_t i = 0; i < std::size(special); ++i)
-    a.data()[7 * i] = special[i];
+  for (const RowsShape &shape : kRowsShapes) {
+    SCOPED_TRACE(::testing::Message() << shape.tokens << "x" << shape.features);
+    Activations a = data.activations(shape.tokens, shape.features, 8.0f);
+    const Activations b = data.activations(shape.tokens, shape.features, 8.0f);
+    // Signed zeros, and gates whose exp(-g) overflows or vanishes, spread
+    // over a.
+    const float special[] = {0.0f, -0.0f, -100.0f, 100.0f, -20.0f, 1e-30f};
+    for (size_t i = 0; i < std::size(special); ++i)
+      a.data()[i * a.size() / std::size(special)] = special[i];
 
-  expectElementwiseMatches("add_f32", kernels().add_f32, a, b,
-                           reference::add(a, b));
-  expectElementwiseMatches("relu2_mul_f32", kernels().relu2_mul_f32, a, b,
-                           reference::mul(reference::relu2(a), b));
-  expectElementwiseMatches("silu_mul_f32", kernels().silu_mul_f32, a, b,
-                           reference::mul(reference::silu(a), b));
+    expectElementwiseMatches("add_f32", kernels().add_f32, a, b,
+                             reference::add(a, b));
+    expectElementwiseMatches("mul_f32", kernels().mul_f32, a, b,
+                             reference::mul(a, b));
+    expectUnaryMatches("relu2_f32", kernels().relu2_f32, a,
+                       reference::relu2(a));
+    expectUnaryMatches("silu_f32", kernels().silu_f32, a, reference::silu(a));
+    expectElementwiseMatches("relu2_mul_f32", kernels().relu2_mul_f32, a, b,
+                             reference::mul(reference::relu2(a), b));
+    expectElementwiseMatches("silu_mul_f32", kernels().silu_mul_f32, a, b,
+                             reference::mul(reference::silu(a), b));
+  }
 }
 
 } // namespace
