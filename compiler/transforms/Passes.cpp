@@ -2,6 +2,9 @@
 
 #include "compiler/transforms/Passes.h"
 
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
@@ -10,4 +13,27 @@ void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
   OpPassManager &functions = pm.nest<func::FuncOp>();
   functions.addPass(createTernFuseRMSNormBitLinear());
   functions.addPass(createTernFuseRelu2Mul());
+}
+
+void mlir::tern::buildBackendPipeline(OpPassManager &pm,
+                                      StringRef ternaryLayout) {
+  TernSelectWeightLayoutOptions layout;
+  layout.layout = ternaryLayout.str();
+  pm.addPass(createTernSelectWeightLayout(layout));
+  pm.nest<func::FuncOp>().addPass(createTernPlanMemory());
+}
+
+void mlir::tern::buildKernelLoweringPipeline(OpPassManager &pm,
+                                             StringRef kernelsSymbol) {
+  TernLowerToKernelsOptions lowering;
+  lowering.kernelsSymbol = kernelsSymbol.str();
+  pm.addPass(createTernLowerToKernels(lowering));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::tern::buildLLVMConversionPipeline(OpPassManager &pm) {
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -6,6 +6,7 @@
 #include "dialects/Tern/IR/TernDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -18,6 +19,18 @@ namespace mlir::tern {
 /// `ternc compile --emit=tern-fused` prints): canonicalization and CSE, then
 /// every fusion.
 void buildFusionPipeline(OpPassManager &pm);
+
+/// Adds the passes that fit fused IR to a backend before its weights are
+/// packed: tern-select-weight-layout to `ternaryLayout`, tern-plan-memory.
+void buildBackendPipeline(OpPassManager &pm, StringRef ternaryLayout);
+
+/// Adds tern-lower-to-kernels (with the backend's `kernelsSymbol`), then
+/// canonicalization and CSE: what `--emit=kernel` prints.
+void buildKernelLoweringPipeline(OpPassManager &pm, StringRef kernelsSymbol);
+
+/// Adds the standard conversions of kernel-level IR (func, arith, llvm) to
+/// the LLVM dialect alone: what `--emit=llvm-dialect` prints.
+void buildLLVMConversionPipeline(OpPassManager &pm);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/transforms/Passes.h.inc"

@@ -35,6 +35,29 @@ def TernFuseRMSNormBitLinear
 }
 
 //===----------------------------------------------------------------------===//
+// Backend selection
+//===----------------------------------------------------------------------===//
+
+def TernSelectWeightLayout
+    : Pass<"tern-select-weight-layout", "::mlir::ModuleOp"> {
+  let summary = "Give every weight the storage its backend's kernels read";
+  let description = [{
+    Rewrites each `tern.weight` to the form the compiled model will find in
+    its packed weights: ternary weights take the backend's `layout` (e.g.
+    every TQ1_0/TQ2_0/f16 ternary tensor becomes `i2_s` for the generic
+    backend; the trits and the per-tensor scale are unchanged), and float
+    tables stored in another encoding (a Q8_0 embedding read as f32) lose
+    their `storage` attribute: the packer writes their f32 values. Fails,
+    naming the tensor, on a float matrix no kernel reads (bf16).
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"i2_s\"",
+           "Ternary storage the backend's kernels read">,
+  ];
+  let dependentDialects = ["::mlir::tern::TernDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Memory planning
 //===----------------------------------------------------------------------===//
 
@@ -49,11 +72,43 @@ def TernPlanMemory : Pass<"tern-plan-memory", "::mlir::func::FuncOp"> {
     the lowest free range. Each op gets `tern.arena_offsets` (one offset per
     result) and the function `tern.arena_size`, the bytes the plan needs.
     Weights (`tern.weight`) live in the model file and take no arena space.
+    Ops that quantize activations for a ternary matmul (`tern.bitlinear`,
+    `tern.rms_norm_bitlinear`) also get `tern.scratch_offset`: room for the
+    int8 rows and their scales (ArenaLayout.h), live only during the op.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", "64",
            "Byte alignment of every activation (a cache line)">,
   ];
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering
+//===----------------------------------------------------------------------===//
+
+def TernLowerToKernels : Pass<"tern-lower-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower tern ops to calls of the runtime's kernel entries";
+  let description = [{
+    Turns the planned @decode and @prefill functions into
+    `@tern_model_decode` and `@tern_model_prefill`, which take one
+    `TernStep *` (runtime/model/ModelAbi.h) and call a `tern_exec_*` entry
+    per op on raw pointers: activations at their `tern.arena_offsets` in the
+    step's arena (quantized rows in `tern.scratch_offset`), weights at their
+    `tern.weight_offset` in the packed model file, the returned value in the
+    step's logits. Also defines `@tern_model_info` (the model's sizes as an
+    array of i64) and `@tern_model_kernels`, which returns the table of
+    `kernels-symbol`. Every tensor value disappears: what remains is `func`,
+    `arith` and `llvm` ops, ready for the standard conversion to the LLVM
+    dialect. Requires tern-plan-memory and packed weights.
+  }];
+  let options = [
+    Option<"kernelsSymbol", "kernels-symbol", "std::string",
+           "\"ternGenericKernels\"",
+           "The backend's C function returning its TernKernels table">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // TERNC_COMPILER_TRANSFORMS_PASSES_TD

@@ -2,6 +2,8 @@
 
 #include "compiler/transforms/Passes.h"
 
+#include "compiler/transforms/ArenaLayout.h"
+
 #include "dialects/Tern/IR/TernOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -24,10 +26,6 @@ int64_t bytesOf(Value value) {
   auto type = cast<RankedTensorType>(value.getType());
   return type.getNumElements() *
          static_cast<int64_t>(type.getElementTypeBitWidth() / 8);
-}
-
-int64_t alignUp(int64_t value, int64_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
 }
 
 /// First-fit allocation of byte ranges in an arena that grows as needed.
@@ -103,6 +101,13 @@ struct TernPlanMemoryPass
         }
         op.setAttr("tern.arena_offsets",
                    builder.getDenseI64ArrayAttr(offsets));
+      }
+      // Scratch lives only while its op runs, beside the op's results.
+      QuantizedRowsScratch scratch = quantizedRowsScratch(&op);
+      if (scratch.bytes != 0) {
+        int64_t offset = arena.allocate(scratch.bytes);
+        op.setAttr("tern.scratch_offset", builder.getI64IntegerAttr(offset));
+        releases[position[&op]].push_back(offset);
       }
       auto freed = releases.find(position[&op]);
       if (freed != releases.end()) {

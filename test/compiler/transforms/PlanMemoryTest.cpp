@@ -1,13 +1,14 @@
 //===- PlanMemoryTest.cpp - Arena plans never overlap live tensors --------===//
 //
-// On the fused IR of real models, every pair of activations whose lifetimes
-// overlap must occupy disjoint bytes of the arena, every activation must lie
+// On the fused IR of real models, every pair of activations (and op scratch
+// areas) whose lifetimes overlap must occupy disjoint bytes of the arena, every activation must lie
 // inside it, and memory must actually be reused.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/import/GgufImporter.h"
 #include "compiler/model/SyntheticModel.h"
+#include "compiler/transforms/ArenaLayout.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernOps.h"
 #include "test/utils/SyntheticModelFile.h"
@@ -45,6 +46,14 @@ std::vector<Placement> placementsOf(mlir::func::FuncOp function) {
       for (mlir::Operation *user : result.getUsers())
         placement.lastUsedAt = std::max(placement.lastUsedAt, position[user]);
       placements.push_back(placement);
+    }
+    // Quantization scratch lives during its op only.
+    if (auto scratch =
+            op.getAttrOfType<mlir::IntegerAttr>("tern.scratch_offset")) {
+      int64_t bytes = mlir::tern::quantizedRowsScratch(&op).bytes;
+      EXPECT_GT(bytes, 0) << "scratch on an op that needs none";
+      placements.push_back(
+          {position[&op], position[&op], scratch.getInt(), bytes});
     }
   }
   return placements;

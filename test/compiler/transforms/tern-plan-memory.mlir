@@ -24,13 +24,15 @@ func.func @chain(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
 // -----
 
 // Weights take no arena space; each result of a multi-result op gets its
-// own slot (a 2x4 f32 is 32 bytes, padded to 64). The product goes after
-// both results: they are still read by it.
+// own slot (a 2x4 f32 is 32 bytes, padded to 64). The fused op's scratch
+// (16 int8 activations padded to 64, then 2 f32 scales: 72 bytes, padded to
+// 128) follows its results and is free again once the op has run, so the
+// product, which still reads both results, takes the scratch's bytes.
 // CHECK-LABEL: func.func @fused
-// CHECK-SAME: attributes {tern.arena_size = 192 : i64}
+// CHECK-SAME: attributes {tern.arena_size = 256 : i64}
 // CHECK: tern.weight "g" : tensor<8xf32>
 // CHECK-NOT: arena_offsets
-// CHECK: tern.rms_norm_bitlinear {{.*}} {epsilon = {{.*}}, tern.arena_offsets = array<i64: 0, 64>}
+// CHECK: tern.rms_norm_bitlinear {{.*}} {epsilon = {{.*}}, tern.arena_offsets = array<i64: 0, 64>, tern.scratch_offset = 128 : i64}
 // CHECK: tern.mul {{.*}} {tern.arena_offsets = array<i64: 128>}
 func.func @fused(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %g = tern.weight "g" : tensor<8xf32>

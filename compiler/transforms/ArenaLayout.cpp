@@ -1,0 +1,27 @@
+//===- ArenaLayout.cpp - How ops lay out their arena scratch --------------===//
+
+#include "compiler/transforms/ArenaLayout.h"
+
+#include "dialects/Tern/IR/TernOps.h"
+
+namespace mlir::tern {
+
+QuantizedRowsScratch quantizedRowsScratch(Operation *op) {
+  constexpr int64_t kCacheLine = 64;
+  Value input;
+  if (auto matmul = dyn_cast<BitLinearOp>(op))
+    input = matmul.getInput();
+  else if (auto fused = dyn_cast<RMSNormBitLinearOp>(op))
+    input = fused.getInput();
+  else
+    return {};
+  auto type = cast<RankedTensorType>(input.getType());
+  const int64_t tokens = type.getDimSize(0), features = type.getDimSize(1);
+  QuantizedRowsScratch scratch;
+  scratch.scalesOffset = alignUp(tokens * features, kCacheLine);
+  scratch.bytes =
+      scratch.scalesOffset + tokens * static_cast<int64_t>(sizeof(float));
+  return scratch;
+}
+
+} // namespace mlir::tern

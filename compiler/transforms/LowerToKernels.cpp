@@ -1,0 +1,391 @@
+//===- LowerToKernels.cpp - tern ops -> calls of the runtime's entries ----===//
+//
+// Each planned function becomes a function of one `TernStep *` that calls
+// one `tern_exec_*` entry (runtime/model/ModelAbi.h) per op, on pointers into
+// the step's arena, the packed weights and the logits. The ops are lowered
+// in program order; tensors become pointers, shapes become constants.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/transforms/Passes.h"
+
+#include "compiler/transforms/ArenaLayout.h"
+#include "dialects/Tern/IR/TernOps.h"
+#include "runtime/model/ModelAbi.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cstddef>
+
+namespace mlir::tern {
+#define GEN_PASS_DEF_TERNLOWERTOKERNELS
+#include "compiler/transforms/Passes.h.inc"
+} // namespace mlir::tern
+
+using namespace mlir;
+using namespace mlir::tern;
+
+namespace {
+
+/// Fields of TernStep, in declaration order: the struct has seven 8-byte
+/// fields, the last the logits.
+enum StepField : int32_t {
+  kExec,
+  kWeights,
+  kArena,
+  kTokens,
+  kPosition,
+  kValidTokens,
+  kLogits,
+  kStepFields
+};
+static_assert(sizeof(TernStep) == kStepFields * 8 &&
+                  offsetof(TernStep, logits) == kLogits * 8,
+              "StepField must follow TernStep");
+static_assert(sizeof(TernModelInfo) == 12 * sizeof(int64_t),
+              "modelInfo() must follow TernModelInfo");
+
+/// The names of the compiled functions for @decode and @prefill.
+StringRef compiledName(StringRef function) {
+  return function == "decode" ? "tern_model_decode" : "tern_model_prefill";
+}
+
+/// Emits the body of one compiled function.
+class FunctionLowering {
+public:
+  FunctionLowering(func::FuncOp source, ModuleOp module)
+      : source_(source), module_(module), builder_(source.getContext()) {}
+
+  /// Builds the compiled function from `source`, before it in the module.
+  LogicalResult lower();
+
+private:
+  Type ptrType() { return LLVM::LLVMPointerType::get(builder_.getContext()); }
+  Value i64(int64_t value) {
+    return builder_.create<arith::ConstantIntOp>(loc_, value, 64);
+  }
+  Value f32(float value) {
+    return builder_.create<arith::ConstantFloatOp>(loc_, APFloat(value),
+                                                   builder_.getF32Type());
+  }
+  /// `base` + `offset` bytes.
+  Value byteOffset(Value base, int64_t offset) {
+    return builder_.create<LLVM::GEPOp>(loc_, ptrType(), builder_.getI8Type(),
+                                        base, ValueRange{i64(offset)});
+  }
+  /// Calls the runtime entry `name` on the executor and `arguments`,
+  /// declaring it on first use.
+  void call(StringRef name, ArrayRef<Value> arguments);
+
+  /// Loads the TernStep fields the function reads.
+  void loadStep(Value step);
+  /// The pointer standing for the tensor `value`.
+  Value pointerOf(Value value) { return pointers_.lookup(value); }
+  /// Places the results of `op`: in the arena at its planned offsets, or in
+  /// the step's logits for the returned value.
+  LogicalResult placeResults(Operation *op);
+  /// Emits the calls that compute `op`.
+  LogicalResult lowerOp(Operation *op);
+  /// Quantizes (and for `gamma`, normalizes) `input` into `op`'s scratch,
+  /// then runs one ternary matmul per weight into the op's results.
+  LogicalResult lowerBitLinear(Operation *op, Value input, Value gamma,
+                               std::optional<float> epsilon,
+                               ValueRange weights);
+
+  func::FuncOp source_;
+  ModuleOp module_;
+  OpBuilder builder_;
+  Location loc_ = builder_.getUnknownLoc();
+  Value step_[kStepFields];
+  Value returned_;
+  llvm::DenseMap<Value, Value> pointers_;
+};
+
+void FunctionLowering::call(StringRef name, ArrayRef<Value> arguments) {
+  SmallVector<Value> operands = {step_[kExec]};
+  operands.append(arguments.begin(), arguments.end());
+  auto type = builder_.getFunctionType(ValueRange(operands).getTypes(), {});
+  if (!module_.lookupSymbol<func::FuncOp>(name)) {
+    OpBuilder::InsertionGuard guard(builder_);
+    builder_.setInsertionPointToEnd(module_.getBody());
+    auto declaration = builder_.create<func::FuncOp>(loc_, name, type);
+    declaration.setPrivate();
+  }
+  builder_.create<func::CallOp>(loc_, name, TypeRange{}, operands);
+}
+
+void FunctionLowering::loadStep(Value step) {
+  auto stepType = LLVM::LLVMStructType::getLiteral(
+      builder_.getContext(),
+      {ptrType(), ptrType(), ptrType(), ptrType(), builder_.getI64Type(),
+       builder_.getI64Type(), ptrType()});
+  for (int32_t field = 0; field < kStepFields; ++field) {
+    Type type = field == kPosition || field == kValidTokens
+                    ? builder_.getI64Type()
+                    : ptrType();
+    Value address = builder_.create<LLVM::GEPOp>(
+        loc_, ptrType(), stepType, step,
+        ArrayRef<LLVM::GEPArg>{0, field});
+    step_[field] = builder_.create<LLVM::LoadOp>(loc_, type, address);
+  }
+}
+
+LogicalResult FunctionLowering::placeResults(Operation *op) {
+  if (op->getNumResults() == 0)
+    return success();
+  auto offsets = op->getAttrOfType<DenseI64ArrayAttr>("tern.arena_offsets");
+  if (!offsets || offsets.size() != static_cast<int64_t>(op->getNumResults()))
+    return op->emitError("has no arena offsets: run tern-plan-memory first");
+  for (auto [result, offset] : llvm::zip(op->getResults(), offsets.asArrayRef()))
+    pointers_[result] = result == returned_ ? step_[kLogits]
+                                            : byteOffset(step_[kArena], offset);
+  return success();
+}
+
+/// Rows and columns of a 2-D tensor value.
+std::pair<int64_t, int64_t> matrixShape(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return {type.getDimSize(0), type.getDimSize(1)};
+}
+
+LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
+                                               Value gamma,
+                                               std::optional<float> epsilon,
+                                               ValueRange weights) {
+  auto scratchOffset = op->getAttrOfType<IntegerAttr>("tern.scratch_offset");
+  if (!scratchOffset)
+    return op->emitError("has no scratch offset: run tern-plan-memory first");
+  auto [tokens, features] = matrixShape(input);
+  QuantizedRowsScratch layout = quantizedRowsScratch(op);
+  Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
+  Value scales = byteOffset(rows, layout.scalesOffset);
+  if (gamma)
+    call("tern_exec_rms_norm_quantize_i8",
+         {pointerOf(input), pointerOf(gamma), i64(tokens), i64(features),
+          f32(*epsilon), rows, scales});
+  else
+    call("tern_exec_quantize_rows_i8",
+         {pointerOf(input), i64(tokens), i64(features), rows, scales});
+  for (auto [weight, result] : llvm::zip(weights, op->getResults())) {
+    auto type = cast<TernaryType>(weight.getType());
+    if (type.getStorage() != TernaryStorage::I2_S)
+      return op->emitError("no kernel reads ")
+             << stringifyTernaryStorage(type.getStorage())
+             << " weights: run tern-select-weight-layout first";
+    call("tern_exec_bitlinear_i2s",
+         {rows, scales, pointerOf(weight), i64(tokens), i64(features),
+          i64(type.getOutFeatures()), f32(type.getScaleValue()),
+          pointerOf(result), i64(type.getOutFeatures())});
+  }
+  return success();
+}
+
+LogicalResult FunctionLowering::lowerOp(Operation *op) {
+  auto elements = [](Value value) {
+    return cast<RankedTensorType>(value.getType()).getNumElements();
+  };
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](WeightOp weight) -> LogicalResult {
+        auto offset = weight->getAttrOfType<IntegerAttr>("tern.weight_offset");
+        if (!offset)
+          return weight.emitError("weight '")
+                 << weight.getTensor()
+                 << "' has no tern.weight_offset: the weights are not packed";
+        pointers_[weight.getResult()] =
+            byteOffset(step_[kWeights], offset.getInt());
+        return success();
+      })
+      .Case([&](EmbedOp embed) {
+        auto [tokens, features] = matrixShape(embed.getResult());
+        bool half = embed.getTable().getType().getElementType().isF16();
+        call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
+             {pointerOf(embed.getTable()), step_[kTokens], i64(tokens),
+              i64(features), pointerOf(embed.getResult())});
+        return success();
+      })
+      .Case([&](RMSNormOp norm) {
+        auto [tokens, features] = matrixShape(norm.getInput());
+        call("tern_exec_rms_norm_f32",
+             {pointerOf(norm.getInput()), pointerOf(norm.getGamma()),
+              i64(tokens), i64(features),
+              f32(norm.getEpsilon().convertToFloat()),
+              pointerOf(norm.getResult())});
+        return success();
+      })
+      .Case([&](BitLinearOp matmul) {
+        return lowerBitLinear(matmul, matmul.getInput(), Value(), std::nullopt,
+                              matmul.getWeight());
+      })
+      .Case([&](RMSNormBitLinearOp fused) {
+        return lowerBitLinear(fused, fused.getInput(), fused.getGamma(),
+                              fused.getEpsilon().convertToFloat(),
+                              fused.getWeights());
+      })
+      .Case([&](LinearOp matmul) -> LogicalResult {
+        auto [tokens, in] = matrixShape(matmul.getInput());
+        auto [rows, columns] = matrixShape(matmul.getWeight());
+        Type element = matmul.getWeight().getType().getElementType();
+        if (!element.isF16() && !element.isF32())
+          return matmul.emitError("no kernel multiplies by a ")
+                 << element << " matrix";
+        call(element.isF16() ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
+             {pointerOf(matmul.getInput()), pointerOf(matmul.getWeight()),
+              i64(tokens), i64(in), i64(rows), pointerOf(matmul.getResult()),
+              i64(rows)});
+        return success();
+      })
+      .Case([&](RopeOp rope) {
+        auto [tokens, features] = matrixShape(rope.getInput());
+        call(rope.getKind() == RopeKind::Neox ? "tern_exec_rope_neox_f32"
+                                              : "tern_exec_rope_norm_f32",
+             {pointerOf(rope.getInput()), pointerOf(rope.getResult()),
+              i64(tokens), i64(features), i64(rope.getHeadDim()),
+              i64(rope.getDims()), step_[kPosition],
+              f32(rope.getBase().convertToFloat())});
+        return success();
+      })
+      .Case([&](AttentionOp attention) {
+        auto [tokens, width] = matrixShape(attention.getQuery());
+        KVCacheType cache = attention.getCache().getType();
+        call("tern_exec_attention",
+             {pointerOf(attention.getQuery()), pointerOf(attention.getKey()),
+              pointerOf(attention.getValue()), i64(tokens),
+              step_[kValidTokens], step_[kPosition],
+              i64(width / cache.getHeadDim()), i64(cache.getKvHeads()),
+              i64(cache.getHeadDim()), i64(attention.getLayer()),
+              pointerOf(attention.getResult())});
+        return success();
+      })
+      .Case<Relu2Op, SiluOp>([&](Operation *unary) {
+        call(isa<Relu2Op>(unary) ? "tern_exec_relu2_f32" : "tern_exec_silu_f32",
+             {pointerOf(unary->getOperand(0)),
+              i64(elements(unary->getResult(0))),
+              pointerOf(unary->getResult(0))});
+        return success();
+      })
+      .Case<AddOp, MulOp, Relu2MulOp>([&](Operation *binary) {
+        StringRef name = llvm::TypeSwitch<Operation *, StringRef>(binary)
+                             .Case([](AddOp) { return "tern_exec_add_f32"; })
+                             .Case([](MulOp) { return "tern_exec_mul_f32"; })
+                             .Default([](Operation *) {
+                               return "tern_exec_relu2_mul_f32";
+                             });
+        call(name, {pointerOf(binary->getOperand(0)),
+                    pointerOf(binary->getOperand(1)),
+                    i64(elements(binary->getResult(0))),
+                    pointerOf(binary->getResult(0))});
+        return success();
+      })
+      .Default([](Operation *unknown) {
+        return unknown->emitError("tern-lower-to-kernels cannot lower this op");
+      });
+}
+
+LogicalResult FunctionLowering::lower() {
+  Block &body = source_.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  if (ret.getNumOperands() != 1 || !ret.getOperand(0).getDefiningOp())
+    return source_.emitError("must return one computed tensor (the logits)");
+  returned_ = ret.getOperand(0);
+
+  builder_.setInsertionPoint(source_);
+  auto function = builder_.create<func::FuncOp>(
+      source_.getLoc(), compiledName(source_.getName()),
+      builder_.getFunctionType({ptrType()}, {}));
+  function->setAttr("tern.arena_size", source_->getAttr("tern.arena_size"));
+  builder_.setInsertionPointToStart(function.addEntryBlock());
+  loadStep(function.getArgument(0));
+  for (Operation &op : body.without_terminator()) {
+    loc_ = op.getLoc();
+    if (!isa<WeightOp>(op) && failed(placeResults(&op)))
+      return failure();
+    if (failed(lowerOp(&op)))
+      return failure();
+  }
+  builder_.create<func::ReturnOp>(ret.getLoc());
+  return success();
+}
+
+/// The i64 of a planned or typed fact, by TernModelInfo's field order.
+SmallVector<int64_t> modelInfo(func::FuncOp decode, func::FuncOp prefill) {
+  FunctionType prefillType = prefill.getFunctionType();
+  auto cache = cast<KVCacheType>(prefillType.getInput(2));
+  int64_t linearScratch = 1;
+  prefill.walk([&](LinearOp matmul) {
+    linearScratch = std::max(linearScratch,
+                             matmul.getInput().getType().getDimSize(1));
+  });
+  auto arena = [](func::FuncOp function) {
+    return function->getAttrOfType<IntegerAttr>("tern.arena_size").getInt();
+  };
+  return {
+      /*abi_version=*/TERN_MODEL_ABI_VERSION,
+      /*kernel_abi_version=*/TERN_KERNEL_ABI_VERSION,
+      /*vocab_size=*/
+      cast<RankedTensorType>(prefillType.getResult(0)).getDimSize(1),
+      /*prefill_chunk=*/
+      cast<RankedTensorType>(prefillType.getInput(0)).getDimSize(0),
+      /*context_length=*/cache.getCapacity(),
+      /*layers=*/cache.getLayers(),
+      /*kv_heads=*/cache.getKvHeads(),
+      /*head_dim=*/cache.getHeadDim(),
+      /*kv_cache_f16=*/cache.getElementType().isF16() ? 1 : 0,
+      /*decode_arena_bytes=*/arena(decode),
+      /*prefill_arena_bytes=*/arena(prefill),
+      /*linear_scratch_floats=*/linearScratch,
+  };
+}
+
+struct TernLowerToKernelsPass
+    : tern::impl::TernLowerToKernelsBase<TernLowerToKernelsPass> {
+  using TernLowerToKernelsBase::TernLowerToKernelsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto decode = module.lookupSymbol<func::FuncOp>("decode");
+    auto prefill = module.lookupSymbol<func::FuncOp>("prefill");
+    if (!decode || !prefill) {
+      module.emitError("tern-lower-to-kernels needs @decode and @prefill");
+      return signalPassFailure();
+    }
+    for (func::FuncOp function : {decode, prefill})
+      if (!function->hasAttr("tern.arena_size")) {
+        function.emitError("has no arena size: run tern-plan-memory first");
+        return signalPassFailure();
+      }
+    SmallVector<int64_t> info = modelInfo(decode, prefill);
+    for (func::FuncOp function : {decode, prefill})
+      if (failed(FunctionLowering(function, module).lower()))
+        return signalPassFailure();
+    decode.erase();
+    prefill.erase();
+
+    OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
+    Location loc = module.getLoc();
+    auto infoType = RankedTensorType::get(
+        {static_cast<int64_t>(info.size())}, builder.getI64Type());
+    builder.create<LLVM::GlobalOp>(
+        loc, LLVM::LLVMArrayType::get(builder.getI64Type(), info.size()),
+        /*isConstant=*/true, LLVM::Linkage::External, "tern_model_info",
+        DenseIntElementsAttr::get(infoType, ArrayRef<int64_t>(info)));
+
+    // tern_model_kernels() returns the backend's table.
+    auto ptr = LLVM::LLVMPointerType::get(&getContext());
+    auto accessorType = builder.getFunctionType({}, {ptr});
+    auto accessor =
+        builder.create<func::FuncOp>(loc, kernelsSymbol, accessorType);
+    accessor.setPrivate();
+    auto kernels =
+        builder.create<func::FuncOp>(loc, "tern_model_kernels", accessorType);
+    OpBuilder body = OpBuilder::atBlockBegin(kernels.addEntryBlock());
+    auto table = body.create<func::CallOp>(loc, accessor, ValueRange{});
+    body.create<func::ReturnOp>(loc, table.getResults());
+  }
+};
+
+} // namespace

@@ -1,0 +1,110 @@
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-lower-to-kernels | FileCheck %s
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-lower-to-kernels=kernels-symbol=myKernels | FileCheck %s --check-prefix=SYMBOL
+
+// A planned, packed model of two tokens per prefill (vocab 8, 128 features,
+// one layer): every op becomes one call on pointers into the step's arena
+// (tern.arena_offsets), scratch (tern.scratch_offset), weights
+// (tern.weight_offset) and, for the returned value, the logits.
+// CHECK: llvm.mlir.global external constant @tern_model_info(dense<[1, 2, 8, 2, 16, 1, 1, 128, 1, 1024, 4096, 128]> : tensor<12xi64>)
+// CHECK: func.func private @ternGenericKernels() -> !llvm.ptr
+// CHECK: func.func @tern_model_kernels() -> !llvm.ptr
+// CHECK-NEXT: call @ternGenericKernels()
+// SYMBOL: func.func private @myKernels() -> !llvm.ptr
+// SYMBOL: call @myKernels()
+
+// CHECK-LABEL: func.func @tern_model_decode(%arg0: !llvm.ptr) attributes {tern.arena_size = 1024 : i64}
+// The step's fields: exec, weights, arena, tokens, position, valid tokens, logits.
+// CHECK: %[[EXEC:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[WEIGHTS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[ARENA:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[TOKENS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[POS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
+// CHECK: %[[VALID:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
+// CHECK: %[[LOGITS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[C4096:.+]] = arith.constant 4096 : i64
+// CHECK: %[[TABLE:.+]] = llvm.getelementptr %[[WEIGHTS]][%[[C4096]]]
+// CHECK: %[[C0:.+]] = arith.constant 0 : i64
+// CHECK: %[[X:.+]] = llvm.getelementptr %[[ARENA]][%[[C0]]]
+// CHECK: call @tern_exec_embed_f16(%[[EXEC]], %[[TABLE]], %[[TOKENS]], %{{.+}}, %{{.+}}, %[[X]])
+// The fused norm quantizes into the scratch (int8 rows, then scales one
+// cache line on) once for both matmuls.
+// CHECK: %[[C1536:.+]] = arith.constant 1536 : i64
+// CHECK: %[[Q:.+]] = llvm.getelementptr %[[ARENA]][%[[C1536]]]
+// CHECK: %[[C128:.+]] = arith.constant 128 : i64
+// CHECK: %[[S:.+]] = llvm.getelementptr %[[Q]][%[[C128]]]
+// CHECK: call @tern_exec_rms_norm_quantize_i8(%[[EXEC]], %[[X]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]], %[[S]])
+// CHECK: call @tern_exec_bitlinear_i2s(%[[EXEC]], %[[Q]], %[[S]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f32, !llvm.ptr, i64) -> ()
+// CHECK: call @tern_exec_bitlinear_i2s(%[[EXEC]], %[[Q]], %[[S]],
+// CHECK: call @tern_exec_rope_neox_f32(%[[EXEC]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[POS]], %{{.+}})
+// CHECK: call @tern_exec_attention(%[[EXEC]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[VALID]], %[[POS]],
+// CHECK: call @tern_exec_add_f32(
+// CHECK: call @tern_exec_rms_norm_f32(
+// The LM head writes straight into the logits.
+// CHECK: call @tern_exec_linear_f16(%[[EXEC]], %{{.+}}, %[[TABLE]], %{{.+}}, %{{.+}}, %{{.+}}, %[[LOGITS]], %{{.+}})
+// CHECK-NEXT: return
+// CHECK-LABEL: func.func @tern_model_prefill(%arg0: !llvm.ptr) attributes {tern.arena_size = 4096 : i64}
+// CHECK-NOT: tern.
+// CHECK: func.func private @tern_exec_embed_f16(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr)
+
+!w = !tern.ternary<128x128, i2_s, scale = 0.5>
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> attributes {tern.arena_size = 1024 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    %g = tern.weight "g" {tern.weight_offset = 8192 : i64} : tensor<128xf32>
+    %wq = tern.weight "wq" {tern.weight_offset = 8704 : i64} : !w
+    %wk = tern.weight "wk" {tern.weight_offset = 12864 : i64} : !w
+    %q, %k = tern.rms_norm_bitlinear %x, %g, %wq, %wk {epsilon = 1.0e-05 : f32, tern.arena_offsets = array<i64: 512, 1024>, tern.scratch_offset = 1536 : i64} : (tensor<1x128xf32>, tensor<128xf32>, !w, !w) -> (tensor<1x128xf32>, tensor<1x128xf32>)
+    %qr = tern.rope neox %q, %pos {base = 1.0e+04 : f32, dims = 128 : i64, head_dim = 128 : i64, tern.arena_offsets = array<i64: 1792>} : (tensor<1x128xf32>, index) -> tensor<1x128xf32>
+    %a = tern.attention %qr, %k, %k, %cache, %pos {layer = 0 : i64, tern.arena_offsets = array<i64: 512>} : (tensor<1x128xf32>, tensor<1x128xf32>, tensor<1x128xf32>, !cache, index) -> tensor<1x128xf32>
+    %r = tern.add %x, %a {tern.arena_offsets = array<i64: 1024>} : (tensor<1x128xf32>, tensor<1x128xf32>) -> tensor<1x128xf32>
+    %n = tern.rms_norm %r, %g {epsilon = 1.0e-05 : f32, tern.arena_offsets = array<i64: 0>} : (tensor<1x128xf32>, tensor<128xf32>) -> tensor<1x128xf32>
+    %logits = tern.linear %n, %table {tern.arena_offsets = array<i64: 512>} : (tensor<1x128xf32>, tensor<8x128xf16>) -> tensor<1x8xf32>
+    return %logits : tensor<1x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> attributes {tern.arena_size = 4096 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    %g = tern.weight "g" {tern.weight_offset = 8192 : i64} : tensor<128xf32>
+    %n = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32, tern.arena_offsets = array<i64: 1024>} : (tensor<2x128xf32>, tensor<128xf32>) -> tensor<2x128xf32>
+    %logits = tern.linear %n, %table {tern.arena_offsets = array<i64: 2048>} : (tensor<2x128xf32>, tensor<8x128xf16>) -> tensor<2x8xf32>
+    return %logits : tensor<2x8xf32>
+  }
+}
+
+// -----
+
+// Unpacked weights are an error naming the tensor.
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> attributes {tern.arena_size = 1024 : i64} {
+    // expected-error @+1 {{weight 'token_embd.weight' has no tern.weight_offset: the weights are not packed}}
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    return %x : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> attributes {tern.arena_size = 4096 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    return %x : tensor<2x128xf32>
+  }
+}
+
+// -----
+
+// Without tern-plan-memory there is nothing to lower onto.
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  // expected-error @+1 {{has no arena size: run tern-plan-memory first}}
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    return %x : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    return %x : tensor<2x128xf32>
+  }
+}

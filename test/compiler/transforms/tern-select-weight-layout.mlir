@@ -1,0 +1,35 @@
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout | FileCheck %s
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=layout=tq2_0 | FileCheck %s --check-prefix=TQ2
+
+// Every ternary storage becomes the backend's layout with the same shape
+// and scale, and the users see the new type; float tables read through
+// another encoding (storage = "Q8_0") are written as plain f32.
+// CHECK-LABEL: func.func @layouts
+// CHECK: tern.weight "a" : !tern.ternary<4x128, i2_s, scale = 0.5>
+// CHECK: tern.weight "b" : !tern.ternary<4x128, i2_s, scale = 0.25>
+// CHECK: tern.weight "c" : !tern.ternary<4x128, i2_s, scale = 0.125>
+// CHECK: tern.weight "e" : tensor<8x128xf32>
+// CHECK-NOT: storage
+// CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<1x128xf32>, !tern.ternary<4x128, i2_s, scale = 0.25>)
+// TQ2-LABEL: func.func @layouts
+// TQ2: tern.weight "a" : !tern.ternary<4x128, tq2_0, scale = 0.5>
+// TQ2: tern.weight "b" : !tern.ternary<4x128, tq2_0, scale = 0.25>
+// TQ2: tern.weight "c" : !tern.ternary<4x128, tq2_0, scale = 0.125>
+func.func @layouts(%x: tensor<1x128xf32>) -> tensor<1x4xf32> {
+  %a = tern.weight "a" : !tern.ternary<4x128, i2_s, scale = 0.5>
+  %b = tern.weight "b" : !tern.ternary<4x128, tq1_0, scale = 0.25>
+  %c = tern.weight "c" : !tern.ternary<4x128, f16, scale = 0.125>
+  %e = tern.weight "e" {storage = "Q8_0"} : tensor<8x128xf32>
+  %y = tern.bitlinear %x, %b : (tensor<1x128xf32>, !tern.ternary<4x128, tq1_0, scale = 0.25>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// No kernel multiplies by a bf16 matrix: the weight is named.
+func.func @bf16(%x: tensor<1x128xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{weight 'output.weight' is bf16, which no kernel reads}}
+  %w = tern.weight "output.weight" : tensor<8x128xbf16>
+  %y = tern.linear %x, %w : (tensor<1x128xf32>, tensor<8x128xbf16>) -> tensor<1x8xf32>
+  return %y : tensor<1x8xf32>
+}
