@@ -1,8 +1,12 @@
-//===- CompileCommand.cpp - `ternc compile`: GGUF model -> ... ------------===//
+//===- CompileCommand.cpp - `ternc compile`: GGUF model -> native binary --===//
 //
-// Imports a model and prints the requested stage of the pipeline: the
-// imported tern IR (--emit=tern) or its fused form (--emit=tern-fused). The
-// later stages (packing, lowering, codegen, linking) extend --emit.
+// Runs the pipeline of docs/architecture.md up to the stage --emit names and
+// writes that stage: IR text for the MLIR stages, LLVM IR, assembly, an
+// object file or (the default) a linked executable.
+//
+//   import -> tern -> fuse -> tern-fused (| dot) -> select layout, plan memory ->
+//   pack weights -> lower -> kernel -> convert -> llvm-dialect ->
+//   translate -> llvm-ir -> codegen -> asm | obj -> link -> exe
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,74 +14,126 @@
 #include "tools/ternc/Diagnostics.h"
 #include "tools/ternc/ImportFlags.h"
 
+#include "backends/Target.h"
+#include "compiler/codegen/EmitObject.h"
+#include "compiler/codegen/Link.h"
+#include "compiler/codegen/PackWeights.h"
 #include "compiler/import/GgufImporter.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernDialect.h"
+#include "runtime/support/MappedFile.h"
 #include "runtime/support/OutputFile.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/ViewOpGraph.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <fmt/format.h>
 
 using namespace ternc;
 namespace cl = llvm::cl;
 
 namespace ternc::tool {
 cl::SubCommand &compileCommand() {
-  static cl::SubCommand command("compile",
-                                "Compile a GGUF model (today: to fused tern "
-                                "IR)");
+  static cl::SubCommand command(
+      "compile", "Compile a GGUF model to a native executable (or print a "
+                 "stage of the pipeline)");
   return command;
 }
 } // namespace ternc::tool
 
 namespace {
 
-/// The pipeline stages --emit can stop at.
-enum class EmitStage { Tern, TernFused };
+/// The pipeline stages --emit can stop at, in pipeline order.
+enum class EmitStage {
+  Tern,
+  TernFused,
+  Dot,
+  Kernel,
+  LLVMDialect,
+  LLVMIR,
+  Assembly,
+  Object,
+  Executable
+};
+
+cl::OptionCategory &category() { return tool::terncCategory(); }
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::compileCommand()),
-                               cl::cat(tool::terncCategory()));
-cl::opt<EmitStage> emitStage(
-    "emit", cl::desc("The stage to print"),
-    cl::values(clEnumValN(EmitStage::Tern, "tern",
-                          "the imported tern IR (decode and prefill)"),
-               clEnumValN(EmitStage::TernFused, "tern-fused",
-                          "after canonicalization and fusion")),
-    cl::init(EmitStage::Tern), cl::sub(tool::compileCommand()),
-    cl::cat(tool::terncCategory()));
-cl::opt<std::string> outputPath("o",
-                                cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("path"), cl::init("-"),
-                                cl::sub(tool::compileCommand()),
-                                cl::cat(tool::terncCategory()));
-cl::opt<bool> printIrAfterAll("print-ir-after-all",
-                               cl::desc("Print the IR after every pass "
-                                        "(to stderr)"),
                                cl::sub(tool::compileCommand()),
-                               cl::cat(tool::terncCategory()));
+                               cl::cat(category()));
+cl::opt<EmitStage> emitStage(
+    "emit", cl::desc("The stage to write (default: exe)"),
+    cl::values(
+        clEnumValN(EmitStage::Tern, "tern",
+                   "the imported tern IR (decode and prefill)"),
+        clEnumValN(EmitStage::TernFused, "tern-fused",
+                   "after canonicalization and fusion"),
+        clEnumValN(EmitStage::Dot, "dot",
+                   "the fused graph in Graphviz DOT (SVG when -o names a "
+                   ".svg file and Graphviz is installed)"),
+        clEnumValN(EmitStage::Kernel, "kernel",
+                   "calls of the runtime's kernel entries on arena and "
+                   "weight pointers"),
+        clEnumValN(EmitStage::LLVMDialect, "llvm-dialect",
+                   "the MLIR LLVM dialect"),
+        clEnumValN(EmitStage::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(EmitStage::Assembly, "asm", "target assembly"),
+        clEnumValN(EmitStage::Object, "obj",
+                   "an object file with the weights embedded"),
+        clEnumValN(EmitStage::Executable, "exe",
+                   "a native executable (needs -o)")),
+    cl::init(EmitStage::Executable), cl::sub(tool::compileCommand()),
+    cl::cat(category()));
+cl::opt<std::string> outputPath("o",
+                                cl::desc("Output file ('-' for stdout, the "
+                                         "default for text stages)"),
+                                cl::value_desc("path"),
+                                cl::sub(tool::compileCommand()),
+                                cl::cat(category()));
+cl::opt<std::string> targetName("target",
+                                cl::desc("Backend to compile for (see "
+                                         "--list-targets)"),
+                                cl::value_desc("name"), cl::init("generic"),
+                                cl::sub(tool::compileCommand()),
+                                cl::cat(category()));
+cl::opt<bool> listTargets("list-targets",
+                          cl::desc("List the backends and exit"),
+                          cl::sub(tool::compileCommand()), cl::cat(category()));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every pass "
+                                       "(to stderr)"),
+                              cl::sub(tool::compileCommand()),
+                              cl::cat(category()));
 cl::list<std::string> printIrAfter("print-ir-after",
                                    cl::desc("Print the IR after the named "
                                             "pass (its flag, e.g. "
                                             "tern-fuse-relu2-mul)"),
                                    cl::CommaSeparated,
                                    cl::sub(tool::compileCommand()),
-                                   cl::cat(tool::terncCategory()));
+                                   cl::cat(category()));
 cl::opt<bool> passTiming("pass-timing",
                          cl::desc("Report the time of each pass (to stderr)"),
-                         cl::sub(tool::compileCommand()),
-                         cl::cat(tool::terncCategory()));
+                         cl::sub(tool::compileCommand()), cl::cat(category()));
 
-/// Runs the passes of the stages up to --emit on `module`, printing IR and
-/// timings as asked.
-Status runPipeline(mlir::MLIRContext &context, mlir::ModuleOp module) {
-  if (emitStage == EmitStage::Tern)
-    return Status::success();
+bool isTextStage(EmitStage stage) {
+  return stage != EmitStage::Object && stage != EmitStage::Executable;
+}
+
+/// Runs the passes `build` adds on `module`, printing IR and timings as the
+/// flags ask.
+Status runPasses(mlir::MLIRContext &context, mlir::ModuleOp module,
+                 llvm::function_ref<void(mlir::PassManager &)> build) {
   mlir::PassManager pm(&context);
-  mlir::tern::buildFusionPipeline(pm);
   if (printIrAfterAll || !printIrAfter.empty()) {
     // Module-scope printing needs passes to run one at a time.
     context.disableMultithreading();
@@ -91,6 +147,7 @@ Status runPipeline(mlir::MLIRContext &context, mlir::ModuleOp module) {
   }
   if (passTiming)
     pm.enableTiming();
+  build(pm);
   if (mlir::failed(pm.run(module)))
     return makeError("{}: the pass pipeline failed (diagnostics above)",
                      inputPath.getValue());
@@ -98,8 +155,8 @@ Status runPipeline(mlir::MLIRContext &context, mlir::ModuleOp module) {
 }
 
 /// Writes `text` to the output (all or nothing for a file).
-Status writeOutput(const std::string &text) {
-  if (outputPath == "-") {
+Status writeText(const std::string &text) {
+  if (outputPath.empty() || outputPath == "-") {
     llvm::outs() << text;
     return Status::success();
   }
@@ -110,25 +167,216 @@ Status writeOutput(const std::string &text) {
   return (*file)->commit();
 }
 
+/// Writes what `print` prints to the output.
+Status writePrinted(llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  print(stream);
+  stream << "\n";
+  return writeText(stream.str());
+}
+
+Status writeModule(mlir::ModuleOp module) {
+  return writePrinted([&](llvm::raw_ostream &os) { module.print(os); });
+}
+
+Status writeModule(llvm::Module &module) {
+  return writePrinted([&](llvm::raw_ostream &os) { module.print(os, nullptr); });
+}
+
+/// ternc's library directory: lib/ next to the bin/ holding ternc.
+std::string libraryDirectory() {
+  static int anchor;
+  llvm::SmallString<256> path(
+      llvm::sys::fs::getMainExecutable("ternc", &anchor));
+  llvm::sys::path::remove_filename(path); // .../bin
+  llvm::sys::path::remove_filename(path); // ...
+  llvm::sys::path::append(path, "lib");
+  return path.str().str();
+}
+
+/// A scratch directory removed with everything in it when it goes away.
+class ScratchDirectory {
+public:
+  static Expected<ScratchDirectory> create() {
+    llvm::SmallString<128> path;
+    if (std::error_code error =
+            llvm::sys::fs::createUniqueDirectory("ternc", path))
+      return makeError("cannot create a temporary directory: {}",
+                       error.message());
+    return ScratchDirectory(path.str().str());
+  }
+  ScratchDirectory(ScratchDirectory &&other) : path_(std::move(other.path_)) {
+    other.path_.clear();
+  }
+  ~ScratchDirectory() {
+    if (!path_.empty())
+      llvm::sys::fs::remove_directories(path_);
+  }
+  /// `name` inside the directory.
+  std::string file(const std::string &name) const {
+    return path_ + "/" + name;
+  }
+
+private:
+  explicit ScratchDirectory(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+/// Writes the fused module's data-flow graph as DOT, or as SVG through
+/// Graphviz when the output is a .svg file.
+Status writeGraph(mlir::MLIRContext &context, mlir::ModuleOp module) {
+  std::string dot;
+  llvm::raw_string_ostream stream(dot);
+  TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
+    pm.addPass(mlir::createPrintOpGraphPass(stream));
+  }));
+  if (!llvm::StringRef(outputPath).ends_with(".svg"))
+    return writeText(stream.str());
+  llvm::ErrorOr<std::string> graphviz = llvm::sys::findProgramByName("dot");
+  if (!graphviz)
+    return makeError("{}: SVG output needs Graphviz's 'dot' on PATH "
+                     "(apt-get install graphviz), or write a .dot file",
+                     outputPath.getValue());
+  Expected<ScratchDirectory> scratch = ScratchDirectory::create();
+  if (!scratch)
+    return scratch.error();
+  std::string input = scratch->file("graph.dot");
+  std::string output = scratch->file("graph.svg");
+  {
+    Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(input);
+    if (!file)
+      return file.error();
+    TERNC_RETURN_IF_ERROR((*file)->write(dot.data(), dot.size()));
+    TERNC_RETURN_IF_ERROR((*file)->commit());
+  }
+  llvm::StringRef arguments[] = {*graphviz, "-Tsvg", "-o", output, input};
+  if (llvm::sys::ExecuteAndWait(*graphviz, arguments) != 0)
+    return makeError("{}: Graphviz failed to render the graph",
+                     outputPath.getValue());
+  if (std::error_code error = llvm::sys::fs::copy_file(output, outputPath))
+    return makeError("{}: cannot create: {}", outputPath.getValue(),
+                     error.message());
+  return Status::success();
+}
+
+/// The stages after tern-fused, for `target`.
+Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
+                        const gguf::GgufFile &file,
+                        const BackendTarget &target) {
+  TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
+    mlir::tern::buildBackendPipeline(pm, target.ternaryLayout);
+  }));
+
+  Expected<ScratchDirectory> scratch = ScratchDirectory::create();
+  if (!scratch)
+    return scratch.error();
+  // Assembly and LLVM IR written to a file `.incbin` the packed weights: keep
+  // them beside the output so that the file can be assembled later.
+  bool keepWeights = (emitStage == EmitStage::Assembly ||
+                      emitStage == EmitStage::LLVMIR) &&
+                     !outputPath.empty() && outputPath != "-";
+  std::string weightsPath = keepWeights ? outputPath + ".weights.gguf"
+                                        : scratch->file("weights.gguf");
+  TERNC_RETURN_IF_ERROR(packWeights(module, file, weightsPath));
+
+  TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
+    mlir::tern::buildKernelLoweringPipeline(pm, target.kernelsSymbol);
+  }));
+  if (emitStage == EmitStage::Kernel)
+    return writeModule(module);
+  TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
+    mlir::tern::buildLLVMConversionPipeline(pm);
+  }));
+  if (emitStage == EmitStage::LLVMDialect)
+    return writeModule(module);
+
+  Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      createTargetMachine(target);
+  if (!machine)
+    return machine.error();
+  llvm::LLVMContext llvmContext;
+  Expected<std::unique_ptr<llvm::Module>> llvmModule =
+      translateToLLVMIR(module, llvmContext, **machine, weightsPath);
+  if (!llvmModule)
+    return llvmModule.error();
+  if (emitStage == EmitStage::LLVMIR)
+    return writeModule(**llvmModule);
+  if (emitStage == EmitStage::Assembly) {
+    std::string assembly = scratch->file("model.s");
+    TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
+                                          MachineCodeKind::Assembly, assembly));
+    Expected<std::unique_ptr<MappedFile>> text = MappedFile::open(assembly);
+    if (!text)
+      return text.error();
+    ByteSpan bytes = (*text)->bytes();
+    return writeText(
+        std::string(reinterpret_cast<const char *>(bytes.data), bytes.size));
+  }
+  if (emitStage == EmitStage::Object)
+    return emitMachineCode(**llvmModule, **machine, MachineCodeKind::Object,
+                           outputPath);
+  std::string object = scratch->file("model.o");
+  TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
+                                        MachineCodeKind::Object, object));
+  return linkExecutable(object, target, libraryDirectory(), outputPath);
+}
+
+/// Prints the registered backends.
+void printTargets() {
+  for (const BackendTarget &target : registeredTargets())
+    fmt::print("  {:<12} {}\n", target.name, target.description);
+}
+
 } // namespace
 
 int ternc::tool::runCompile() {
+  if (listTargets) {
+    printTargets();
+    return 0;
+  }
+  if (inputPath.empty())
+    return reportError(makeError("compile: no input model (usage: ternc "
+                                 "compile MODEL.gguf [-o OUT] [--emit=...])"));
+  const BackendTarget *target = findTarget(targetName);
+  if (!target) {
+    std::string names;
+    for (const BackendTarget &known : registeredTargets())
+      names += (names.empty() ? "" : ", ") + known.name;
+    return reportError(makeError("--target={}: unknown backend (known: {})",
+                                 targetName.getValue(), names));
+  }
+  if (!isTextStage(emitStage) && (outputPath.empty() || outputPath == "-"))
+    return reportError(makeError("compile: --emit={} writes a binary file: "
+                                 "name it with -o",
+                                 emitStage == EmitStage::Object ? "obj"
+                                                                : "exe"));
+
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
   if (!file)
     return reportError(file.error());
   mlir::MLIRContext context;
-  context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect>();
+  context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect,
+                      mlir::arith::ArithDialect, mlir::LLVM::LLVMDialect>();
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
       importGguf(context, *file, importOptionsFromFlags());
   if (!module)
     return reportError(module.error());
-  Status status = runPipeline(context, **module);
-  if (!status.ok())
-    return reportError(status.error());
-  std::string text;
-  llvm::raw_string_ostream stream(text);
-  (**module)->print(stream);
-  stream << "\n";
-  status = writeOutput(stream.str());
+  mlir::ModuleOp ir = **module;
+
+  Status status = Status::success();
+  if (emitStage == EmitStage::Tern) {
+    status = writeModule(ir);
+  } else {
+    status = runPasses(context, ir, [](mlir::PassManager &pm) {
+      mlir::tern::buildFusionPipeline(pm);
+    });
+    if (status.ok() && emitStage == EmitStage::TernFused)
+      status = writeModule(ir);
+    else if (status.ok() && emitStage == EmitStage::Dot)
+      status = writeGraph(context, ir);
+    else if (status.ok())
+      status = compileForTarget(context, ir, *file, *target);
+  }
   return status.ok() ? 0 : reportError(status.error());
 }

@@ -1,0 +1,131 @@
+//===- PackWeights.cpp - The weights a compiled model embeds --------------===//
+
+#include "compiler/codegen/PackWeights.h"
+
+#include "dialects/Tern/IR/TernOps.h"
+#include "runtime/gguf/GgufWriter.h"
+#include "runtime/gguf/Quants.h"
+#include "runtime/support/Bytes.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <cstring>
+#include <vector>
+
+namespace ternc {
+
+using namespace mlir;
+
+namespace {
+
+/// The tensor `tensor` of `file` decoded to f32.
+Expected<std::vector<float>> decodeToFloat(const gguf::GgufFile &file,
+                                           const gguf::TensorInfo &tensor) {
+  std::vector<float> values(tensor.elements);
+  TERNC_RETURN_IF_ERROR(gguf::dequantize(tensor.type, file.tensorData(tensor),
+                                         tensor.elements, values.data()));
+  return values;
+}
+
+/// Writes `values` as f32 bytes into `destination`.
+void storeFloats(const std::vector<float> &values, uint8_t *destination) {
+  for (size_t i = 0; i < values.size(); ++i)
+    storeLittleEndian<float>(destination + 4 * i, values[i]);
+}
+
+/// How one weight is written: its packed type and a filler of its bytes.
+struct PackedTensor {
+  gguf::TensorType type;
+  gguf::GgufWriter::Fill fill;
+};
+
+/// The packing of `weight` (a tern.weight after layout selection) stored as
+/// `tensor` in `file`.
+PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
+                       const gguf::TensorInfo &tensor) {
+  const gguf::TensorInfo *info = &tensor;
+  const gguf::GgufFile *source = &file;
+  if (auto ternary = dyn_cast<tern::TernaryType>(weight.getType())) {
+    if (tensor.type == gguf::TensorType::I2_S)
+      return {gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
+                ByteSpan data = source->tensorData(*info);
+                std::memcpy(out, data.data, size);
+                return Status::success();
+              }};
+    // The trits are the signs of the decoded values (every storage holds
+    // trit * scale); the kernels take the scale from the type.
+    float scale = ternary.getScaleValue();
+    return {gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
+              Expected<std::vector<float>> values = decodeToFloat(*source, *info);
+              if (!values)
+                return Status(values.error());
+              for (float &value : *values)
+                value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+              std::vector<uint8_t> bytes;
+              TERNC_RETURN_IF_ERROR(gguf::quantize(gguf::TensorType::I2_S,
+                                                   values->data(),
+                                                   values->size(), bytes));
+              storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
+              std::memcpy(out, bytes.data(), size);
+              return Status::success();
+            }};
+  }
+  Type element = cast<RankedTensorType>(weight.getType()).getElementType();
+  if (element.isF16() && tensor.type == gguf::TensorType::F16)
+    return {gguf::TensorType::F16, [=](uint8_t *out, uint64_t size) -> Status {
+              std::memcpy(out, source->tensorData(*info).data, size);
+              return Status::success();
+            }};
+  return {gguf::TensorType::F32, [=](uint8_t *out, uint64_t) -> Status {
+            Expected<std::vector<float>> values = decodeToFloat(*source, *info);
+            if (!values)
+              return Status(values.error());
+            storeFloats(*values, out);
+            return Status::success();
+          }};
+}
+
+} // namespace
+
+Status packWeights(ModuleOp module, const gguf::GgufFile &source,
+                   const std::string &path, uint32_t alignment) {
+  gguf::GgufWriter writer;
+  for (const gguf::KeyValue &entry : source.metadata())
+    writer.set(std::string(entry.key), gguf::MetadataValue::fromValue(entry.value));
+  TERNC_RETURN_IF_ERROR(writer.setAlignment(alignment));
+
+  // One packed tensor per GGUF tensor, however many functions use it.
+  llvm::StringMap<bool> added;
+  Status status = Status::success();
+  module.walk([&](tern::WeightOp weight) {
+    std::string name = weight.getTensor().str();
+    if (!status.ok() || !added.try_emplace(name, true).second)
+      return;
+    const gguf::TensorInfo *tensor = source.findTensor(name);
+    if (!tensor) {
+      status = makeError("{}: no tensor '{}' to pack", source.name(), name);
+      return;
+    }
+    PackedTensor packed = packingOf(weight, source, *tensor);
+    std::vector<uint64_t> ne(tensor->ne.begin(),
+                             tensor->ne.begin() + tensor->nDims);
+    status = writer.addTensor(name, packed.type, std::move(ne),
+                              std::move(packed.fill));
+  });
+  TERNC_RETURN_IF_ERROR(status);
+  TERNC_RETURN_IF_ERROR(writer.write(path));
+
+  Expected<gguf::GgufFile> packed = gguf::GgufFile::open(path);
+  if (!packed)
+    return packed.error();
+  Builder builder(module.getContext());
+  module.walk([&](tern::WeightOp weight) {
+    const gguf::TensorInfo *tensor = packed->findTensor(weight.getTensor());
+    weight->setAttr("tern.weight_offset",
+                    builder.getI64IntegerAttr(static_cast<int64_t>(
+                        packed->dataOffset() + tensor->offset)));
+  });
+  return Status::success();
+}
+
+} // namespace ternc

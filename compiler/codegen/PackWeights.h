@@ -1,0 +1,36 @@
+//===- PackWeights.h - The weights a compiled model embeds ------*- C++ -*-===//
+//
+// Writes the packed model file that `ternc compile` embeds in the binary: a
+// GGUF file with every metadata key of the source (tokenizer and
+// hyper-parameters, read by the runtime) and each weight the module uses in
+// the storage tern-select-weight-layout gave it, then records where each
+// weight's bytes start in that file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_COMPILER_CODEGEN_PACKWEIGHTS_H
+#define TERNC_COMPILER_CODEGEN_PACKWEIGHTS_H
+
+#include "runtime/gguf/GgufFile.h"
+#include "runtime/support/Error.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+
+namespace ternc {
+
+/// Writes the weights of every `tern.weight` in `module` (after
+/// tern-select-weight-layout), read from `source`, to the GGUF file `path`:
+/// ternary weights as I2_S (the bytes of I2_S sources are copied as they
+/// are, other storages are repacked from their trits with the type's
+/// scale), f16 tables as they are, f32 tables and norm vectors as f32
+/// (dequantized when the file stores them otherwise). Tensor data is aligned
+/// to `alignment` bytes. Then sets `tern.weight_offset` on each weight op:
+/// the byte offset of its data from the start of the file.
+Status packWeights(mlir::ModuleOp module, const gguf::GgufFile &source,
+                   const std::string &path, uint32_t alignment = 64);
+
+} // namespace ternc
+
+#endif // TERNC_COMPILER_CODEGEN_PACKWEIGHTS_H
