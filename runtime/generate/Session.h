@@ -1,0 +1,42 @@
+//===- Session.h - A sequence that a model turns into logits ----*- C++ -*-===//
+//
+// What the generation and evaluation loops need from a model: one sequence
+// (its KV cache and position) that takes tokens and gives their logits. A
+// compiled model's session implements it; the reference interpreter gets an
+// adapter, so `ternc run/eval` and compiled binaries share one loop.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_RUNTIME_GENERATE_SESSION_H
+#define TERNC_RUNTIME_GENERATE_SESSION_H
+
+#include "runtime/support/Error.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ternc::generate {
+
+/// One sequence of a model.
+class Session {
+public:
+  virtual ~Session() = default;
+
+  /// Runs `tokens` from position() on, appends them to the sequence and
+  /// returns their logits, row-major [tokens][vocabSize()]. Fails, changing
+  /// nothing, when the context would overflow or a token id is outside the
+  /// vocabulary.
+  virtual Expected<std::vector<float>>
+  forward(const std::vector<int32_t> &tokens) = 0;
+
+  /// The number of logits per token.
+  virtual int64_t vocabSize() const = 0;
+  /// The positions the sequence can hold.
+  virtual int64_t contextLength() const = 0;
+  /// Positions filled so far.
+  virtual int64_t position() const = 0;
+};
+
+} // namespace ternc::generate
+
+#endif // TERNC_RUNTIME_GENERATE_SESSION_H
