@@ -31,11 +31,11 @@ void initializeTargets() {
   });
 }
 
-/// Module-level assembly that places the packed model file in a read-only
-/// section, page-aligned, between two global symbols.
-std::string embeddingAssembly(const std::string &path) {
+} // namespace
+
+std::string weightsAssembly(const std::string &packedWeightsPath) {
   std::string escaped;
-  for (char c : path) {
+  for (char c : packedWeightsPath) {
     if (c == '"' || c == '\\')
       escaped += '\\';
     escaped += c;
@@ -54,7 +54,9 @@ std::string embeddingAssembly(const std::string &path) {
       escaped);
 }
 
-} // namespace
+void embedWeights(llvm::Module &module, const std::string &packedWeightsPath) {
+  module.appendModuleInlineAsm(weightsAssembly(packedWeightsPath));
+}
 
 Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const BackendTarget &target) {
@@ -80,8 +82,7 @@ createTargetMachine(const BackendTarget &target) {
 
 Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  llvm::TargetMachine &machine,
-                  const std::string &packedWeightsPath) {
+                  llvm::TargetMachine &machine) {
   mlir::DialectRegistry registry;
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
@@ -93,7 +94,6 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                      "(diagnostics above)");
   llvmModule->setTargetTriple(machine.getTargetTriple().str());
   llvmModule->setDataLayout(machine.createDataLayout());
-  llvmModule->appendModuleInlineAsm(embeddingAssembly(packedWeightsPath));
   auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/2,
                                                   /*sizeLevel=*/0, &machine);
   if (llvm::Error error = optimize(llvmModule.get())) {
@@ -113,15 +113,18 @@ Status emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
     llvm::raw_fd_ostream stream(temporary, error);
     if (error)
       return makeError("{}: cannot create: {}", temporary, error.message());
-    llvm::legacy::PassManager passes;
-    auto fileType = kind == MachineCodeKind::Assembly
-                        ? llvm::CodeGenFileType::AssemblyFile
-                        : llvm::CodeGenFileType::ObjectFile;
-    if (machine.addPassesToEmitFile(passes, stream, nullptr, fileType)) {
-      llvm::sys::fs::remove(temporary);
-      return makeError("the target machine cannot emit this kind of file");
+    {
+      // The passes own a buffered stream over `stream`: they must go first.
+      llvm::legacy::PassManager passes;
+      auto fileType = kind == MachineCodeKind::Assembly
+                          ? llvm::CodeGenFileType::AssemblyFile
+                          : llvm::CodeGenFileType::ObjectFile;
+      if (machine.addPassesToEmitFile(passes, stream, nullptr, fileType)) {
+        llvm::sys::fs::remove(temporary);
+        return makeError("the target machine cannot emit this kind of file");
+      }
+      passes.run(module);
     }
-    passes.run(module);
     stream.close();
     if (stream.has_error()) {
       std::string message = stream.error().message();

@@ -28,13 +28,20 @@ namespace ternc {
 Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const BackendTarget &target);
 
-/// Translates `module` (LLVM dialect only) to LLVM IR for `machine`, with
-/// the file `packedWeightsPath` embedded as `tern_model_gguf` ..
-/// `tern_model_gguf_end`, and optimizes it at -O2.
+/// Translates `module` (LLVM dialect only) to LLVM IR for `machine` and
+/// optimizes it at -O2.
 Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
-                  llvm::TargetMachine &machine,
-                  const std::string &packedWeightsPath);
+                  llvm::TargetMachine &machine);
+
+/// Assembly that defines `tern_model_gguf` .. `tern_model_gguf_end` as the
+/// bytes of the file `packedWeightsPath`, page-aligned in a read-only
+/// section (with `.incbin`, so the file is read when it is assembled).
+std::string weightsAssembly(const std::string &packedWeightsPath);
+
+/// Adds weightsAssembly(packedWeightsPath) to `module` as module-level
+/// assembly: the object file emitted from it holds the weights.
+void embedWeights(llvm::Module &module, const std::string &packedWeightsPath);
 
 /// What emitMachineCode writes.
 enum class MachineCodeKind { Assembly, Object };

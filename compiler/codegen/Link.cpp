@@ -62,8 +62,12 @@ Status linkExecutable(const std::string &objectPath,
     return driver.error();
 
   const std::string temporary = outputPath + ".tmp";
-  std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath};
+  // The archives refer to each other (kernels use the support library, the
+  // runtime calls the kernels): one group resolves them in any order.
+  std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath,
+                                        "-Wl,--start-group"};
   arguments.insert(arguments.end(), archives.begin(), archives.end());
+  arguments.push_back("-Wl,--end-group");
   for (const char *flag :
        {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
     arguments.push_back(flag);

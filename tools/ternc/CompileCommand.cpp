@@ -297,12 +297,12 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
     return machine.error();
   llvm::LLVMContext llvmContext;
   Expected<std::unique_ptr<llvm::Module>> llvmModule =
-      translateToLLVMIR(module, llvmContext, **machine, weightsPath);
+      translateToLLVMIR(module, llvmContext, **machine);
   if (!llvmModule)
     return llvmModule.error();
-  if (emitStage == EmitStage::LLVMIR)
-    return writeModule(**llvmModule);
   if (emitStage == EmitStage::Assembly) {
+    // The weights' .incbin goes into the text as written: the assembler would
+    // expand it into the file's bytes.
     std::string assembly = scratch->file("model.s");
     TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
                                           MachineCodeKind::Assembly, assembly));
@@ -311,8 +311,12 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
       return text.error();
     ByteSpan bytes = (*text)->bytes();
     return writeText(
-        std::string(reinterpret_cast<const char *>(bytes.data), bytes.size));
+        std::string(reinterpret_cast<const char *>(bytes.data), bytes.size) +
+        weightsAssembly(weightsPath));
   }
+  embedWeights(**llvmModule, weightsPath);
+  if (emitStage == EmitStage::LLVMIR)
+    return writeModule(**llvmModule);
   if (emitStage == EmitStage::Object)
     return emitMachineCode(**llvmModule, **machine, MachineCodeKind::Object,
                            outputPath);
