@@ -12,6 +12,7 @@
 
 #include "compiler/reference/ReferenceOps.h"
 #include "dialects/Tern/IR/TernTypes.h"
+#include "runtime/generate/Session.h"
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/support/Error.h"
 
@@ -99,6 +100,29 @@ private:
   std::map<std::string, reference::Trits> ternary_;
   std::map<std::string, reference::FloatMatrix> matrices_;
   std::map<std::string, std::vector<float>> vectors_;
+};
+
+/// One interpreted sequence as the shared generation and evaluation loops
+/// (runtime/generate) see it, so `ternc run/eval` and compiled binaries run
+/// the same loop.
+class InterpretedSequence : public generate::Session {
+public:
+  explicit InterpretedSequence(Interpreter &interpreter)
+      : interpreter_(interpreter), session_(interpreter.newSession()) {}
+
+  Expected<std::vector<float>>
+  forward(const std::vector<int32_t> &tokens) override {
+    return interpreter_.forward(session_, tokens);
+  }
+  int64_t vocabSize() const override { return interpreter_.vocabSize(); }
+  int64_t contextLength() const override {
+    return interpreter_.contextLength();
+  }
+  int64_t position() const override { return session_.position(); }
+
+private:
+  Interpreter &interpreter_;
+  InterpreterSession session_;
 };
 
 } // namespace ternc

@@ -11,7 +11,7 @@
 #include "tools/ternc/Diagnostics.h"
 #include "tools/ternc/ImportFlags.h"
 
-#include "runtime/support/OutputFile.h"
+#include "runtime/generate/Eval.h"
 
 #include <fmt/format.h>
 
@@ -35,7 +35,7 @@ cl::list<int32_t> tokenIds("tokens", cl::desc("Token ids, comma-separated"),
                            cl::CommaSeparated, cl::OneOrMore,
                            cl::sub(tool::evalCommand()),
                            cl::cat(tool::terncCategory()));
-cl::opt<int64_t> step("step",
+cl::opt<int64_t> stepSize("step",
                       cl::desc("Tokens per forward call (default: all at "
                                "once)"),
                       cl::init(0), cl::sub(tool::evalCommand()),
@@ -50,36 +50,22 @@ cl::opt<std::string> logitsOut("logits-out",
 } // namespace
 
 int ternc::tool::runEval() {
-  if (step < 0)
-    return reportError(makeError("--step {} must be positive", step.getValue()));
+  Status step = generate::checkStep(stepSize);
+  if (!step.ok())
+    return reportError(step.error());
   Expected<InterpretedModel> model = loadInterpretedModel(inputPath);
   if (!model)
     return reportError(model.error());
-  Interpreter &interpreter = *model->interpreter;
-  InterpreterSession session = interpreter.newSession();
+  InterpretedSequence sequence(*model->interpreter);
   std::vector<int32_t> tokens(tokenIds.begin(), tokenIds.end());
-  size_t perCall = step ? static_cast<size_t>(step.getValue()) : tokens.size();
-
-  std::vector<float> logits;
-  for (size_t start = 0; start < tokens.size(); start += perCall) {
-    std::vector<int32_t> call(
-        tokens.begin() + start,
-        tokens.begin() + std::min(tokens.size(), start + perCall));
-    Expected<std::vector<float>> output = interpreter.forward(session, call);
-    if (!output)
-      return reportError(output.error());
-    logits.insert(logits.end(), output->begin(), output->end());
-  }
-
-  Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(logitsOut);
-  if (!file)
-    return reportError(file.error());
-  Status status = (*file)->write(logits.data(), logits.size() * sizeof(float));
-  if (status.ok())
-    status = (*file)->commit();
-  if (!status.ok())
-    return reportError(status.error());
-  fmt::print("wrote {} x {} f32 logits to {}\n", tokens.size(),
-             interpreter.vocabSize(), logitsOut.getValue());
+  Expected<std::vector<float>> logits =
+      generate::evaluate(sequence, tokens, stepSize);
+  if (!logits)
+    return reportError(logits.error());
+  Status written = generate::writeLogits(logitsOut, *logits);
+  if (!written.ok())
+    return reportError(written.error());
+  fmt::print("{}", generate::logitsWrittenMessage(
+                       tokens.size(), sequence.vocabSize(), logitsOut));
   return 0;
 }

@@ -12,12 +12,12 @@
 #include "tools/ternc/ImportFlags.h"
 #include "tools/ternc/TextInput.h"
 
+#include "runtime/generate/Generate.h"
 #include "runtime/sampler/Sampler.h"
 #include "runtime/tokenizer/Tokenizer.h"
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
 
@@ -79,19 +79,10 @@ cl::opt<uint64_t> seed("seed",
                        cl::init(kDefaults.seed),
                        cl::sub(tool::runCommand()), cl::cat(category()));
 
-/// The prompt text from -p or -f, wrapped for --chat.
-Expected<std::string> promptText() {
-  Expected<std::string> text = tool::readTextInput("run", prompt, promptFile);
-  if (!text || !chat)
-    return text;
-  // The BitNet b1.58 2B4T chat format (FORMATS.md §5).
-  return "User: " + *text + "<|eot_id|>Assistant: ";
-}
-
 } // namespace
 
 int ternc::tool::runRun() {
-  Expected<std::string> text = promptText();
+  Expected<std::string> text = tool::readTextInput("run", prompt, promptFile);
   if (!text)
     return reportError(text.error());
   sampler::SamplerOptions samplerOptions;
@@ -113,61 +104,27 @@ int ternc::tool::runRun() {
       tokenizer::Tokenizer::fromGguf(*model->file);
   if (!tokenizer)
     return reportError(tokenizer.error());
-  if (static_cast<int64_t>(tokenizer->size()) !=
-      model->interpreter->vocabSize())
-    return reportError(makeError(
-        "{}: the tokenizer has {} tokens but the model's vocabulary is {} "
-        "(see ternc check)",
-        inputPath.getValue(), tokenizer->size(),
-        model->interpreter->vocabSize()));
+  InterpretedSequence sequence(*model->interpreter);
+  Status checked =
+      generate::checkTokenizer(*tokenizer, sequence.vocabSize(), inputPath);
+  if (!checked.ok())
+    return reportError(checked.error());
+  Expected<std::vector<int32_t>> tokens =
+      generate::encodePrompt(*tokenizer, *text, chat);
+  if (!tokens)
+    return reportError(tokens.error());
 
-  tokenizer::EncodeOptions encodeOptions;
-  encodeOptions.parseSpecial = chat;
-  std::vector<tokenizer::TokenId> ids = tokenizer->encode(*text, encodeOptions);
-  std::vector<int32_t> tokens(ids.begin(), ids.end());
-  if (tokens.empty())
-    return reportError(makeError("the prompt is empty"));
-  Interpreter &interpreter = *model->interpreter;
-  InterpreterSession session = interpreter.newSession();
-  auto start = std::chrono::steady_clock::now();
-  Expected<std::vector<float>> logits = interpreter.forward(session, tokens);
-  if (!logits)
-    return reportError(logits.error());
-  for (int32_t token : tokens)
-    sampler->accept(token);
-  auto prefilled = std::chrono::steady_clock::now();
-
-  tokenizer::Detokenizer detokenizer(*tokenizer);
-  int64_t vocab = interpreter.vocabSize(), generated = 0;
-  while (predict < 0 || generated < predict) {
-    const float *last = logits->data() + logits->size() - vocab;
-    int32_t next = sampler->sample(last, static_cast<size_t>(vocab));
-    if (tokenizer->isEndOfGeneration(static_cast<tokenizer::TokenId>(next)))
-      break;
-    fmt::print("{}", detokenizer.push(static_cast<tokenizer::TokenId>(next)));
-    std::fflush(stdout);
-    sampler->accept(next);
-    ++generated;
-    if (session.position() == interpreter.contextLength()) {
-      if (predict >= 0 && generated < predict)
-        return reportError(makeError(
-            "context full after {} generated tokens: the context holds {} "
-            "positions (raise it with --ctx)",
-            generated, interpreter.contextLength()));
-      break;
-    }
-    logits = interpreter.forward(session, {next});
-    if (!logits)
-      return reportError(logits.error());
-  }
-  fmt::print("{}\n", detokenizer.flush());
-  auto done = std::chrono::steady_clock::now();
-  auto seconds = [](auto from, auto to) {
-    return std::chrono::duration<double>(to - from).count();
-  };
-  spdlog::info("{} prompt tokens in {:.2f} s, {} generated in {:.2f} s "
-               "(reference interpreter), seed {}",
-               tokens.size(), seconds(start, prefilled), generated,
-               seconds(prefilled, done), sampler->seed());
+  generate::GenerationOptions options;
+  options.predict = predict;
+  Expected<generate::GenerationStats> stats = generate::generate(
+      sequence, *tokenizer, *sampler, *tokens, options,
+      [](const std::string &piece) {
+        fmt::print("{}", piece);
+        std::fflush(stdout);
+      });
+  if (!stats)
+    return reportError(stats.error());
+  spdlog::info("{}", generate::formatGenerationStats(*stats,
+                                                     "reference interpreter"));
   return 0;
 }
