@@ -1,20 +1,24 @@
 #!/bin/sh
 #===- fake-model-test.sh - Link and run a compiled model binary ------------===#
 #
-# Usage: fake-model-test.sh CXX WORKDIR OBJECT LIB...
+# Usage: fake-model-test.sh CXX WORKDIR LINK_FLAGS OBJECT LIB...
 #
 # Links OBJECT (a stand-in for what `ternc compile` emits) with the runtime's
 # static libraries exactly in the order given, as the compiler driver will,
 # then runs the program in every mode and checks its output and exit codes.
+# LINK_FLAGS (one word-split argument, possibly empty) are the build's own,
+# e.g. the sanitizers'.
 #
 #===------------------------------------------------------------------------===#
 
 set -eu
-cxx=$1 work=$2
-shift 2
+cxx=$1 work=$2 flags=$3
+shift 3
 mkdir -p "$work"
 bin=$work/fake-model
-"$cxx" -o "$bin" "$@" -static-libstdc++ -static-libgcc -pthread -lm
+# The flags of ternc compile's link step (compiler/codegen/Link.cpp).
+# shellcheck disable=SC2086
+"$cxx" -o "$bin" "$@" $flags -static-libstdc++ -static-libgcc -pthread -lm
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
