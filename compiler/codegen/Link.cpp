@@ -1,23 +1,54 @@
-//===- Link.cpp - Object + runtime + kernels -> one executable ------------===//
+//===- Link.cpp - Object + runtime + kernels -> executable or library -----===//
 
 #include "compiler/codegen/Link.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Object/Archive.h"
+#include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
 namespace ternc {
 
-const std::vector<std::string> &runtimeLibraries() {
-  static const std::vector<std::string> libraries = {
+const std::vector<std::string> &runtimeLibraries(LinkedKind kind) {
+  // The executable's main program, or the C API, over the same runtime.
+  static const std::vector<std::string> executable = {
       "TerncModelMain", "TerncModelEmbedded", "TerncModelRuntime",
       "TerncGenerate",  "TerncTokenizer",     "TerncSampler",
       "TerncGguf",      "TerncSupport"};
-  return libraries;
+  static const std::vector<std::string> library = {
+      "TerncModelApi",  "TerncModelEmbedded", "TerncModelRuntime",
+      "TerncGenerate",  "TerncTokenizer",     "TerncSampler",
+      "TerncGguf",      "TerncSupport"};
+  return kind == LinkedKind::Executable ? executable : library;
 }
 
 namespace {
+
+/// The paths of the archives `kind` links for `target`, checked to exist.
+Expected<std::vector<std::string>>
+findArchives(LinkedKind kind, const BackendTarget &target,
+             const std::string &libraryDirectory) {
+  llvm::SmallString<256> directory(libraryDirectory);
+  if (!target.libraryDirectory.empty())
+    llvm::sys::path::append(directory, target.libraryDirectory);
+  std::vector<std::string> libraries = runtimeLibraries(kind);
+  libraries.insert(libraries.end(), target.kernelLibraries.begin(),
+                   target.kernelLibraries.end());
+  std::vector<std::string> archives;
+  for (const std::string &library : libraries) {
+    llvm::SmallString<256> archive(directory);
+    llvm::sys::path::append(archive, "lib" + library + ".a");
+    if (!llvm::sys::fs::exists(archive))
+      return makeError("target '{}': runtime library {} is missing (is "
+                       "ternc's lib/ directory next to its bin/?)",
+                       target.name, archive.str().str());
+    archives.push_back(archive.str().str());
+  }
+  return archives;
+}
 
 /// The C++ compiler driver that links: $TERNC_CXX, else the first of c++,
 /// g++, clang++ on PATH.
@@ -41,22 +72,10 @@ Status linkExecutable(const std::string &objectPath,
                       const BackendTarget &target,
                       const std::string &libraryDirectory,
                       const std::string &outputPath) {
-  llvm::SmallString<256> directory(libraryDirectory);
-  if (!target.libraryDirectory.empty())
-    llvm::sys::path::append(directory, target.libraryDirectory);
-  std::vector<std::string> libraries = runtimeLibraries();
-  libraries.insert(libraries.end(), target.kernelLibraries.begin(),
-                   target.kernelLibraries.end());
-  std::vector<std::string> archives;
-  for (const std::string &library : libraries) {
-    llvm::SmallString<256> archive(directory);
-    llvm::sys::path::append(archive, "lib" + library + ".a");
-    if (!llvm::sys::fs::exists(archive))
-      return makeError("target '{}': runtime library {} is missing (is "
-                       "ternc's lib/ directory next to its bin/?)",
-                       target.name, archive.str().str());
-    archives.push_back(archive.str().str());
-  }
+  Expected<std::vector<std::string>> archives =
+      findArchives(LinkedKind::Executable, target, libraryDirectory);
+  if (!archives)
+    return archives.error();
   Expected<std::string> driver = findCompilerDriver();
   if (!driver)
     return driver.error();
@@ -66,7 +85,7 @@ Status linkExecutable(const std::string &objectPath,
   // runtime calls the kernels): one group resolves them in any order.
   std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath,
                                         "-Wl,--start-group"};
-  arguments.insert(arguments.end(), archives.begin(), archives.end());
+  arguments.insert(arguments.end(), archives->begin(), archives->end());
   arguments.push_back("-Wl,--end-group");
   for (const char *flag :
        {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
@@ -84,6 +103,58 @@ Status linkExecutable(const std::string &objectPath,
     llvm::sys::fs::remove(temporary);
     return makeError("{}: cannot create: {}", outputPath, error.message());
   }
+  return Status::success();
+}
+
+Status writeStaticLibrary(const std::string &objectPath,
+                          const BackendTarget &target,
+                          const std::string &libraryDirectory,
+                          const std::string &outputPath) {
+  Expected<std::vector<std::string>> archives =
+      findArchives(LinkedKind::StaticLibrary, target, libraryDirectory);
+  if (!archives)
+    return archives.error();
+  auto failed = [](const std::string &what, llvm::Error error) {
+    return makeError("{}: {}", what, llvm::toString(std::move(error)));
+  };
+
+  std::vector<llvm::NewArchiveMember> members;
+  llvm::Expected<llvm::NewArchiveMember> model =
+      llvm::NewArchiveMember::getFile(objectPath, /*Deterministic=*/true);
+  if (!model)
+    return failed(objectPath, model.takeError());
+  members.push_back(std::move(*model));
+  // The archives' buffers must live until the new archive is written.
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+  std::vector<std::unique_ptr<llvm::object::Archive>> opened;
+  for (const std::string &path : *archives) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getFile(path);
+    if (!buffer)
+      return makeError("{}: cannot read: {}", path,
+                       buffer.getError().message());
+    llvm::Expected<std::unique_ptr<llvm::object::Archive>> archive =
+        llvm::object::Archive::create((*buffer)->getMemBufferRef());
+    if (!archive)
+      return failed(path, archive.takeError());
+    llvm::Error error = llvm::Error::success();
+    for (const llvm::object::Archive::Child &child : (*archive)->children(error)) {
+      llvm::Expected<llvm::NewArchiveMember> member =
+          llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
+      if (!member)
+        return failed(path, member.takeError());
+      members.push_back(std::move(*member));
+    }
+    if (error)
+      return failed(path, std::move(error));
+    buffers.push_back(std::move(*buffer));
+    opened.push_back(std::move(*archive));
+  }
+  if (llvm::Error error = llvm::writeArchive(
+          outputPath, members, llvm::SymtabWritingMode::NormalSymtab,
+          llvm::object::Archive::K_GNU, /*Deterministic=*/true,
+          /*Thin=*/false))
+    return failed(outputPath, std::move(error));
   return Status::success();
 }
 

@@ -1,10 +1,13 @@
-//===- Link.h - Object + runtime + kernels -> one executable ----*- C++ -*-===//
+//===- Link.h - Object + runtime + kernels -> executable or library -*- C++ -*-===//
 //
 // A compiled model becomes a program by linking its object (code and
 // embedded weights) with the runtime's static libraries (command line,
 // generation loop, tokenizer, sampler, GGUF reader) and its backend's kernel
-// library, through the system's C++ compiler driver. libstdc++ and libgcc are
-// linked statically: the result needs only the C library.
+// library, through the system's C++ compiler driver; libstdc++ and libgcc are
+// linked statically, so the result needs only the C library. For embedding,
+// the same object and the runtime (with the C API instead of the command
+// line) are packed into one static library, written with LLVM's archive
+// writer, next to the C header ternc_model.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,9 +22,12 @@
 
 namespace ternc {
 
-/// The runtime's static libraries a compiled executable links, in link
-/// order (names without lib/.a); the backend's kernel libraries follow.
-const std::vector<std::string> &runtimeLibraries();
+/// What the model's object is linked into.
+enum class LinkedKind { Executable, StaticLibrary };
+
+/// The runtime's static libraries a `kind` holds, in link order (names
+/// without lib/.a); the backend's kernel libraries follow.
+const std::vector<std::string> &runtimeLibraries(LinkedKind kind);
 
 /// Links `objectPath` into the executable `outputPath` (all or nothing) with
 /// the runtime and `target`'s kernels from `libraryDirectory` (ternc's
@@ -30,6 +36,16 @@ Status linkExecutable(const std::string &objectPath,
                       const BackendTarget &target,
                       const std::string &libraryDirectory,
                       const std::string &outputPath);
+
+/// Writes the static library `outputPath` (all or nothing): `objectPath`
+/// and every member of the runtime's and `target`'s libraries.
+Status writeStaticLibrary(const std::string &objectPath,
+                          const BackendTarget &target,
+                          const std::string &libraryDirectory,
+                          const std::string &outputPath);
+
+/// The text of ternc_model.h, the C API of --emit=lib libraries.
+const char *modelApiHeader();
 
 } // namespace ternc
 

@@ -395,22 +395,5 @@ common:
       defaultThreadCount());
 }
 
-int defaultThreadCount() {
-  // Each physical core appears once per hyper-thread with the same sibling
-  // list; count the distinct lists.
-  std::set<std::string> cores;
-  unsigned logical = std::thread::hardware_concurrency();
-  for (unsigned cpu = 0; cpu < std::max(logical, 1u); ++cpu) {
-    std::ifstream siblings("/sys/devices/system/cpu/cpu" + std::to_string(cpu) +
-                           "/topology/thread_siblings_list");
-    std::string line;
-    if (!siblings || !std::getline(siblings, line))
-      break;
-    cores.insert(line);
-  }
-  int count = !cores.empty() ? static_cast<int>(cores.size())
-                             : static_cast<int>(logical);
-  return std::clamp(count, 1, kMaxThreads);
-}
 
 } // namespace ternc::app

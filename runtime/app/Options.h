@@ -11,6 +11,7 @@
 #ifndef TERNC_RUNTIME_APP_OPTIONS_H
 #define TERNC_RUNTIME_APP_OPTIONS_H
 
+#include "runtime/model/ThreadPool.h"
 #include "runtime/sampler/Sampler.h"
 #include "runtime/support/Error.h"
 
@@ -36,8 +37,6 @@ enum class Mode {
   Version,
 };
 
-/// The most threads -t accepts.
-inline constexpr int kMaxThreads = 1024;
 
 /// A parsed command line.
 struct AppOptions {
@@ -88,10 +87,6 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments);
 /// The --help text for a binary called `program`.
 std::string usage(std::string_view program);
 
-/// The threads used without -t: the physical cores (hyper-threads share a
-/// core's memory bandwidth and SIMD units), or the logical CPUs where the
-/// topology cannot be read.
-int defaultThreadCount();
 
 } // namespace ternc::app
 

@@ -2,7 +2,12 @@
 
 #include "runtime/model/ThreadPool.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
 #include <sched.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -128,6 +133,24 @@ void ThreadPool::run(Task task, void *context) {
     else
       cpuRelax();
   }
+}
+
+int defaultThreadCount() {
+  // Each physical core appears once per hyper-thread with the same sibling
+  // list; count the distinct lists.
+  std::set<std::string> cores;
+  unsigned logical = std::thread::hardware_concurrency();
+  for (unsigned cpu = 0; cpu < std::max(logical, 1u); ++cpu) {
+    std::ifstream siblings("/sys/devices/system/cpu/cpu" + std::to_string(cpu) +
+                           "/topology/thread_siblings_list");
+    std::string line;
+    if (!siblings || !std::getline(siblings, line))
+      break;
+    cores.insert(line);
+  }
+  int count = !cores.empty() ? static_cast<int>(cores.size())
+                             : static_cast<int>(logical);
+  return std::clamp(count, 1, kMaxThreads);
 }
 
 } // namespace ternc

@@ -25,6 +25,14 @@
 
 namespace ternc {
 
+/// The most threads -t accepts.
+inline constexpr int kMaxThreads = 1024;
+
+/// The threads used without -t: the physical cores (hyper-threads share a
+/// core's memory bandwidth and SIMD units), or the logical CPUs where the
+/// topology cannot be read.
+int defaultThreadCount();
+
 /// A fixed set of threads that run one task at a time together. Not
 /// thread-safe: one thread calls run().
 class ThreadPool {

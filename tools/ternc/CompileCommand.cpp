@@ -6,7 +6,7 @@
 //
 //   import -> tern -> fuse -> tern-fused (| dot) -> select layout, plan memory ->
 //   pack weights -> lower -> kernel -> convert -> llvm-dialect ->
-//   translate -> llvm-ir -> codegen -> asm | obj -> link -> exe
+//   translate -> llvm-ir -> codegen -> asm | obj -> link -> exe | lib
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +37,7 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
 #include <fmt/format.h>
 
 using namespace ternc;
@@ -63,7 +64,8 @@ enum class EmitStage {
   LLVMIR,
   Assembly,
   Object,
-  Executable
+  Executable,
+  Library
 };
 
 cl::OptionCategory &category() { return tool::terncCategory(); }
@@ -91,7 +93,10 @@ cl::opt<EmitStage> emitStage(
         clEnumValN(EmitStage::Object, "obj",
                    "an object file with the weights embedded"),
         clEnumValN(EmitStage::Executable, "exe",
-                   "a native executable (needs -o)")),
+                   "a native executable (needs -o)"),
+        clEnumValN(EmitStage::Library, "lib",
+                   "a static library with a C API (needs -o; writes "
+                   "ternc_model.h beside it)")),
     cl::init(EmitStage::Executable), cl::sub(tool::compileCommand()),
     cl::cat(category()));
 cl::opt<std::string> outputPath("o",
@@ -126,7 +131,7 @@ cl::opt<bool> passTiming("pass-timing",
                          cl::sub(tool::compileCommand()), cl::cat(category()));
 
 bool isTextStage(EmitStage stage) {
-  return stage != EmitStage::Object && stage != EmitStage::Executable;
+  return stage < EmitStage::Object;
 }
 
 /// Runs the passes `build` adds on `module`, printing IR and timings as the
@@ -323,7 +328,20 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   std::string object = scratch->file("model.o");
   TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
                                         MachineCodeKind::Object, object));
-  return linkExecutable(object, target, libraryDirectory(), outputPath);
+  if (emitStage == EmitStage::Executable)
+    return linkExecutable(object, target, libraryDirectory(), outputPath);
+  TERNC_RETURN_IF_ERROR(
+      writeStaticLibrary(object, target, libraryDirectory(), outputPath));
+  llvm::SmallString<256> header(outputPath.getValue());
+  llvm::sys::path::remove_filename(header);
+  llvm::sys::path::append(header, "ternc_model.h");
+  Expected<std::unique_ptr<OutputFile>> headerFile =
+      OutputFile::create(header.str().str());
+  if (!headerFile)
+    return headerFile.error();
+  const char *text = modelApiHeader();
+  TERNC_RETURN_IF_ERROR((*headerFile)->write(text, std::strlen(text)));
+  return (*headerFile)->commit();
 }
 
 /// Prints the registered backends.
@@ -351,10 +369,10 @@ int ternc::tool::runCompile() {
                                  targetName.getValue(), names));
   }
   if (!isTextStage(emitStage) && (outputPath.empty() || outputPath == "-"))
-    return reportError(makeError("compile: --emit={} writes a binary file: "
-                                 "name it with -o",
-                                 emitStage == EmitStage::Object ? "obj"
-                                                                : "exe"));
+    return reportError(makeError(
+        "compile: --emit={} writes a binary file: name it with -o",
+        emitStage.getParser().getOption(static_cast<unsigned>(
+            emitStage.getValue()))));
 
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
   if (!file)
