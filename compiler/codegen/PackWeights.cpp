@@ -88,11 +88,13 @@ PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
 } // namespace
 
 Status packWeights(ModuleOp module, const gguf::GgufFile &source,
-                   const std::string &path, uint32_t alignment) {
+                   const std::string &backend, const std::string &path,
+                   uint32_t alignment) {
   gguf::GgufWriter writer;
   for (const gguf::KeyValue &entry : source.metadata())
     writer.set(std::string(entry.key), gguf::MetadataValue::fromValue(entry.value));
   TERNC_RETURN_IF_ERROR(writer.setAlignment(alignment));
+  writer.set("ternc.backend", gguf::MetadataValue::ofString(backend));
 
   // One packed tensor per GGUF tensor, however many functions use it.
   llvm::StringMap<bool> added;

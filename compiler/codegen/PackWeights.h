@@ -26,10 +26,12 @@ namespace ternc {
 /// are, other storages are repacked from their trits with the type's
 /// scale), f16 tables as they are, f32 tables and norm vectors as f32
 /// (dequantized when the file stores them otherwise). Tensor data is aligned
-/// to `alignment` bytes. Then sets `tern.weight_offset` on each weight op:
-/// the byte offset of its data from the start of the file.
+/// to `alignment` bytes; `ternc.backend` names `backend` (the runtime names
+/// it when the CPU cannot run it). Then sets `tern.weight_offset` on each
+/// weight op: the byte offset of its data from the start of the file.
 Status packWeights(mlir::ModuleOp module, const gguf::GgufFile &source,
-                   const std::string &path, uint32_t alignment = 64);
+                   const std::string &backend, const std::string &path,
+                   uint32_t alignment = 64);
 
 } // namespace ternc
 

@@ -6,9 +6,24 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace ternc {
 namespace {
+
+/// Asks the kernel to back the whole pages of `bytes` (the weights mapped
+/// with the executable) with transparent huge pages where it can, as the
+/// loaded copy is: fewer TLB misses while the kernels stream them. A hint.
+void adviseHugePages(ByteSpan bytes) {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(bytes.data) + page - 1) /
+                    page * page;
+  uintptr_t end = (reinterpret_cast<uintptr_t>(bytes.data) + bytes.size) /
+                  page * page;
+  if (end > begin)
+    ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 /// The name the packed file has in error messages.
 constexpr const char *kPackedFileName = "the embedded model file";
@@ -99,6 +114,8 @@ CompiledModel::create(const ModelDefinition &definition,
     TERNC_RETURN_IF_ERROR(copy->protectReadOnly());
     model->loaded_ = copy.take();
     model->weights_ = model->loaded_.data();
+  } else {
+    adviseHugePages(definition.gguf);
   }
   Expected<gguf::GgufFile> file = gguf::GgufFile::parse(
       {model->weights_, definition.gguf.size}, kPackedFileName);

@@ -283,7 +283,7 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
                      !outputPath.empty() && outputPath != "-";
   std::string weightsPath = keepWeights ? outputPath + ".weights.gguf"
                                         : scratch->file("weights.gguf");
-  TERNC_RETURN_IF_ERROR(packWeights(module, file, weightsPath));
+  TERNC_RETURN_IF_ERROR(packWeights(module, file, target.name, weightsPath));
 
   TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
     mlir::tern::buildKernelLoweringPipeline(pm, target.kernelsSymbol);
