@@ -212,8 +212,10 @@ private:
   }
 
   Value bitLinear(OpBuilder &builder, Value input, const std::string &name) {
-    return builder.create<tern::BitLinearOp>(nameLoc(name), input,
-                                             weight(builder, name));
+    return builder
+        .create<tern::BitLinearOp>(nameLoc(name), input,
+                                   ValueRange{weight(builder, name)})
+        .getResult(0);
   }
 
   Value rope(OpBuilder &builder, Value input, Value position, Location loc) {

@@ -134,15 +134,25 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
   for (Operation &op : function.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op))
       return in(ret.getOperand(0));
-    if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op)) {
-      Activations normalized = reference::rmsNorm(
-          in(fused.getInput()), vectorWeight(tensorOf(fused.getGamma())),
-          fused.getEpsilon().convertToFloat());
-      for (auto [weight, result] :
-           llvm::zip(fused.getWeights(), fused.getResults()))
+    // Ternary matmuls, fused or not, have a result per weight.
+    auto ternaryMatmuls = [&](const Activations &input, ValueRange weights,
+                              ResultRange results) {
+      for (auto [weight, result] : llvm::zip(weights, results))
         values[result] = reference::bitLinear(
-            normalized, ternaryWeight(tensorOf(weight)),
+            input, ternaryWeight(tensorOf(weight)),
             cast<tern::TernaryType>(weight.getType()).getScaleValue());
+    };
+    if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op)) {
+      ternaryMatmuls(reference::rmsNorm(
+                         in(fused.getInput()),
+                         vectorWeight(tensorOf(fused.getGamma())),
+                         fused.getEpsilon().convertToFloat()),
+                     fused.getWeights(), fused.getResults());
+      continue;
+    }
+    if (auto matmul = dyn_cast<tern::BitLinearOp>(op)) {
+      ternaryMatmuls(in(matmul.getInput()), matmul.getWeights(),
+                     matmul.getResults());
       continue;
     }
     std::optional<Activations> result =
@@ -162,13 +172,6 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                                         vectorWeight(tensorOf(norm.getGamma())),
                                         norm.getEpsilon().convertToFloat());
             })
-            .Case([&](tern::BitLinearOp matmul) {
-              return reference::bitLinear(
-                  in(matmul.getInput()),
-                  ternaryWeight(tensorOf(matmul.getWeight())),
-                  matmul.getWeight().getType().getScaleValue());
-            })
-
             .Case([&](tern::LinearOp matmul) {
               return reference::linear(
                   in(matmul.getInput()),

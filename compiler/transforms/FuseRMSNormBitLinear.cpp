@@ -2,6 +2,8 @@
 
 #include "compiler/transforms/Passes.h"
 
+#include "compiler/transforms/FusionUtils.h"
+
 #include "dialects/Tern/IR/TernOps.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -25,38 +27,16 @@ struct FuseNormIntoMatmuls : OpRewritePattern<RMSNormOp> {
 
   LogicalResult matchAndRewrite(RMSNormOp norm,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<BitLinearOp> matmuls;
-    for (OpOperand &use : norm->getUses()) {
-      auto matmul = dyn_cast<BitLinearOp>(use.getOwner());
-      if (!matmul || use.get() != matmul.getInput() ||
-          matmul->getBlock() != norm->getBlock())
-        return rewriter.notifyMatchFailure(norm, "a use is not a bitlinear");
-      matmuls.push_back(matmul);
-    }
-    if (matmuls.empty())
-      return rewriter.notifyMatchFailure(norm, "no uses");
-    llvm::sort(matmuls, [](BitLinearOp a, BitLinearOp b) {
-      return a->isBeforeInBlock(b);
-    });
-    // The fused op takes the first matmul's place; later matmuls' weights
-    // (operand-free tern.weight ops) move up so that they dominate it.
-    Operation *first = matmuls.front();
-    SmallVector<Value> weights;
-    for (BitLinearOp matmul : matmuls) {
-      Operation *weight = matmul.getWeight().getDefiningOp();
-      if (!weight || weight->getNumOperands() != 0)
-        return rewriter.notifyMatchFailure(norm, "a weight has operands");
-      if (weight->getBlock() == first->getBlock() &&
-          first->isBeforeInBlock(weight))
-        rewriter.moveOpBefore(weight, first);
-      weights.push_back(matmul.getWeight());
-    }
-    rewriter.setInsertionPoint(first);
-    auto fused = rewriter.create<RMSNormBitLinearOp>(
-        norm.getLoc(), norm.getInput(), norm.getGamma(), weights,
-        norm.getEpsilonAttr());
-    for (auto [matmul, result] : llvm::zip(matmuls, fused.getResults()))
-      rewriter.replaceOp(matmul, result);
+    SmallVector<BitLinearOp> matmuls =
+        matmulsReading(norm.getResult(), /*requireOnlyMatmuls=*/true);
+    if (matmuls.empty() || matmuls.front()->getBlock() != norm->getBlock())
+      return rewriter.notifyMatchFailure(norm, "a use is not a bitlinear");
+    if (failed(replaceWithFusedMatmul(matmuls, rewriter, [&](ValueRange weights) {
+          return rewriter.create<RMSNormBitLinearOp>(
+              norm.getLoc(), norm.getInput(), norm.getGamma(), weights,
+              norm.getEpsilonAttr());
+        })))
+      return failure();
     rewriter.eraseOp(norm);
     return success();
   }

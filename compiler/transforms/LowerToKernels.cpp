@@ -47,6 +47,9 @@ enum StepField : int32_t {
 static_assert(sizeof(TernStep) == kStepFields * 8 &&
                   offsetof(TernStep, logits) == kLogits * 8,
               "StepField must follow TernStep");
+static_assert(sizeof(TernBitLinearPart) == 32 &&
+                  offsetof(TernBitLinearPart, y) == 24,
+              "lowerBitLinear's part struct must follow TernBitLinearPart");
 static_assert(sizeof(TernModelInfo) == 12 * sizeof(int64_t),
               "modelInfo() must follow TernModelInfo");
 
@@ -92,7 +95,8 @@ private:
   /// Emits the calls that compute `op`.
   LogicalResult lowerOp(Operation *op);
   /// Quantizes (and for `gamma`, normalizes) `input` into `op`'s scratch,
-  /// then runs one ternary matmul per weight into the op's results.
+  /// then multiplies it by all the weights, rows concatenated, in one call
+  /// that writes each weight's rows into its result.
   LogicalResult lowerBitLinear(Operation *op, Value input, Value gamma,
                                std::optional<float> epsilon,
                                ValueRange weights);
@@ -171,17 +175,32 @@ LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
   else
     call("tern_exec_quantize_rows_i8",
          {pointerOf(input), i64(tokens), i64(features), rows, scales});
-  for (auto [weight, result] : llvm::zip(weights, op->getResults())) {
+  // One TernBitLinearPart per weight, on the stack, and one call for all.
+  auto partType = LLVM::LLVMStructType::getLiteral(
+      builder_.getContext(),
+      {ptrType(), builder_.getI64Type(), builder_.getF32Type(), ptrType()});
+  Value parts = builder_.create<LLVM::AllocaOp>(
+      loc_, ptrType(), partType, i64(static_cast<int64_t>(weights.size())));
+  for (auto [index, weight, result] :
+       llvm::enumerate(weights, op->getResults())) {
     auto type = cast<TernaryType>(weight.getType());
     if (type.getStorage() != TernaryStorage::I2_S)
       return op->emitError("no kernel reads ")
              << stringifyTernaryStorage(type.getStorage())
              << " weights: run tern-select-weight-layout first";
-    call("tern_exec_bitlinear_i2s",
-         {rows, scales, pointerOf(weight), i64(tokens), i64(features),
-          i64(type.getOutFeatures()), f32(type.getScaleValue()),
-          pointerOf(result), i64(type.getOutFeatures())});
+    Value fields[] = {pointerOf(weight), i64(type.getOutFeatures()),
+                      f32(type.getScaleValue()), pointerOf(result)};
+    for (auto [field, value] : llvm::enumerate(fields)) {
+      Value address = builder_.create<LLVM::GEPOp>(
+          loc_, ptrType(), partType, parts,
+          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index),
+                                 static_cast<int32_t>(field)});
+      builder_.create<LLVM::StoreOp>(loc_, value, address);
+    }
   }
+  call("tern_exec_bitlinear_i2s",
+       {rows, scales, i64(tokens), i64(features),
+        i64(static_cast<int64_t>(weights.size())), parts});
   return success();
 }
 
@@ -219,7 +238,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
       })
       .Case([&](BitLinearOp matmul) {
         return lowerBitLinear(matmul, matmul.getInput(), Value(), std::nullopt,
-                              matmul.getWeight());
+                              matmul.getWeights());
       })
       .Case([&](RMSNormBitLinearOp fused) {
         return lowerBitLinear(fused, fused.getInput(), fused.getGamma(),

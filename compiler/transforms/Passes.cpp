@@ -11,6 +11,7 @@ void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   OpPassManager &functions = pm.nest<func::FuncOp>();
+  functions.addPass(createTernFuseParallelBitLinear());
   functions.addPass(createTernFuseRMSNormBitLinear());
   functions.addPass(createTernFuseRelu2Mul());
 }

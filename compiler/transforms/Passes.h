@@ -17,7 +17,7 @@ namespace mlir::tern {
 
 /// Adds the passes that turn imported tern IR into its fused form (what
 /// `ternc compile --emit=tern-fused` prints): canonicalization and CSE, then
-/// every fusion.
+/// every fusion (parallel matmuls first, then norms into them).
 void buildFusionPipeline(OpPassManager &pm);
 
 /// Adds the passes that fit fused IR to a backend before its weights are

@@ -19,6 +19,21 @@ def TernFuseRelu2Mul : Pass<"tern-fuse-relu2-mul", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }
 
+def TernFuseParallelBitLinear
+    : Pass<"tern-fuse-parallel-bitlinear", "::mlir::func::FuncOp"> {
+  let summary = "Merge the ternary matmuls that share an input into one";
+  let description = [{
+    Replaces the `tern.bitlinear` ops that read the same input (q/k/v,
+    gate/up) with one `tern.bitlinear` over all their weights, whose rows
+    form one concatenated matrix: the input is quantized once, the packer
+    lays the weights out back to back, and the compiled model runs all
+    rows in one kernel dispatch. Results keep their order; the weights'
+    `tern.weight` ops move before the merged op. Runs before
+    tern-fuse-rmsnorm-bitlinear, which then finds one matmul per norm.
+  }];
+  let dependentDialects = ["::mlir::tern::TernDialect"];
+}
+
 def TernFuseRMSNormBitLinear
     : Pass<"tern-fuse-rmsnorm-bitlinear", "::mlir::func::FuncOp"> {
   let summary = "Fuse each RMS norm into the ternary matmuls that read it";

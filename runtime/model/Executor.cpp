@@ -2,6 +2,7 @@
 
 #include "runtime/model/Executor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <limits>
@@ -161,13 +162,25 @@ void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
 }
 
 void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
-                             const float *scales, const uint8_t *weights,
-                             int64_t tokens, int64_t in, int64_t rows,
-                             float weight_scale, float *y, int64_t y_stride) {
+                             const float *scales, int64_t tokens, int64_t in,
+                             int64_t count, const TernBitLinearPart *parts) {
   const TernKernels &k = exec->kernels();
-  exec->parallelFor(rows, kRowGrain, [&](int64_t begin, int64_t end, int) {
-    k.bitlinear_i2s(q, scales, weights + begin * in / 4, tokens, in,
-                    end - begin, weight_scale, y + begin, y_stride);
+  int64_t total = 0;
+  for (int64_t i = 0; i < count; ++i)
+    total += parts[i].rows;
+  // Slices of the concatenated rows; a slice may span parts.
+  exec->parallelFor(total, kRowGrain, [&](int64_t begin, int64_t end, int) {
+    int64_t partBegin = 0;
+    for (int64_t i = 0; i < count && partBegin < end; ++i) {
+      const TernBitLinearPart &part = parts[i];
+      const int64_t from = std::max(begin, partBegin) - partBegin;
+      const int64_t to = std::min(end, partBegin + part.rows) - partBegin;
+      if (from < to)
+        k.bitlinear_i2s(q, scales, part.weights + from * in / 4, tokens, in,
+                        to - from, part.weight_scale, part.y + from,
+                        part.rows);
+      partBegin += part.rows;
+    }
   });
 }
 

@@ -111,10 +111,19 @@ void tern_exec_rms_norm_quantize_i8(TernExec *exec, const float *x,
 void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
                             int64_t tokens, int64_t features, float epsilon,
                             float *y);
+/// One weight of a tern_exec_bitlinear_i2s call: `rows` I2_S rows of the
+/// call's `in` trits, their scale, and the dense output y [tokens][rows].
+typedef struct TernBitLinearPart {
+  const uint8_t *weights;
+  int64_t rows;
+  float weight_scale;
+  float *y;
+} TernBitLinearPart;
+/// The ternary matmuls of one (fused) op on the same quantized activations:
+/// the rows of all `count` parts form one matrix, run in one dispatch.
 void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
-                             const float *scales, const uint8_t *weights,
-                             int64_t tokens, int64_t in, int64_t rows,
-                             float weight_scale, float *y, int64_t y_stride);
+                             const float *scales, int64_t tokens, int64_t in,
+                             int64_t count, const TernBitLinearPart *parts);
 void tern_exec_linear_f16(TernExec *exec, const float *x,
                           const uint16_t *weights, int64_t tokens, int64_t in,
                           int64_t rows, float *y, int64_t y_stride);

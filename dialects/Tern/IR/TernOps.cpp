@@ -117,19 +117,43 @@ LogicalResult RMSNormOp::verify() {
 // BitLinearOp, RMSNormBitLinearOp, LinearOp
 //===----------------------------------------------------------------------===//
 
+/// One result per ternary weight of a (fused) bitlinear op, each the input's
+/// tokens by the weight's rows.
+static LogicalResult inferTernaryMatmuls(MLIRContext *context, Value input,
+                                         ValueRange weights,
+                                         SmallVectorImpl<Type> &results) {
+  for (Value weight : weights)
+    if (failed(inferMatmul(context, input,
+                           cast<TernaryType>(weight.getType()).getOutFeatures(),
+                           results)))
+      return failure();
+  return success();
+}
+
+/// Every weight of a (fused) bitlinear op multiplies `input`.
+static LogicalResult verifyTernaryMatmuls(Operation *op, Value input,
+                                          ValueRange weights) {
+  if (weights.empty())
+    return op->emitOpError("needs at least one weight");
+  for (Value weight : weights)
+    if (failed(verifyMatmulInput(
+            op, input, weight,
+            cast<TernaryType>(weight.getType()).getInFeatures())))
+      return failure();
+  return success();
+}
+
 LogicalResult BitLinearOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location>, ValueRange operands,
     DictionaryAttr attributes, OpaqueProperties properties,
     RegionRange regions, SmallVectorImpl<Type> &results) {
   Adaptor adaptor(operands, attributes, properties, regions);
-  auto weight = cast<TernaryType>(adaptor.getWeight().getType());
-  return inferMatmul(context, adaptor.getInput(), weight.getOutFeatures(),
-                     results);
+  return inferTernaryMatmuls(context, adaptor.getInput(), adaptor.getWeights(),
+                             results);
 }
 
 LogicalResult BitLinearOp::verify() {
-  return verifyMatmulInput(*this, getInput(), getWeight(),
-                           getWeight().getType().getInFeatures());
+  return verifyTernaryMatmuls(*this, getInput(), getWeights());
 }
 
 LogicalResult RMSNormBitLinearOp::inferReturnTypes(
@@ -137,25 +161,14 @@ LogicalResult RMSNormBitLinearOp::inferReturnTypes(
     DictionaryAttr attributes, OpaqueProperties properties,
     RegionRange regions, SmallVectorImpl<Type> &results) {
   Adaptor adaptor(operands, attributes, properties, regions);
-  for (Value weight : adaptor.getWeights())
-    if (failed(inferMatmul(context, adaptor.getInput(),
-                           cast<TernaryType>(weight.getType()).getOutFeatures(),
-                           results)))
-      return failure();
-  return success();
+  return inferTernaryMatmuls(context, adaptor.getInput(), adaptor.getWeights(),
+                             results);
 }
 
 LogicalResult RMSNormBitLinearOp::verify() {
-  if (getWeights().empty())
-    return emitOpError("needs at least one weight");
   if (failed(verifyNorm(*this, getInput(), getGamma(), getEpsilonAttr())))
     return failure();
-  for (Value weight : getWeights())
-    if (failed(verifyMatmulInput(
-            *this, getInput(), weight,
-            cast<TernaryType>(weight.getType()).getInFeatures())))
-      return failure();
-  return success();
+  return verifyTernaryMatmuls(*this, getInput(), getWeights());
 }
 
 LogicalResult LinearOp::inferReturnTypes(

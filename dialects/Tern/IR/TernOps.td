@@ -95,22 +95,29 @@ def Tern_RMSNormOp : Tern_InferredOp<"rms_norm"> {
 //===----------------------------------------------------------------------===//
 
 def Tern_BitLinearOp : Tern_InferredOp<"bitlinear"> {
-  let summary = "ternary matmul with per-token absmax int8 activations";
+  let summary = "ternary matmuls with per-token absmax int8 activations";
   let description = [{
     BitNet b1.58's linear layer, with bitnet.cpp's numerics. For each token
     row `x` of `input` (length K): `amax = max(1e-5, max_k |x_k|)`,
     `s = 127 / amax`, `q_k = clamp(round_half_even(x_k * s), -128, 127)`;
     then `y_r = (sum_k t_rk * q_k) / s * scale` for each weight row `t_r`.
 
+    With several weights (all of K columns) the op is one matmul over their
+    rows concatenated, one result per weight: the input is quantized once
+    and the compiled model runs all rows in one pass
+    (`tern-fuse-parallel-bitlinear` forms it from matmuls sharing an input).
+
     ```mlir
     %q = tern.bitlinear %h, %wq : (tensor<1x2560xf32>, !tern.ternary<2560x2560, i2_s, scale = 0.0371>) -> tensor<1x2560xf32>
+    %g, %u = tern.bitlinear %h, %wg, %wu : (tensor<1x2560xf32>, !tern.ternary<6912x2560, i2_s, scale = 0.02>, !tern.ternary<6912x2560, i2_s, scale = 0.03>) -> (tensor<1x6912xf32>, tensor<1x6912xf32>)
     ```
   }];
-  let arguments = (ins Tern_Activations:$input, Tern_TernaryType:$weight);
-  let results = (outs Tern_Activations:$result);
+  let arguments = (ins Tern_Activations:$input,
+                       Variadic<Tern_TernaryType>:$weights);
+  let results = (outs Variadic<Tern_Activations>:$results);
   let hasVerifier = 1;
   let assemblyFormat = [{
-    $input `,` $weight attr-dict `:` functional-type(operands, results)
+    $input `,` $weights attr-dict `:` functional-type(operands, results)
   }];
 }
 

@@ -66,3 +66,19 @@ func.func @unused(%x: tensor<1x8xf32>) {
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
   return
 }
+
+// -----
+
+// After tern-fuse-parallel-bitlinear the norm feeds one merged matmul: the
+// fused op takes all its weights and results.
+// CHECK-LABEL: func.func @merged
+// CHECK: %[[F:.+]]:2 = tern.rms_norm_bitlinear %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : {{.*}} -> (tensor<1x16xf32>, tensor<1x16xf32>)
+// CHECK-NEXT: return %[[F]]#0, %[[F]]#1
+func.func @merged(%x: tensor<1x8xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
+  %g = tern.weight "ffn_norm" : tensor<8xf32>
+  %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
+  %wg = tern.weight "gate" : !tern.ternary<16x8, i2_s, scale = 1.0>
+  %wu = tern.weight "up" : !tern.ternary<16x8, i2_s, scale = 2.0>
+  %m:2 = tern.bitlinear %h, %wg, %wu : (tensor<1x8xf32>, !tern.ternary<16x8, i2_s, scale = 1.0>, !tern.ternary<16x8, i2_s, scale = 2.0>) -> (tensor<1x16xf32>, tensor<1x16xf32>)
+  return %m#0, %m#1 : tensor<1x16xf32>, tensor<1x16xf32>
+}

@@ -33,8 +33,16 @@
 // CHECK: %[[C128:.+]] = arith.constant 128 : i64
 // CHECK: %[[S:.+]] = llvm.getelementptr %[[Q]][%[[C128]]]
 // CHECK: call @tern_exec_rms_norm_quantize_i8(%[[EXEC]], %[[X]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]], %[[S]])
-// CHECK: call @tern_exec_bitlinear_i2s(%[[EXEC]], %[[Q]], %[[S]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f32, !llvm.ptr, i64) -> ()
-// CHECK: call @tern_exec_bitlinear_i2s(%[[EXEC]], %[[Q]], %[[S]],
+// Then both matmuls in one call over an array of two parts {weights, rows,
+// scale, output}.
+// CHECK: %[[PARTS:.+]] = llvm.alloca %{{.+}} x !llvm.struct<(ptr, i64, f32, ptr)>
+// CHECK: %[[P0W:.+]] = llvm.getelementptr %[[PARTS]][0, 0]
+// CHECK: llvm.store %{{.+}}, %[[P0W]] : !llvm.ptr, !llvm.ptr
+// CHECK: %[[P1S:.+]] = llvm.getelementptr %[[PARTS]][1, 2]
+// CHECK: llvm.store %{{.+}}, %[[P1S]] : f32, !llvm.ptr
+// CHECK: %[[C2:.+]] = arith.constant 2 : i64
+// CHECK: call @tern_exec_bitlinear_i2s(%[[EXEC]], %[[Q]], %[[S]], %{{.+}}, %{{.+}}, %[[C2]], %[[PARTS]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr) -> ()
+// CHECK-NOT: tern_exec_bitlinear_i2s
 // CHECK: call @tern_exec_rope_neox_f32(%[[EXEC]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[POS]], %{{.+}})
 // CHECK: call @tern_exec_attention(%[[EXEC]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[VALID]], %[[POS]],
 // CHECK: call @tern_exec_add_f32(

@@ -67,24 +67,39 @@ bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-TEST(ExecutorTest, BitlinearMatchesTheKernelOnAnyThreadCount) {
-  const int64_t tokens = 3, in = 256, rows = 100, stride = 107;
+TEST(ExecutorTest, BitlinearPartsMatchTheKernelOnAnyThreadCount) {
+  // Three weights of one fused op (q/k/v-like, row counts that are not
+  // multiples of the row grain, so slices span parts).
+  const int64_t tokens = 3, in = 256;
+  const int64_t rows[] = {100, 37, 37};
+  const float weightScales[] = {0.75f, 0.5f, 2.0f};
   std::vector<float> x = randomFloats(tokens * in, 1);
   std::vector<int8_t> q(tokens * in);
   std::vector<float> scales(tokens);
   kernels().quantize_rows_i8(x.data(), tokens, in, q.data(), scales.data());
-  std::vector<uint8_t> weights = randomI2s(rows, in, 2);
-
-  std::vector<float> expected(tokens * stride, -1.0f);
-  kernels().bitlinear_i2s(q.data(), scales.data(), weights.data(), tokens, in,
-                          rows, 0.75f, expected.data(), stride);
+  std::vector<std::vector<uint8_t>> weights;
+  std::vector<std::vector<float>> expected;
+  for (int part = 0; part < 3; ++part) {
+    weights.push_back(randomI2s(rows[part], in, 2 + part));
+    expected.emplace_back(tokens * rows[part]);
+    kernels().bitlinear_i2s(q.data(), scales.data(), weights[part].data(),
+                            tokens, in, rows[part], weightScales[part],
+                            expected[part].data(), rows[part]);
+  }
   for (int threads : {1, 2, 3, 5}) {
     std::unique_ptr<TernExec> exec = makeExec(threads);
-    std::vector<float> y(tokens * stride, -1.0f);
-    tern_exec_bitlinear_i2s(exec.get(), q.data(), scales.data(),
-                            weights.data(), tokens, in, rows, 0.75f, y.data(),
-                            stride);
-    EXPECT_TRUE(sameBits(y, expected)) << threads << " threads";
+    std::vector<std::vector<float>> y;
+    std::vector<TernBitLinearPart> parts;
+    for (int part = 0; part < 3; ++part)
+      y.emplace_back(tokens * rows[part], -1.0f);
+    for (int part = 0; part < 3; ++part)
+      parts.push_back({weights[part].data(), rows[part], weightScales[part],
+                       y[part].data()});
+    tern_exec_bitlinear_i2s(exec.get(), q.data(), scales.data(), tokens, in,
+                            3, parts.data());
+    for (int part = 0; part < 3; ++part)
+      EXPECT_TRUE(sameBits(y[part], expected[part]))
+          << threads << " threads, part " << part;
   }
 }
 
@@ -109,8 +124,6 @@ TEST(ExecutorTest, LinearF16MatchesTheKernelOnAnyThreadCount) {
 }
 
 TEST(ExecutorTest, LinearF32MatchesTheKernelOnAnyThreadCount) {
-  if (!kernels().linear_f32)
-    GTEST_SKIP() << "the generic backend has no linear_f32 yet";
   const int64_t tokens = 2, in = 40, rows = 70;
   std::vector<float> x = randomFloats(tokens * in, 5);
   std::vector<float> weights = randomFloats(rows * in, 6);

@@ -85,8 +85,8 @@ void runModel(const TernStep *step, int64_t tokens) {
   auto bitlinear = [&](uint64_t offset, int64_t in, int64_t rows, float *y) {
     float scale;
     std::memcpy(&scale, w + offset + rows * in / 4, sizeof(float));
-    tern_exec_bitlinear_i2s(exec, q8, scales, w + offset, tokens, in, rows,
-                            scale, y, rows);
+    TernBitLinearPart part{w + offset, rows, scale, y};
+    tern_exec_bitlinear_i2s(exec, q8, scales, tokens, in, 1, &part);
   };
   const int64_t e = l.embd, kv = l.kvHeads * l.headDim;
 
