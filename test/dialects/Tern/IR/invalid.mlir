@@ -106,6 +106,22 @@ func.func @fused_features(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %w: !tern.tern
 
 // -----
 
+func.func @bitlinear_no_weight(%x: tensor<2x16xf32>) {
+  // expected-error @+1 {{'tern.bitlinear' op needs at least one weight}}
+  "tern.bitlinear"(%x) : (tensor<2x16xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @bitlinear_second_weight(%x: tensor<2x16xf32>, %a: !tern.ternary<4x16, i2_s, scale = 1.0>, %b: !tern.ternary<4x8, i2_s, scale = 1.0>) {
+  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x16xf32>' has 16 features but 'weight' '!tern.ternary<4x8, i2_s, scale = 1.0>' takes 8}}
+  %y:2 = tern.bitlinear %x, %a, %b : (tensor<2x16xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>, !tern.ternary<4x8, i2_s, scale = 1.0>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  return
+}
+
+// -----
+
 func.func @fused_no_weight(%x: tensor<2x16xf32>, %g: tensor<16xf32>) {
   // expected-error @+1 {{'tern.rms_norm_bitlinear' op needs at least one weight}}
   "tern.rms_norm_bitlinear"(%x, %g) <{epsilon = 1.0e-05 : f32}> : (tensor<2x16xf32>, tensor<16xf32>) -> ()

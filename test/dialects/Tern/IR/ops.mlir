@@ -36,6 +36,9 @@ func.func @layer(%tokens: tensor<3xi32>, %pos: index, %cache: !cache) -> tensor<
   %a = tern.attention %qr, %kr, %v, %cache, %pos {layer = 1} : (tensor<3x16xf32>, tensor<3x8xf32>, tensor<3x8xf32>, !cache, index) -> tensor<3x16xf32>
   %wf = tern.weight "blk.0.ffn_up.weight" : !tern.ternary<32x16, f16, scale = 2.0>
   %u = tern.bitlinear %a, %wf : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>) -> tensor<3x32xf32>
+  // One matmul over two weights' rows: a result per weight.
+  // CHECK: %{{.+}}:2 = tern.bitlinear %{{.+}}, %{{.+}}, %{{.+}} : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
+  %uq:2 = tern.bitlinear %a, %wf, %wq : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
   // CHECK: tern.relu2 %{{.+}} : tensor<3x32xf32>
   %r = tern.relu2 %u : tensor<3x32xf32>
   // CHECK: tern.silu %{{.+}} : tensor<3x32xf32>
