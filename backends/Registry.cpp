@@ -1,28 +1,39 @@
 //===- Registry.cpp - The one list of backends ----------------------------===//
 //
 // Adding a backend: a folder under backends/ with its kernels and a function
-// returning its BackendTarget, and one line below.
+// returning its BackendTarget, and one line below. Order matters for
+// --target=native: faster backends come later.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/Target.h"
 
 #include "backends/generic/GenericTarget.h"
+#if TERNC_X86_BACKENDS
+#include "backends/x86-avx2/Avx2Target.h"
+#include "backends/x86-avx512/Avx512Target.h"
+#endif
 
 namespace ternc {
 
 const std::vector<BackendTarget> &registeredTargets() {
   static const std::vector<BackendTarget> targets = {
       genericTarget(),
+#if TERNC_X86_BACKENDS
+      x86Avx2Target(),
+      x86Avx512Target(),
+#endif
   };
   return targets;
 }
 
 const BackendTarget *findTarget(const std::string &name) {
+  const BackendTarget *found = nullptr;
   for (const BackendTarget &target : registeredTargets())
-    if (target.name == name)
-      return &target;
-  return nullptr;
+    if (name == "native" ? !target.runsOnHost || target.runsOnHost()
+                         : target.name == name)
+      found = &target;
+  return found;
 }
 
 } // namespace ternc

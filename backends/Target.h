@@ -42,12 +42,16 @@ struct BackendTarget {
   /// Directory of the runtime and kernel libraries built for `triple`,
   /// relative to ternc's library directory; empty for the host build.
   std::string libraryDirectory;
+  /// Whether the machine running ternc can run the backend's kernels (for
+  /// --target=native); null means it always can.
+  bool (*runsOnHost)() = nullptr;
 };
 
 /// Every registered backend, in --list-targets order.
 const std::vector<BackendTarget> &registeredTargets();
 
-/// The backend called `name`, or null.
+/// The backend called `name`, or null. "native" names the fastest backend
+/// this machine runs: the last registered one whose runsOnHost agrees.
 const BackendTarget *findTarget(const std::string &name);
 
 } // namespace ternc

@@ -30,3 +30,16 @@ if llama3_tokenizer and os.path.exists(llama3_tokenizer):
     config.available_features.add("llama3-tokenizer")
     config.substitutions.append(("%llama3_tokenizer", llama3_tokenizer))
     config.environment["TERNC_LLAMA3_TOKENIZER_JSON"] = llama3_tokenizer
+
+# Tests of the x86 SIMD backends need a CPU that runs them.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu_flags = set(next((line.split(":", 1)[1].split()
+                              for line in cpuinfo if line.startswith("flags")),
+                             []))
+except OSError:
+    cpu_flags = set()
+if "avx2" in cpu_flags:
+    config.available_features.add("x86-avx2")
+if {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"} <= cpu_flags:
+    config.available_features.add("x86-avx512")

@@ -4,23 +4,23 @@
 #  - logits of a 20-token sequence, all at once (a decode-free path through
 #    three 8-token prefill chunks, the last padded) and 3 tokens per call
 #    (prefill chunks and single-token decodes), are byte-identical to
-#    `ternc eval`: the generic backend reproduces the reference bit for bit
-#    and the compiled code calls its kernels in the interpreter's order, so
-#    the bound is exact equality;
+#    `ternc eval`: every backend's kernels reproduce the reference bit for
+#    bit (the conformance suite) and the compiled code calls them in the
+#    interpreter's order, so the bound is exact equality;
 #  - 64 greedily generated tokens give the same text as `ternc run`.
 #
-# Usage: compiled-matches-reference.sh WORKDIR ARCH WEIGHT_TYPE [EMBED_TYPE]
+# Usage: compiled-matches-reference.sh WORKDIR ARCH WEIGHT_TYPE [EMBED_TYPE [TARGET]]
 set -euo pipefail
 
-dir=$1 arch=$2 weights=$3 embedding=${4:-f16}
-model=$dir/$arch-$weights-$embedding
+dir=$1 arch=$2 weights=$3 embedding=${4:-f16} target=${5:-generic}
+model=$dir/$arch-$weights-$embedding-$target
 shape=(--prefill-chunk 8 --ctx 96)
 tokens=5,17,300,2,999,64,128,1000,7,7,7,42,511,256,3,900,12,640,77,1
 prompt="The compiler reads the model and writes"
 
 ternc mkmodel --arch "$arch" --weight-type "$weights" --embed-type "$embedding" \
   --seed 5 -o "$model.gguf" > /dev/null
-ternc compile "$model.gguf" "${shape[@]}" -o "$model.exe"
+ternc compile "$model.gguf" "${shape[@]}" --target="$target" -o "$model.exe"
 
 ternc eval "$model.gguf" "${shape[@]}" --tokens $tokens \
   --logits-out "$model.ref" > /dev/null
@@ -34,4 +34,4 @@ ternc run "$model.gguf" "${shape[@]}" -p "$prompt" -n 64 --temp 0 \
 "$model.exe" -p "$prompt" -n 64 --temp 0 > "$model.exe.txt" 2> /dev/null
 cmp "$model.ref.txt" "$model.exe.txt"
 test -s "$model.exe.txt"
-echo "$arch $weights $embedding: compiled == reference"
+echo "$arch $weights $embedding $target: compiled == reference"

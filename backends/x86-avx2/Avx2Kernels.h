@@ -1,0 +1,25 @@
+//===- Avx2Kernels.h - The x86-avx2 backend's kernel table ------*- C++ -*-===//
+//
+// AVX2 kernels for x86-64 CPUs from Haswell on. The ternary matmul runs on
+// the file's I2_S layout with vpmaddubsw; every other entry is the generic
+// backend's, so every result is bit-identical to the reference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_BACKENDS_X86_AVX2_AVX2KERNELS_H
+#define TERNC_BACKENDS_X86_AVX2_AVX2KERNELS_H
+
+#include "backends/KernelAbi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The x86-avx2 backend's kernels, or NULL when this CPU lacks AVX2.
+const TernKernels *ternX86Avx2Kernels(void);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // TERNC_BACKENDS_X86_AVX2_AVX2KERNELS_H

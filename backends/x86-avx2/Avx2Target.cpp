@@ -1,0 +1,29 @@
+//===- Avx2Target.cpp - The x86-avx2 backend's compiler-side half ---------===//
+
+#include "backends/x86-avx2/Avx2Target.h"
+
+#include "backends/x86-avx2/Avx2Kernels.h"
+
+namespace ternc {
+
+namespace {
+/// The kernel accessor checks the CPU itself.
+bool hostRunsAvx2() { return ternX86Avx2Kernels() != nullptr; }
+} // namespace
+
+BackendTarget x86Avx2Target() {
+  BackendTarget target;
+  target.name = "x86-avx2";
+  target.description = "AVX2 ternary matmul (vpmaddubsw) on the I2_S layout, "
+                       "for x86-64 from Haswell on";
+  target.triple = "x86_64-pc-linux-gnu";
+  target.cpu = "x86-64-v3";
+  target.features = "+avx2,+fma,+f16c";
+  target.ternaryLayout = "i2_s";
+  target.kernelsSymbol = "ternX86Avx2Kernels";
+  target.kernelLibraries = {"TerncBackendX86Avx2", "TerncBackendGeneric"};
+  target.runsOnHost = hostRunsAvx2;
+  return target;
+}
+
+} // namespace ternc
