@@ -21,6 +21,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstddef>
+#include <tuple>
 
 namespace mlir::tern {
 #define GEN_PASS_DEF_TERNLOWERTOKERNELS
@@ -32,8 +33,8 @@ using namespace mlir::tern;
 
 namespace {
 
-/// Fields of TernStep, in declaration order: the struct has seven 8-byte
-/// fields, the last the logits.
+/// Fields of TernStep, in declaration order: the struct has eight 8-byte
+/// fields.
 enum StepField : int32_t {
   kExec,
   kWeights,
@@ -42,10 +43,12 @@ enum StepField : int32_t {
   kPosition,
   kValidTokens,
   kLogits,
+  kLastLogitsOnly,
   kStepFields
 };
 static_assert(sizeof(TernStep) == kStepFields * 8 &&
-                  offsetof(TernStep, logits) == kLogits * 8,
+                  offsetof(TernStep, logits) == kLogits * 8 &&
+                  offsetof(TernStep, last_logits_only) == kLastLogitsOnly * 8,
               "StepField must follow TernStep");
 static_assert(sizeof(TernBitLinearPart) == 32 &&
                   offsetof(TernBitLinearPart, y) == 24,
@@ -101,6 +104,15 @@ private:
                                std::optional<float> epsilon,
                                ValueRange weights);
 
+  /// For the LM head of a multi-token function: the input row, output row
+  /// and token count to use, which are the last valid row and 1 when the
+  /// step asks for the last logits only, else the whole tensors.
+  std::tuple<Value, Value, Value> lastRowWhenAsked(Value input,
+                                                   int64_t inputWidth,
+                                                   Value output,
+                                                   int64_t outputWidth,
+                                                   int64_t tokens);
+
   func::FuncOp source_;
   ModuleOp module_;
   OpBuilder builder_;
@@ -127,11 +139,12 @@ void FunctionLowering::loadStep(Value step) {
   auto stepType = LLVM::LLVMStructType::getLiteral(
       builder_.getContext(),
       {ptrType(), ptrType(), ptrType(), ptrType(), builder_.getI64Type(),
-       builder_.getI64Type(), ptrType()});
+       builder_.getI64Type(), ptrType(), builder_.getI64Type()});
   for (int32_t field = 0; field < kStepFields; ++field) {
-    Type type = field == kPosition || field == kValidTokens
-                    ? builder_.getI64Type()
-                    : ptrType();
+    Type type =
+        field == kPosition || field == kValidTokens || field == kLastLogitsOnly
+            ? builder_.getI64Type()
+            : ptrType();
     Value address = builder_.create<LLVM::GEPOp>(
         loc_, ptrType(), stepType, step,
         ArrayRef<LLVM::GEPArg>{0, field});
@@ -204,6 +217,27 @@ LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
   return success();
 }
 
+std::tuple<Value, Value, Value>
+FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
+                                   Value output, int64_t outputWidth,
+                                   int64_t tokens) {
+  Value asked = builder_.create<arith::CmpIOp>(
+      loc_, arith::CmpIPredicate::ne, step_[kLastLogitsOnly], i64(0));
+  Value lastRow =
+      builder_.create<arith::SubIOp>(loc_, step_[kValidTokens], i64(1));
+  auto rowOf = [&](Value base, int64_t width) {
+    Value bytes = builder_.create<arith::MulIOp>(
+        loc_, lastRow, i64(width * static_cast<int64_t>(sizeof(float))));
+    Value offset = builder_.create<arith::SelectOp>(loc_, asked, bytes, i64(0));
+    return builder_.create<LLVM::GEPOp>(loc_, ptrType(), builder_.getI8Type(),
+                                        base, ValueRange{offset})
+        .getResult();
+  };
+  Value count = builder_.create<arith::SelectOp>(loc_, asked, i64(1),
+                                                 i64(tokens));
+  return {rowOf(input, inputWidth), rowOf(output, outputWidth), count};
+}
+
 LogicalResult FunctionLowering::lowerOp(Operation *op) {
   auto elements = [](Value value) {
     return cast<RankedTensorType>(value.getType()).getNumElements();
@@ -252,10 +286,15 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (!element.isF16() && !element.isF32())
           return matmul.emitError("no kernel multiplies by a ")
                  << element << " matrix";
+        Value input = pointerOf(matmul.getInput());
+        Value output = pointerOf(matmul.getResult());
+        Value count = i64(tokens);
+        if (matmul.getResult() == returned_ && tokens > 1)
+          std::tie(input, output, count) =
+              lastRowWhenAsked(input, in, output, rows, tokens);
         call(element.isF16() ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
-             {pointerOf(matmul.getInput()), pointerOf(matmul.getWeight()),
-              i64(tokens), i64(in), i64(rows), pointerOf(matmul.getResult()),
-              i64(rows)});
+             {input, pointerOf(matmul.getWeight()), count, i64(in), i64(rows),
+              output, i64(rows)});
         return success();
       })
       .Case([&](RopeOp rope) {

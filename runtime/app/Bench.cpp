@@ -30,12 +30,13 @@ Expected<double> runOnce(CompiledSession &session,
   Clock::time_point start = Clock::now();
   if (oneByOne) {
     for (int32_t token : tokens) {
-      Expected<std::vector<float>> logits = session.forward({token});
+      Expected<std::vector<float>> logits = session.forwardLast({token});
       if (!logits)
         return logits.error();
     }
   } else {
-    Expected<std::vector<float>> logits = session.forward(tokens);
+    // As llama-bench: a prompt yields the last token's logits only.
+    Expected<std::vector<float>> logits = session.forwardLast(tokens);
     if (!logits)
       return logits.error();
   }

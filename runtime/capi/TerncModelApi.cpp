@@ -40,15 +40,14 @@ void reportTo(char *buffer, size_t size, const std::string &message) {
 /// Runs `tokens` and copies the last row of logits to `lastLogits`.
 int forward(ternc_session *session, std::vector<int32_t> tokens,
             float *lastLogits) {
-  Expected<std::vector<float>> logits = session->session->forward(tokens);
+  Expected<std::vector<float>> logits = session->session->forwardLast(tokens);
   if (!logits) {
     session->error = logits.error().message();
     return -1;
   }
   session->error.clear();
   if (lastLogits) {
-    size_t vocab = static_cast<size_t>(session->model->vocabSize());
-    std::copy(logits->end() - vocab, logits->end(), lastLogits);
+    std::copy(logits->begin(), logits->end(), lastLogits);
   }
   return 0;
 }

@@ -46,7 +46,7 @@ Expected<GenerationStats> generate(Session &session,
   stats.seed = sampler.seed();
 
   Clock::time_point start = Clock::now();
-  Expected<std::vector<float>> logits = session.forward(prompt);
+  Expected<std::vector<float>> logits = session.forwardLast(prompt);
   if (!logits)
     return logits.error();
   for (int32_t token : prompt)
@@ -56,8 +56,7 @@ Expected<GenerationStats> generate(Session &session,
   tokenizer::Detokenizer detokenizer(tokenizer);
   const int64_t vocab = session.vocabSize();
   while (options.predict < 0 || stats.generated < options.predict) {
-    const float *last = logits->data() + logits->size() - vocab;
-    int32_t next = sampler.sample(last, static_cast<size_t>(vocab));
+    int32_t next = sampler.sample(logits->data(), static_cast<size_t>(vocab));
     if (tokenizer.isEndOfGeneration(static_cast<tokenizer::TokenId>(next)))
       break;
     sink(detokenizer.push(static_cast<tokenizer::TokenId>(next)));
@@ -71,7 +70,7 @@ Expected<GenerationStats> generate(Session &session,
                          options.contextFlag);
       break;
     }
-    logits = session.forward({next});
+    logits = session.forwardLast({next});
     if (!logits)
       return logits.error();
   }

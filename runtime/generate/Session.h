@@ -28,6 +28,16 @@ public:
   /// vocabulary.
   virtual Expected<std::vector<float>>
   forward(const std::vector<int32_t> &tokens) = 0;
+  /// forward() for when only the last token's logits are wanted (a prompt
+  /// before sampling): returns those [vocabSize()] values, the same as
+  /// forward()'s last row. A model may skip the other rows' LM head.
+  virtual Expected<std::vector<float>>
+  forwardLast(const std::vector<int32_t> &tokens) {
+    Expected<std::vector<float>> logits = forward(tokens);
+    if (logits)
+      logits->erase(logits->begin(), logits->end() - vocabSize());
+    return logits;
+  }
 
   /// The number of logits per token.
   virtual int64_t vocabSize() const = 0;

@@ -225,6 +225,16 @@ int CompiledSession::threads() const { return exec_->threads(); }
 
 Expected<std::vector<float>>
 CompiledSession::forward(const std::vector<int32_t> &tokens) {
+  return run(tokens, /*lastOnly=*/false);
+}
+
+Expected<std::vector<float>>
+CompiledSession::forwardLast(const std::vector<int32_t> &tokens) {
+  return run(tokens, /*lastOnly=*/true);
+}
+
+Expected<std::vector<float>>
+CompiledSession::run(const std::vector<int32_t> &tokens, bool lastOnly) {
   const int64_t count = static_cast<int64_t>(tokens.size());
   const int64_t vocab = model_.vocabSize();
   if (position_ + count > contextLength_)
@@ -238,7 +248,7 @@ CompiledSession::forward(const std::vector<int32_t> &tokens) {
 
   const ModelDefinition &definition = model_.definition();
   std::vector<float> logits;
-  logits.reserve(static_cast<size_t>(count * vocab));
+  logits.reserve(static_cast<size_t>((lastOnly ? 1 : count) * vocab));
   for (int64_t start = 0; start < count;) {
     bool single = count - start == 1;
     int64_t capacity = single ? 1 : model_.prefillChunk();
@@ -255,11 +265,15 @@ CompiledSession::forward(const std::vector<int32_t> &tokens) {
     step.position = position_;
     step.valid_tokens = valid;
     step.logits = logits_.data();
+    step.last_logits_only = lastOnly ? 1 : 0;
     (single ? definition.decode : definition.prefill)(&step);
-    logits.insert(logits.end(), logits_.begin(),
-                  logits_.begin() + valid * vocab);
     position_ += valid;
     start += valid;
+    // With lastOnly, only the last chunk's last row is wanted (and valid).
+    const int64_t firstRow = lastOnly ? valid - 1 : 0;
+    if (!lastOnly || start == count)
+      logits.insert(logits.end(), logits_.begin() + firstRow * vocab,
+                    logits_.begin() + valid * vocab);
   }
   return logits;
 }

@@ -134,6 +134,11 @@ public:
   Expected<std::vector<float>>
   forward(const std::vector<int32_t> &tokens) override;
 
+  /// forward() computing only the last token's LM head (the step's
+  /// last_logits_only): its [vocabSize()] logits, bit-identical to
+  /// forward()'s last row.
+  Expected<std::vector<float>>
+  forwardLast(const std::vector<int32_t> &tokens) override;
   int64_t vocabSize() const override { return model_.vocabSize(); }
   int64_t contextLength() const override { return contextLength_; }
   int64_t position() const override { return position_; }
@@ -149,6 +154,9 @@ public:
 private:
   friend class CompiledModel;
   CompiledSession(const CompiledModel &model, int64_t contextLength);
+  /// forward() and forwardLast().
+  Expected<std::vector<float>> run(const std::vector<int32_t> &tokens,
+                                   bool lastOnly);
 
   const CompiledModel &model_;
   int64_t contextLength_;

@@ -52,6 +52,10 @@ typedef struct TernStep {
   int64_t valid_tokens;
   /// The function's output: f32 logits [tokens][vocab_size].
   float *logits;
+  /// Nonzero: only the logits of the last valid token (row valid_tokens - 1)
+  /// are needed (a prompt before generation); the other rows may be left
+  /// as they are, which spares the LM head all but one row.
+  int64_t last_logits_only;
 } TernStep;
 
 /// What the runtime needs to know about a compiled model. Every field is an

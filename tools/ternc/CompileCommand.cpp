@@ -107,7 +107,8 @@ cl::opt<std::string> outputPath("o",
                                 cl::cat(category()));
 cl::opt<std::string> targetName("target",
                                 cl::desc("Backend to compile for (see "
-                                         "--list-targets)"),
+                                         "--list-targets; native: the "
+                                         "fastest this CPU runs)"),
                                 cl::value_desc("name"), cl::init("generic"),
                                 cl::sub(tool::compileCommand()),
                                 cl::cat(category()));
@@ -365,7 +366,8 @@ int ternc::tool::runCompile() {
     std::string names;
     for (const BackendTarget &known : registeredTargets())
       names += (names.empty() ? "" : ", ") + known.name;
-    return reportError(makeError("--target={}: unknown backend (known: {})",
+    return reportError(makeError("--target={}: unknown backend (known: {}, "
+                                 "and native)",
                                  targetName.getValue(), names));
   }
   if (!isTextStage(emitStage) && (outputPath.empty() || outputPath == "-"))

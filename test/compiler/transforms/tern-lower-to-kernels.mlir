@@ -13,7 +13,8 @@
 // SYMBOL: call @myKernels()
 
 // CHECK-LABEL: func.func @tern_model_decode(%arg0: !llvm.ptr) attributes {tern.arena_size = 1024 : i64}
-// The step's fields: exec, weights, arena, tokens, position, valid tokens, logits.
+// The step's fields: exec, weights, arena, tokens, position, valid tokens,
+// logits, last_logits_only.
 // CHECK: %[[EXEC:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[WEIGHTS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[ARENA:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
@@ -51,6 +52,22 @@
 // CHECK: call @tern_exec_linear_f16(%[[EXEC]], %{{.+}}, %[[TABLE]], %{{.+}}, %{{.+}}, %{{.+}}, %[[LOGITS]], %{{.+}})
 // CHECK-NEXT: return
 // CHECK-LABEL: func.func @tern_model_prefill(%arg0: !llvm.ptr) attributes {tern.arena_size = 4096 : i64}
+// CHECK: llvm.load %{{.+}} : !llvm.ptr -> i64
+// CHECK: %[[PVALID:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
+// CHECK: %[[PLOGITS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[ONLY:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
+// The LM head of a prompt: with last_logits_only, only row valid - 1 (one
+// token) instead of both.
+// CHECK: %[[ASKED:.+]] = arith.cmpi ne, %[[ONLY]], %{{.+}} : i64
+// CHECK: %[[LAST:.+]] = arith.subi %[[PVALID]], %{{.+}} : i64
+// CHECK: %[[COUNT:.+]] = arith.select %[[ASKED]], %{{.+}}, %{{.+}} : i64
+// CHECK: %[[XBYTES:.+]] = arith.muli %[[LAST]], %{{.+}} : i64
+// CHECK: %[[XOFF:.+]] = arith.select %[[ASKED]], %[[XBYTES]], %{{.+}} : i64
+// CHECK: %[[X:.+]] = llvm.getelementptr %{{.+}}[%[[XOFF]]]
+// CHECK: %[[YBYTES:.+]] = arith.muli %[[LAST]], %{{.+}} : i64
+// CHECK: %[[YOFF:.+]] = arith.select %[[ASKED]], %[[YBYTES]], %{{.+}} : i64
+// CHECK: %[[Y:.+]] = llvm.getelementptr %[[PLOGITS]][%[[YOFF]]]
+// CHECK: call @tern_exec_linear_f16(%{{.+}}, %[[X]], %{{.+}}, %[[COUNT]], %{{.+}}, %{{.+}}, %[[Y]], %{{.+}})
 // CHECK-NOT: tern.
 // CHECK: func.func private @tern_exec_embed_f16(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr)
 

@@ -1,6 +1,7 @@
 /* A C program linked against a model compiled with --emit=lib: it opens the
- * model, checks that prefill + decode give the logits `ternc eval` gives for
- * the same tokens (written to a file for cmp), and generates text greedily.
+ * model, checks that prefill + decode, and one prefill of all the tokens,
+ * give the logits `ternc eval` gives for the last token (written to files
+ * for cmp), and generates text greedily.
  *
  * Usage: generate TOKEN_COUNT LOGITS_OUT PROMPT N_PREDICT */
 
@@ -45,6 +46,19 @@ int main(int argc, char **argv) {
     return 1;
   }
   FILE *out = fopen(argv[2], "wb");
+  fwrite(logits, sizeof(float), (size_t)vocab, out);
+  fclose(out);
+
+  /* The same logits from one prefill of all the tokens (its LM head runs
+   * for the last row only). */
+  ternc_session_reset(session);
+  if (ternc_prefill(session, tokens, count, logits) != 0) {
+    fprintf(stderr, "prefill: %s\n", ternc_session_error(session));
+    return 1;
+  }
+  char path[512];
+  snprintf(path, sizeof path, "%s.prefill", argv[2]);
+  out = fopen(path, "wb");
   fwrite(logits, sizeof(float), (size_t)vocab, out);
   fclose(out);
 
