@@ -46,7 +46,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 2
+#define TERN_KERNEL_ABI_VERSION 3
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -56,6 +56,13 @@ typedef struct TernKernels {
   uint32_t abi_version;
   /// The backend's name as the compiler spells it, e.g. "generic".
   const char *name;
+  /// How the backend lays out f16 matrices (linear_f16's weights and
+  /// embed_f16's table): 1 means row-major [rows][in]; N > 1 means groups of
+  /// N rows interleaved element by element, element (r, k) at
+  /// ((r / N) * in + k) * N + r % N, the row count padded with zero rows to
+  /// a multiple of N (ternc packs them so). Row slices then start at
+  /// multiples of N, and weights + r0 * in still addresses row r0.
+  int64_t f16_row_interleave;
 
   /// Per-token absmax int8 quantization (bitnet.cpp's quantize_row_i8_s):
   /// for each row of x [tokens][features], amax = max(1e-5, max|x|) in
@@ -90,7 +97,8 @@ typedef struct TernKernels {
                         int64_t rows, float weight_scale, float *y,
                         int64_t y_stride);
 
-  /// y = x * W^T for an f16 weight W [rows][in] (any in): per token the
+  /// y = x * W^T for an f16 weight W [rows][in] (any in; laid out as
+  /// f16_row_interleave says): per token the
   /// activations are rounded to f16 first, the products of the rounded
   /// values summed in double and rounded once to f32 into
   /// y[t * y_stride + r]. Rows are split across calls as in bitlinear_i2s
@@ -107,7 +115,8 @@ typedef struct TernKernels {
                      float *scratch);
 
   /// Embedding lookup: y[t] = the f16 row ids[t] of table [vocab][features]
-  /// widened to f32; y [tokens][features].
+  /// (laid out as f16_row_interleave says) widened to f32; y
+  /// [tokens][features].
   void (*embed_f16)(const uint16_t *table, const int32_t *ids, int64_t tokens,
                     int64_t features, float *y);
 

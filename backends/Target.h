@@ -34,6 +34,9 @@ struct BackendTarget {
   /// The storage the backend's ternary kernels read, as `!tern.ternary`
   /// spells it (e.g. "i2_s"): every ternary weight is repacked to it.
   std::string ternaryLayout;
+  /// The backend's TernKernels::f16_row_interleave: how the packer lays out
+  /// f16 matrices (1: row-major; N: groups of N rows interleaved).
+  int64_t f16RowInterleave = 1;
   /// The C function returning the backend's `TernKernels` table.
   std::string kernelsSymbol;
   /// Static libraries (names without lib/.a) holding the kernels, linked

@@ -8,14 +8,19 @@
 
 #include "backends/generic/GenericKernels.h"
 #include "backends/x86-avx2/Avx2BitLinear.h"
+#include "backends/x86-avx2/Avx2Linear.h"
 
 namespace {
 
-/// The generic table with the SIMD entries put in.
+/// The generic table with the SIMD entries put in (f16 matrices in 8-row
+/// groups, read by the AVX2 + F16C kernels).
 TernKernels makeAvx2Kernels() {
   TernKernels kernels = *ternGenericKernels();
   kernels.name = "x86-avx2";
   kernels.bitlinear_i2s = avx2_bitlinear_i2s;
+  kernels.f16_row_interleave = kX86F16RowInterleave;
+  kernels.linear_f16 = avx2_linear_f16;
+  kernels.embed_f16 = avx2_embed_f16;
   return kernels;
 }
 

@@ -20,6 +20,7 @@ BackendTarget x86Avx2Target() {
   target.cpu = "x86-64-v3";
   target.features = "+avx2,+fma,+f16c";
   target.ternaryLayout = "i2_s";
+  target.f16RowInterleave = 8;
   target.kernelsSymbol = "ternX86Avx2Kernels";
   target.kernelLibraries = {"TerncBackendX86Avx2", "TerncBackendGeneric"};
   target.runsOnHost = hostRunsAvx2;

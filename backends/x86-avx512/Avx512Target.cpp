@@ -20,8 +20,10 @@ BackendTarget x86Avx512Target() {
   target.cpu = "x86-64-v4";
   target.features = "+avx512f,+avx512bw,+avx512vl,+avx512vnni";
   target.ternaryLayout = "i2_s";
+  target.f16RowInterleave = 8;
   target.kernelsSymbol = "ternX86Avx512Kernels";
-  target.kernelLibraries = {"TerncBackendX86Avx512", "TerncBackendGeneric"};
+  target.kernelLibraries = {"TerncBackendX86Avx512", "TerncBackendX86Avx2",
+                            "TerncBackendGeneric"};
   target.runsOnHost = hostRunsAvx512;
   return target;
 }

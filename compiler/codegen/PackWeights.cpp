@@ -33,6 +33,19 @@ void storeFloats(const std::vector<float> &values, uint8_t *destination) {
     storeLittleEndian<float>(destination + 4 * i, values[i]);
 }
 
+/// Writes the [rows][columns] f16 matrix `matrix` as groups of `group` rows
+/// interleaved element by element (KernelAbi.h's f16_row_interleave), the
+/// last group padded with zero rows.
+void interleaveRows(const uint8_t *matrix, uint64_t rows, uint64_t columns,
+                    uint64_t group, uint8_t *out) {
+  const uint64_t groups = (rows + group - 1) / group;
+  std::memset(out, 0, groups * group * columns * 2);
+  for (uint64_t r = 0; r < rows; ++r)
+    for (uint64_t k = 0; k < columns; ++k)
+      std::memcpy(out + (((r / group) * columns + k) * group + r % group) * 2,
+                  matrix + (r * columns + k) * 2, 2);
+}
+
 /// How one weight is written: its packed type and a filler of its bytes.
 struct PackedTensor {
   gguf::TensorType type;
@@ -71,6 +84,15 @@ PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
             }};
   }
   Type element = cast<RankedTensorType>(weight.getType()).getElementType();
+  auto interleave = weight->getAttrOfType<IntegerAttr>("tern.row_interleave");
+  if (element.isF16() && tensor.type == gguf::TensorType::F16 && interleave)
+    return {gguf::TensorType::F16,
+            [=, group = static_cast<uint64_t>(interleave.getInt())](
+                uint8_t *out, uint64_t) -> Status {
+              interleaveRows(source->tensorData(*info).data, info->rows(),
+                             info->ne[0], group, out);
+              return Status::success();
+            }};
   if (element.isF16() && tensor.type == gguf::TensorType::F16)
     return {gguf::TensorType::F16, [=](uint8_t *out, uint64_t size) -> Status {
               std::memcpy(out, source->tensorData(*info).data, size);
@@ -111,6 +133,13 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
     PackedTensor packed = packingOf(weight, source, *tensor);
     std::vector<uint64_t> ne(tensor->ne.begin(),
                              tensor->ne.begin() + tensor->nDims);
+    // Interleaved rows come in whole groups.
+    if (auto interleave =
+            weight->getAttrOfType<IntegerAttr>("tern.row_interleave")) {
+      const uint64_t group = static_cast<uint64_t>(interleave.getInt());
+      ne.resize(2, 1);
+      ne[1] = (tensor->rows() + group - 1) / group * group;
+    }
     status = writer.addTensor(name, packed.type, std::move(ne),
                               std::move(packed.fill));
   });

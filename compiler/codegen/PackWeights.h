@@ -24,7 +24,8 @@ namespace ternc {
 /// tern-select-weight-layout), read from `source`, to the GGUF file `path`:
 /// ternary weights as I2_S (the bytes of I2_S sources are copied as they
 /// are, other storages are repacked from their trits with the type's
-/// scale), f16 tables as they are, f32 tables and norm vectors as f32
+/// scale), f16 tables as they are (or in groups of rows interleaved, where
+/// the op has `tern.row_interleave`), f32 tables and norm vectors as f32
 /// (dequantized when the file stores them otherwise). Tensor data is aligned
 /// to `alignment` bytes; `ternc.backend` names `backend` (the runtime names
 /// it when the CPU cannot run it). Then sets `tern.weight_offset` on each

@@ -17,9 +17,11 @@ void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
 }
 
 void mlir::tern::buildBackendPipeline(OpPassManager &pm,
-                                      StringRef ternaryLayout) {
+                                      StringRef ternaryLayout,
+                                      int64_t f16RowInterleave) {
   TernSelectWeightLayoutOptions layout;
   layout.layout = ternaryLayout.str();
+  layout.f16RowInterleave = f16RowInterleave;
   pm.addPass(createTernSelectWeightLayout(layout));
   pm.nest<func::FuncOp>().addPass(createTernPlanMemory());
 }

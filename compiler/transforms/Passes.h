@@ -21,8 +21,10 @@ namespace mlir::tern {
 void buildFusionPipeline(OpPassManager &pm);
 
 /// Adds the passes that fit fused IR to a backend before its weights are
-/// packed: tern-select-weight-layout to `ternaryLayout`, tern-plan-memory.
-void buildBackendPipeline(OpPassManager &pm, StringRef ternaryLayout);
+/// packed: tern-select-weight-layout (to `ternaryLayout`, f16 matrices in
+/// groups of `f16RowInterleave` rows), tern-plan-memory.
+void buildBackendPipeline(OpPassManager &pm, StringRef ternaryLayout,
+                          int64_t f16RowInterleave);
 
 /// Adds tern-lower-to-kernels (with the backend's `kernelsSymbol`), then
 /// canonicalization and CSE: what `--emit=kernel` prints.

@@ -62,12 +62,17 @@ def TernSelectWeightLayout
     every TQ1_0/TQ2_0/f16 ternary tensor becomes `i2_s` for the generic
     backend; the trits and the per-tensor scale are unchanged), and float
     tables stored in another encoding (a Q8_0 embedding read as f32) lose
-    their `storage` attribute: the packer writes their f32 values. Fails,
-    naming the tensor, on a float matrix no kernel reads (bf16).
+    their `storage` attribute: the packer writes their f32 values. With
+    `f16-row-interleave` N > 1, f16 matrices get `tern.row_interleave = N`:
+    the packer stores them in groups of N rows interleaved element by element
+    (the backend's TernKernels::f16_row_interleave). Fails, naming the
+    tensor, on a float matrix no kernel reads (bf16).
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"i2_s\"",
            "Ternary storage the backend's kernels read">,
+    Option<"f16RowInterleave", "f16-row-interleave", "int64_t", "1",
+           "Rows per interleaved group of f16 matrices (1: row-major)">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

@@ -19,6 +19,11 @@ struct TernSelectWeightLayoutPass
   using TernSelectWeightLayoutBase::TernSelectWeightLayoutBase;
 
   void runOnOperation() override {
+    if (f16RowInterleave < 1) {
+      getOperation().emitError("tern-select-weight-layout: f16-row-interleave ")
+          << f16RowInterleave << " must be at least 1";
+      return signalPassFailure();
+    }
     std::optional<TernaryStorage> storage = symbolizeTernaryStorage(layout);
     if (!storage) {
       getOperation().emitError("tern-select-weight-layout: unknown layout '")
@@ -42,6 +47,10 @@ struct TernSelectWeightLayoutPass
       }
       // The packer writes the values in the element type itself.
       weight.removeStorageAttr();
+      if (matrix.getElementType().isF16() && f16RowInterleave > 1)
+        weight->setAttr("tern.row_interleave",
+                        IntegerAttr::get(IntegerType::get(&getContext(), 64),
+                                         f16RowInterleave));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

@@ -148,16 +148,19 @@ struct MatmulShape {
 /// `runRows(begin, end, y)` computes rows [begin, end) into y, row stride
 /// out, by the ABI's slicing rule.
 template <typename RunRows>
-void expectRowSlicesMatch(RunRows runRows, const Activations &expected) {
+void expectRowSlicesMatch(RunRows runRows, const Activations &expected,
+                          int64_t rowGrain = 1) {
   const int64_t out = static_cast<int64_t>(expected.shape(1));
   std::vector<float> whole(expected.size());
   runRows(0, out, whole.data());
   EXPECT_TRUE(sameBits(whole, expected)) << "in one call";
-  if (out < 2)
+  // Slices start at multiples of the layout's row groups.
+  const int64_t split = out / 2 / rowGrain * rowGrain;
+  if (split == 0)
     return;
   std::vector<float> sliced(expected.size());
-  runRows(0, out / 2, sliced.data());
-  runRows(out / 2, out, sliced.data());
+  runRows(0, split, sliced.data());
+  runRows(split, out, sliced.data());
   EXPECT_TRUE(sameBits(sliced, expected)) << "in two row slices";
 }
 
@@ -176,6 +179,7 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   EXPECT_EQ(kernels().abi_version, TERN_KERNEL_ABI_VERSION);
   ASSERT_NE(kernels().name, nullptr);
   EXPECT_STRNE(kernels().name, "");
+  EXPECT_GE(kernels().f16_row_interleave, 1);
   EXPECT_NE(kernels().quantize_rows_i8, nullptr);
   EXPECT_NE(kernels().rms_norm_quantize_i8, nullptr);
   EXPECT_NE(kernels().rms_norm_f32, nullptr);
@@ -307,8 +311,26 @@ using LinearEntry = void (*)(const float *, const Element *, int64_t, int64_t,
 /// Runs `linear` on random Element weights against reference::linear at the
 /// matching precision: any row length, odd row counts, and a slice of 2B4T's
 /// LM head; each in one call and in two row slices.
+/// The [rows][columns] matrix `rowMajor` laid out as KernelAbi.h's
+/// f16_row_interleave = `interleave` says (padded to whole groups).
 template <typename Element>
-void expectLinearMatchesReference(LinearEntry<Element> linear, uint64_t seed) {
+std::vector<Element> laidOut(const std::vector<Element> &rowMajor,
+                             int64_t rows, int64_t columns,
+                             int64_t interleave) {
+  if (interleave == 1)
+    return rowMajor;
+  const int64_t groups = (rows + interleave - 1) / interleave;
+  std::vector<Element> out(groups * interleave * columns, Element{});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < columns; ++k)
+      out[((r / interleave) * columns + k) * interleave + r % interleave] =
+          rowMajor[r * columns + k];
+  return out;
+}
+
+template <typename Element>
+void expectLinearMatchesReference(LinearEntry<Element> linear, uint64_t seed,
+                                  int64_t interleave) {
   const MatmulShape shapes[] = {
       {1, 128, 1}, {3, 5, 3}, {17, 64, 7}, {3, 200, 129}, {3, 2560, 640}};
   TestData data(seed);
@@ -324,22 +346,25 @@ void expectLinearMatchesReference(LinearEntry<Element> linear, uint64_t seed) {
     for (size_t i = 0; i < weights.size(); ++i)
       matrix.values.data()[i] = widen(weights[i]);
 
+    const std::vector<Element> packed =
+        laidOut(weights, shape.out, shape.in, interleave);
     std::vector<float> scratch(shape.in);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
-          linear(x.data(), weights.data() + begin * shape.in, shape.tokens,
+          linear(x.data(), packed.data() + begin * shape.in, shape.tokens,
                  shape.in, end - begin, y + begin, shape.out, scratch.data());
         },
-        reference::linear(x, matrix));
+        reference::linear(x, matrix), interleave);
   }
 }
 
 TEST_P(KernelConformanceTest, LinearF16MatchesReference) {
-  expectLinearMatchesReference(kernels().linear_f16, 5);
+  expectLinearMatchesReference(kernels().linear_f16, 5,
+                               kernels().f16_row_interleave);
 }
 
 TEST_P(KernelConformanceTest, LinearF32MatchesReference) {
-  expectLinearMatchesReference(kernels().linear_f32, 11);
+  expectLinearMatchesReference(kernels().linear_f32, 11, 1);
 }
 
 /// The signature shared by embed_f16 and embed_f32.
@@ -351,7 +376,8 @@ using EmbedEntry = void (*)(const Element *, const int32_t *, int64_t, int64_t,
 /// Element table with `embed` for several token counts, and checks that each
 /// output row is its table row as f32.
 template <typename Element>
-void expectEmbedCopiesTableRows(EmbedEntry<Element> embed, uint64_t seed) {
+void expectEmbedCopiesTableRows(EmbedEntry<Element> embed, uint64_t seed,
+                                int64_t interleave) {
   constexpr int64_t kVocab = 50, kFeatures = 2560;
   TestData data(seed);
   const std::vector<Element> table =
@@ -370,17 +396,19 @@ void expectEmbedCopiesTableRows(EmbedEntry<Element> embed, uint64_t seed) {
         expected(t, i) = widen(table[ids[t] * kFeatures + i]);
 
     std::vector<float> y(expected.size());
-    embed(table.data(), ids.data(), tokens, kFeatures, y.data());
+    embed(laidOut(table, kVocab, kFeatures, interleave).data(), ids.data(),
+          tokens, kFeatures, y.data());
     EXPECT_TRUE(sameBits(y, expected));
   }
 }
 
 TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
-  expectEmbedCopiesTableRows(kernels().embed_f16, 6);
+  expectEmbedCopiesTableRows(kernels().embed_f16, 6,
+                             kernels().f16_row_interleave);
 }
 
 TEST_P(KernelConformanceTest, EmbedF32CopiesTableRows) {
-  expectEmbedCopiesTableRows(kernels().embed_f32, 12);
+  expectEmbedCopiesTableRows(kernels().embed_f32, 12, 1);
 }
 
 TEST_P(KernelConformanceTest, RopeMatchesReference) {

@@ -271,7 +271,8 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
                         const gguf::GgufFile &file,
                         const BackendTarget &target) {
   TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
-    mlir::tern::buildBackendPipeline(pm, target.ternaryLayout);
+    mlir::tern::buildBackendPipeline(pm, target.ternaryLayout,
+                                     target.f16RowInterleave);
   }));
 
   Expected<ScratchDirectory> scratch = ScratchDirectory::create();

@@ -1,5 +1,6 @@
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout | FileCheck %s
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=layout=tq2_0 | FileCheck %s --check-prefix=TQ2
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=f16-row-interleave=8 | FileCheck %s --check-prefix=INTERLEAVE
 
 // Every ternary storage becomes the backend's layout with the same shape
 // and scale, and the users see the new type; float tables read through
@@ -32,4 +33,22 @@ func.func @bf16(%x: tensor<1x128xf32>) -> tensor<1x8xf32> {
   %w = tern.weight "output.weight" : tensor<8x128xbf16>
   %y = tern.linear %x, %w : (tensor<1x128xf32>, tensor<8x128xbf16>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
+}
+
+// -----
+
+// With f16-row-interleave, f16 matrices are marked for the packer to store
+// in groups of rows; f32 ones and ternary weights are not.
+// INTERLEAVE-LABEL: func.func @interleave
+// INTERLEAVE: tern.weight "token_embd.weight" {tern.row_interleave = 8 : i64} : tensor<16x128xf16>
+// INTERLEAVE: tern.weight "output.weight" : tensor<16x128xf32>
+// INTERLEAVE: tern.weight "w" : !tern.ternary<4x128, i2_s, scale = 0.5>
+// CHECK-LABEL: func.func @interleave
+// CHECK-NOT: row_interleave
+func.func @interleave(%x: tensor<1x128xf32>) -> tensor<1x16xf32> {
+  %e = tern.weight "token_embd.weight" : tensor<16x128xf16>
+  %o = tern.weight "output.weight" : tensor<16x128xf32>
+  %w = tern.weight "w" : !tern.ternary<4x128, i2_s, scale = 0.5>
+  %y = tern.linear %x, %e : (tensor<1x128xf32>, tensor<16x128xf16>) -> tensor<1x16xf32>
+  return %y : tensor<1x16xf32>
 }
