@@ -14,8 +14,8 @@ bool hostRunsAvx2() { return ternX86Avx2Kernels() != nullptr; }
 BackendTarget x86Avx2Target() {
   BackendTarget target;
   target.name = "x86-avx2";
-  target.description = "AVX2 ternary matmul (vpmaddubsw) on the I2_S layout, "
-                       "for x86-64 from Haswell on";
+  target.description = "AVX2 + F16C: I2_S ternary matmul (vpmaddubsw), f16 "
+                       "LM head on 8-row groups; x86-64 from Haswell on";
   target.triple = "x86_64-pc-linux-gnu";
   target.cpu = "x86-64-v3";
   target.features = "+avx2,+fma,+f16c";

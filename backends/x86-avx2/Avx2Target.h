@@ -7,8 +7,8 @@
 
 namespace ternc {
 
-/// AVX2 ternary matmul (vpmaddubsw) on the I2_S layout, for x86-64 from
-/// Haswell on.
+/// The x86-avx2 backend: I2_S ternary matmul with vpmaddubsw and an f16 LM
+/// head on 8-row groups (AVX2 + F16C, x86-64 from Haswell on).
 BackendTarget x86Avx2Target();
 
 } // namespace ternc

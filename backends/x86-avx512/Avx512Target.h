@@ -7,8 +7,8 @@
 
 namespace ternc {
 
-/// AVX-512 VNNI ternary matmul (vpdpbusd) on the I2_S layout, for x86-64
-/// from Ice Lake / Zen 4 on.
+/// The x86-avx512 backend: x86-avx2 with the I2_S ternary matmul on AVX-512
+/// VNNI (x86-64 from Ice Lake / Zen 4 on).
 BackendTarget x86Avx512Target();
 
 } // namespace ternc
