@@ -188,9 +188,11 @@ TEST_F(ModelMainTest, HelpAndVersion) {
   EXPECT_EQ(help.err, "");
   RunResult version = run({"--version"});
   EXPECT_EQ(version.code, 0) << version.err;
-  EXPECT_NE(version.out.find("for the generic backend (model ABI 1, kernel "
-                             "ABI 2): vocabulary 1024, context 64, prefill "
-                             "chunk 4, f16 KV cache"),
+  EXPECT_NE(version.out.find(
+                "for the generic backend (model ABI 1, kernel ABI " +
+                std::to_string(TERN_KERNEL_ABI_VERSION) +
+                "): vocabulary 1024, context 64, prefill chunk 4, f16 KV "
+                "cache"),
             std::string::npos)
       << version.out;
 }

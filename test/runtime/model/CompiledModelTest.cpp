@@ -299,7 +299,9 @@ TEST(CompiledModelCheckTest, KernelAbiMismatch) {
   testModel.info().kernel_abi_version = 1;
   EXPECT_EQ(createError(testModel.definition()),
             "the model was compiled for kernel ABI version 1, but this "
-            "runtime implements version 2: compile it again with a matching "
+            "runtime implements version " +
+                std::to_string(TERN_KERNEL_ABI_VERSION) +
+                ": compile it again with a matching "
             "ternc");
 }
 
@@ -325,7 +327,8 @@ TEST(CompiledModelCheckTest, KernelTableOfAnotherAbi) {
   };
   EXPECT_EQ(createError(definition),
             "the generic backend's kernel table has ABI version 1, but the "
-            "model needs version 2");
+            "model needs version " +
+                std::to_string(TERN_KERNEL_ABI_VERSION));
 }
 
 TEST(CompiledModelCheckTest, InvalidDescriptionAndMissingPieces) {
