@@ -2,15 +2,18 @@
 //
 // What the SIMD backends' bitlinear_i2s share: rows are taken `Isa::kRowTile`
 // at a time and every token of the call runs against them while they sit in
-// L1 (prefill reuses each weight row from cache, decode streams them once);
-// the exact dot product of trits t = code - 1 with int8 activations q is
-// sum(code * q) - sum(q), and y follows KernelAbi.h's formula exactly. An
-// Isa supplies
+// L1 (prefill reuses each weight row from cache, decode streams them once),
+// `Isa::kTokenTile` tokens at a time so that unpacked codes serve several
+// tokens; the exact dot product of trits t = code - 1 with int8 activations
+// q is sum(code * q) - sum(q), and y follows KernelAbi.h's formula exactly.
+// An Isa supplies
 //   static int32_t activationSum(const int8_t *q, int64_t in);
-//   template <int Rows> static void codeDots(const uint8_t *w,
-//       int64_t rowBytes, const int8_t *q, int64_t blocks, int32_t *dots);
-// (sum(code * q) of Rows rows, rowBytes apart) compiled for its ISA; this
-// header is included by each ISA's translation unit.
+//   template <int Rows, int Tokens> static void codeDots(const uint8_t *w,
+//       int64_t rowBytes, const int8_t *q, int64_t in, int64_t blocks,
+//       int32_t *dots);
+// (dots[r * Tokens + u] = sum(code * q) of row r, rowBytes apart, and token
+// u, `in` bytes apart) compiled for its ISA; this header is included by each
+// ISA's translation unit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,14 +41,23 @@ void i2sMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
   auto tile = [&](auto rowsInTile, int64_t row, int64_t t0, int64_t count,
                   const int32_t *sums) {
     constexpr int kRows = decltype(rowsInTile)::value;
-    for (int64_t t = t0; t < t0 + count; ++t) {
-      int32_t dots[kRows];
-      Isa::template codeDots<kRows>(weights + row * rowBytes, rowBytes,
-                                    q + t * in, blocks, dots);
+    auto run = [&](auto tokensInTile, int64_t t) {
+      constexpr int kTokens = decltype(tokensInTile)::value;
+      int32_t dots[kRows * kTokens];
+      Isa::template codeDots<kRows, kTokens>(weights + row * rowBytes,
+                                             rowBytes, q + t * in, in, blocks,
+                                             dots);
       for (int r = 0; r < kRows; ++r)
-        y[t * yStride + row + r] = static_cast<float>(dots[r] - sums[t - t0]) /
-                                   scales[t] * weightScale;
-    }
+        for (int u = 0; u < kTokens; ++u)
+          y[(t + u) * yStride + row + r] =
+              static_cast<float>(dots[r * kTokens + u] - sums[t + u - t0]) /
+              scales[t + u] * weightScale;
+    };
+    int64_t t = t0;
+    for (; t + Isa::kTokenTile <= t0 + count; t += Isa::kTokenTile)
+      run(std::integral_constant<int, Isa::kTokenTile>(), t);
+    for (; t < t0 + count; ++t)
+      run(std::integral_constant<int, 1>(), t);
   };
   for (int64_t t0 = 0; t0 < tokens; t0 += kTokenChunk) {
     const int64_t count = std::min(kTokenChunk, tokens - t0);

@@ -38,6 +38,8 @@ int32_t horizontalSum(__m256i v) {
 /// The AVX2 dot products of i2sMatmul.
 struct Avx2 {
 static constexpr int kRowTile = 4;
+/// Sixteen ymm registers leave no room to share codes among tokens.
+static constexpr int kTokenTile = 1;
 
 /// sum(q) over `in` int8 activations.
 static int32_t activationSum(const int8_t *q, int64_t in) {
@@ -55,9 +57,11 @@ static int32_t activationSum(const int8_t *q, int64_t in) {
 
 /// sum(code * q) of `Rows` I2_S rows (`rowBytes` apart) with one token's
 /// activations.
-template <int Rows>
+template <int Rows, int Tokens>
 static void codeDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
-              int64_t blocks, int32_t *dots) {
+                     int64_t in, int64_t blocks, int32_t *dots) {
+  static_assert(Tokens == 1, "kTokenTile is 1");
+  (void)in;
   const __m256i mask = _mm256_set1_epi8(3);
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i wide[Rows];

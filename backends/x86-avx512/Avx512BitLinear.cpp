@@ -9,9 +9,9 @@
 // activations 32g..32g+31 of the first block (low half) and of the second
 // (high half), loaded as two halves. vpdpbusd multiplies the codes (0..2,
 // unsigned) by the int8 activations and adds groups of four into 32-bit
-// lanes exactly. An odd last block uses the 256-bit form. With trit =
-// code - 1 the dot product is sum(code * q) - sum(q); the loop nest is
-// backends/common/I2SMatmul.h.
+// lanes exactly; each code vector serves four tokens at once. An odd last
+// block uses the 256-bit form. With trit = code - 1 the dot product is
+// sum(code * q) - sum(q); the loop nest is backends/common/I2SMatmul.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,9 +25,20 @@ namespace {
 
 using namespace ternc::backends;
 
+/// Calls `body` with each 2-bit field index 0..3 as a constant (shift counts
+/// must be immediates).
+template <typename Body> void forEachField(Body body) {
+  body(std::integral_constant<int, 0>());
+  body(std::integral_constant<int, 1>());
+  body(std::integral_constant<int, 2>());
+  body(std::integral_constant<int, 3>());
+}
+
 /// The AVX-512 VNNI dot products of i2sMatmul.
 struct Avx512 {
   static constexpr int kRowTile = 4;
+  /// Each unpacked code vector serves four tokens (16 accumulators).
+  static constexpr int kTokenTile = 4;
 
   /// sum(q) over `in` int8 activations (a multiple of 128).
   static int32_t activationSum(const int8_t *q, int64_t in) {
@@ -38,60 +49,64 @@ struct Avx512 {
     return _mm512_reduce_add_epi32(sum);
   }
 
-  template <int Rows>
+  template <int Rows, int Tokens>
   static void codeDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
-                       int64_t blocks, int32_t *dots) {
+                       int64_t in, int64_t blocks, int32_t *dots) {
     const __m512i mask = _mm512_set1_epi8(3);
-    __m512i sums[Rows], odd[Rows];
+    __m512i sums[Rows][Tokens];
     for (int r = 0; r < Rows; ++r)
-      sums[r] = odd[r] = _mm512_setzero_si512();
+      for (int u = 0; u < Tokens; ++u)
+        sums[r][u] = _mm512_setzero_si512();
     int64_t b = 0;
     for (; b + 2 <= blocks; b += 2) {
-      const int8_t *first = q + b * kI2SBlock, *second = first + kI2SBlock;
-      __m512i activations[4];
-      for (int g = 0; g < 4; ++g)
-        activations[g] = _mm512_inserti64x4(
-            _mm512_zextsi256_si512(_mm256_loadu_si256(
-                reinterpret_cast<const __m256i *>(first + 32 * g))),
-            _mm256_loadu_si256(
-                reinterpret_cast<const __m256i *>(second + 32 * g)),
-            1);
-      for (int r = 0; r < Rows; ++r) {
-        const __m512i bytes =
-            _mm512_loadu_si512(w + r * rowBytes + b * kI2SBlockBytes);
-        // Two accumulators per row halve the dependency chain.
-        const __m512i c0 = _mm512_and_si512(_mm512_srli_epi16(bytes, 6), mask);
-        const __m512i c1 = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
-        const __m512i c2 = _mm512_and_si512(_mm512_srli_epi16(bytes, 2), mask);
-        const __m512i c3 = _mm512_and_si512(bytes, mask);
-        sums[r] = _mm512_dpbusd_epi32(sums[r], c0, activations[0]);
-        odd[r] = _mm512_dpbusd_epi32(odd[r], c1, activations[1]);
-        sums[r] = _mm512_dpbusd_epi32(sums[r], c2, activations[2]);
-        odd[r] = _mm512_dpbusd_epi32(odd[r], c3, activations[3]);
-      }
+      __m512i bytes[Rows];
+      for (int r = 0; r < Rows; ++r)
+        bytes[r] = _mm512_loadu_si512(w + r * rowBytes + b * kI2SBlockBytes);
+      forEachField([&](auto field) {
+        constexpr int g = decltype(field)::value;
+        // Activations 32g.. of both blocks, for each token.
+        __m512i activations[Tokens];
+        for (int u = 0; u < Tokens; ++u) {
+          const int8_t *first = q + u * in + b * kI2SBlock + 32 * g;
+          activations[u] = _mm512_inserti64x4(
+              _mm512_zextsi256_si512(_mm256_loadu_si256(
+                  reinterpret_cast<const __m256i *>(first))),
+              _mm256_loadu_si256(
+                  reinterpret_cast<const __m256i *>(first + kI2SBlock)),
+              1);
+        }
+        for (int r = 0; r < Rows; ++r) {
+          const __m512i codes =
+              _mm512_and_si512(_mm512_srli_epi16(bytes[r], 6 - 2 * g), mask);
+          for (int u = 0; u < Tokens; ++u)
+            sums[r][u] = _mm512_dpbusd_epi32(sums[r][u], codes, activations[u]);
+        }
+      });
     }
     for (int r = 0; r < Rows; ++r)
-      dots[r] = _mm512_reduce_add_epi32(_mm512_add_epi32(sums[r], odd[r]));
+      for (int u = 0; u < Tokens; ++u)
+        dots[r * Tokens + u] = _mm512_reduce_add_epi32(sums[r][u]);
     if (b == blocks)
       return;
+    // An odd last block, in 256 bits.
     const __m256i narrowMask = _mm256_set1_epi8(3);
-    const __m256i *block = reinterpret_cast<const __m256i *>(q + b * kI2SBlock);
-    const __m256i a0 = _mm256_loadu_si256(block),
-                  a1 = _mm256_loadu_si256(block + 1),
-                  a2 = _mm256_loadu_si256(block + 2),
-                  a3 = _mm256_loadu_si256(block + 3);
     for (int r = 0; r < Rows; ++r) {
       const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
           w + r * rowBytes + b * kI2SBlockBytes));
-      __m256i sum = _mm256_setzero_si256();
-      sum = _mm256_dpbusd_epi32(
-          sum, _mm256_and_si256(_mm256_srli_epi16(bytes, 6), narrowMask), a0);
-      sum = _mm256_dpbusd_epi32(
-          sum, _mm256_and_si256(_mm256_srli_epi16(bytes, 4), narrowMask), a1);
-      sum = _mm256_dpbusd_epi32(
-          sum, _mm256_and_si256(_mm256_srli_epi16(bytes, 2), narrowMask), a2);
-      sum = _mm256_dpbusd_epi32(sum, _mm256_and_si256(bytes, narrowMask), a3);
-      dots[r] += _mm512_reduce_add_epi32(_mm512_zextsi256_si512(sum));
+      for (int u = 0; u < Tokens; ++u) {
+        const __m256i *block =
+            reinterpret_cast<const __m256i *>(q + u * in + b * kI2SBlock);
+        __m256i sum = _mm256_setzero_si256();
+        forEachField([&](auto field) {
+          constexpr int g = decltype(field)::value;
+          sum = _mm256_dpbusd_epi32(
+              sum,
+              _mm256_and_si256(_mm256_srli_epi16(bytes, 6 - 2 * g), narrowMask),
+              _mm256_loadu_si256(block + g));
+        });
+        dots[r * Tokens + u] +=
+            _mm512_reduce_add_epi32(_mm512_zextsi256_si512(sum));
+      }
     }
   }
 };

@@ -267,11 +267,14 @@ TEST_P(KernelConformanceTest, RmsNormQuantizeMatchesNormThenQuantize) {
 }
 
 TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
-  // The smallest legal matrix, odd row counts, token counts 1/3/17, and
-  // 2B4T's k/v projection (2560 -> 640) and ffn_down (6912 -> 2560).
-  const MatmulShape shapes[] = {{1, 128, 1},     {3, 128, 3},
-                                {17, 256, 7},    {3, 384, 129},
-                                {17, 2560, 640}, {1, 6912, 2560}};
+  // The smallest legal matrix, odd row counts, token counts 1/3/5/17 (SIMD
+  // backends take tokens in tiles: 5 = a tile and a tail), odd block counts
+  // (384 = 3 blocks, with several tokens too), and 2B4T's k/v projection
+  // (2560 -> 640) and ffn_down (6912 -> 2560).
+  const MatmulShape shapes[] = {{1, 128, 1},    {3, 128, 3},
+                                {17, 256, 7},   {3, 384, 129},
+                                {5, 384, 9},    {17, 2560, 640},
+                                {1, 6912, 2560}};
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
