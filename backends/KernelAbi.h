@@ -46,7 +46,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 3
+#define TERN_KERNEL_ABI_VERSION 4
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -159,18 +159,25 @@ typedef struct TernKernels {
   /// sum_j p_j v_j in double, rounded to f32 (as ggml with an f16 cache).
   /// out [tokens][heads * head_dim], its padding rows zero; out may be q.
   /// scratch: at least head_dim + position + valid_tokens floats.
+  /// Only KV heads [kv_head_begin, kv_head_end) and their query heads are
+  /// handled: their keys and values are stored and their output columns
+  /// written. Calls on disjoint ranges touch disjoint memory, so they may
+  /// run concurrently (each with its own scratch); one call over
+  /// [0, kv_heads) does everything.
   void (*attention_f16_cache)(const float *q, const float *k, const float *v,
                               int64_t tokens, int64_t valid_tokens,
                               int64_t position, int64_t heads, int64_t kv_heads,
-                              int64_t head_dim, uint16_t *k_cache,
+                              int64_t head_dim, int64_t kv_head_begin,
+                              int64_t kv_head_end, uint16_t *k_cache,
                               uint16_t *v_cache, float *out, float *scratch);
 
   /// attention_f16_cache over an f32 cache: nothing is rounded to f16.
   void (*attention_f32_cache)(const float *q, const float *k, const float *v,
                               int64_t tokens, int64_t valid_tokens,
                               int64_t position, int64_t heads, int64_t kv_heads,
-                              int64_t head_dim, float *k_cache, float *v_cache,
-                              float *out, float *scratch);
+                              int64_t head_dim, int64_t kv_head_begin,
+                              int64_t kv_head_end, float *k_cache,
+                              float *v_cache, float *out, float *scratch);
 
   /// y = a + b on `count` elements; y may be a or b.
   void (*add_f32)(const float *a, const float *b, int64_t count, float *y);

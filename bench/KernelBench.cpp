@@ -295,8 +295,9 @@ void benchAttention(benchmark::State &state, const TernKernels &kernels,
   std::vector<float> scratch(static_cast<size_t>(kHeadDim + visible));
   for (auto _ : state)
     kernels.attention_f16_cache(q.data(), k.data(), v.data(), 1, 1, position,
-                                kHeads, kKvHeads, kHeadDim, kCache.data(),
-                                vCache.data(), out.data(), scratch.data());
+                                kHeads, kKvHeads, kHeadDim, 0, kKvHeads,
+                                kCache.data(), vCache.data(), out.data(),
+                                scratch.data());
   reportBytes(state, 2 * visible * kKvWidth * 2);
 }
 

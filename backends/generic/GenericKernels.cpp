@@ -239,23 +239,28 @@ template <typename Cache>
 void generic_attention(const float *q, const float *k, const float *v,
                        int64_t tokens, int64_t validTokens, int64_t position,
                        int64_t heads, int64_t kvHeads, int64_t headDim,
+                       int64_t kvHeadBegin, int64_t kvHeadEnd,
                        typename Cache::Element *kCache,
                        typename Cache::Element *vCache, float *out,
                        float *scratch) {
   const int64_t width = heads * headDim, kvWidth = kvHeads * headDim;
   const int64_t group = heads / kvHeads;
   const float scoreScale = 1.0f / std::sqrt(static_cast<float>(headDim));
+  // This call's columns of the keys/values and of the queries/outputs.
+  const int64_t kvBegin = kvHeadBegin * headDim, kvEnd = kvHeadEnd * headDim;
+  const int64_t headBegin = kvHeadBegin * group, headEnd = kvHeadEnd * group;
 
-  for (int64_t i = 0; i < validTokens * kvWidth; ++i) {
-    kCache[position * kvWidth + i] = Cache::store(k[i]);
-    vCache[position * kvWidth + i] = Cache::store(v[i]);
-  }
+  for (int64_t t = 0; t < validTokens; ++t)
+    for (int64_t i = kvBegin; i < kvEnd; ++i) {
+      kCache[(position + t) * kvWidth + i] = Cache::store(k[t * kvWidth + i]);
+      vCache[(position + t) * kvWidth + i] = Cache::store(v[t * kvWidth + i]);
+    }
 
   // The query is copied before its head's output is written: out may be q.
   float *query = scratch, *scores = scratch + headDim;
   for (int64_t t = 0; t < validTokens; ++t) {
     const int64_t visible = position + t + 1;
-    for (int64_t h = 0; h < heads; ++h) {
+    for (int64_t h = headBegin; h < headEnd; ++h) {
       const int64_t kvOffset = (h / group) * headDim;
       for (int64_t d = 0; d < headDim; ++d)
         query[d] = Cache::roundOperand(q[t * width + h * headDim + d]);
@@ -284,7 +289,9 @@ void generic_attention(const float *q, const float *k, const float *v,
                           Cache::load, out + t * width + h * headDim);
     }
   }
-  std::fill(out + validTokens * width, out + tokens * width, 0.0f);
+  for (int64_t t = validTokens; t < tokens; ++t)
+    std::fill(out + t * width + headBegin * headDim,
+              out + t * width + headEnd * headDim, 0.0f);
 }
 
 /// max(x, 0)^2, the product rounded to f32.

@@ -257,16 +257,21 @@ void tern_exec_attention(TernExec *exec, const float *q, const float *k,
   assert(position + valid_tokens <= options.capacity && "context overflow");
   (void)options;
   const TernKernels &kernels = exec->kernels();
-  if (exec->options().f16Cache)
-    kernels.attention_f16_cache(
-        q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
-        static_cast<uint16_t *>(exec->keys(layer)),
-        static_cast<uint16_t *>(exec->values(layer)), out, exec->scratch(0));
-  else
-    kernels.attention_f32_cache(
-        q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
-        static_cast<float *>(exec->keys(layer)),
-        static_cast<float *>(exec->values(layer)), out, exec->scratch(0));
+  // KV heads (and their query heads) split across the threads.
+  exec->parallelFor(kv_heads, 1, [&](int64_t begin, int64_t end, int thread) {
+    if (exec->options().f16Cache)
+      kernels.attention_f16_cache(
+          q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
+          begin, end, static_cast<uint16_t *>(exec->keys(layer)),
+          static_cast<uint16_t *>(exec->values(layer)), out,
+          exec->scratch(thread));
+    else
+      kernels.attention_f32_cache(
+          q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
+          begin, end, static_cast<float *>(exec->keys(layer)),
+          static_cast<float *>(exec->values(layer)), out,
+          exec->scratch(thread));
+  });
 }
 
 void tern_exec_add_f32(TernExec *exec, const float *a, const float *b,

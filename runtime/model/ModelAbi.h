@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /// The version of this ABI; the runtime refuses a model built for another.
-#define TERN_MODEL_ABI_VERSION 1
+#define TERN_MODEL_ABI_VERSION 2
 
 /// The runtime's executor of one session (kernels, threads, scratch, KV
 /// cache); opaque to compiled code.

@@ -465,8 +465,8 @@ constexpr AttentionStep kAttentionSteps[] = {
 template <typename Element>
 using AttentionEntry = void (*)(const float *, const float *, const float *,
                                 int64_t, int64_t, int64_t, int64_t, int64_t,
-                                int64_t, Element *, Element *, float *,
-                                float *);
+                                int64_t, int64_t, int64_t, Element *, Element *,
+                                float *, float *);
 
 /// Runs kAttentionSteps through `attention` and the reference with the same
 /// inputs, checking each step's output and the whole cache (every layer and
@@ -484,6 +484,7 @@ void expectAttentionSequenceMatches(AttentionEntry<Element> attention,
   std::vector<Element> keys(kCacheLayers * layerSize);
   std::vector<Element> values(keys.size());
 
+  int64_t stepIndex = 0;
   for (const AttentionStep &step : kAttentionSteps) {
     SCOPED_TRACE(::testing::Message()
                  << "position " << step.position << ", " << step.validTokens
@@ -499,12 +500,17 @@ void expectAttentionSequenceMatches(AttentionEntry<Element> attention,
     std::vector<float> out(q.size(), 12345.0f);
     std::vector<float> scratch(shape.headDim + step.position +
                                step.validTokens);
-    attention(q.data(), k.data(), v.data(), step.tokens, step.validTokens,
-              step.position, shape.heads, shape.kvHeads, shape.headDim,
-              keys.data() + kCacheLayer * layerSize,
-              values.data() + kCacheLayer * layerSize, out.data(),
-              scratch.data());
-    EXPECT_TRUE(sameBits(out, expected)) << "output";
+    // Every other step runs one call per KV head (as threads would): the
+    // result must not depend on the split.
+    const int64_t split = ++stepIndex % 2 == 0 ? 1 : shape.kvHeads;
+    for (int64_t begin = 0; begin < shape.kvHeads; begin += split)
+      attention(q.data(), k.data(), v.data(), step.tokens, step.validTokens,
+                step.position, shape.heads, shape.kvHeads, shape.headDim,
+                begin, begin + split, keys.data() + kCacheLayer * layerSize,
+                values.data() + kCacheLayer * layerSize, out.data(),
+                scratch.data());
+    EXPECT_TRUE(sameBits(out, expected)) << "output, KV heads in calls of "
+                                         << split;
 
     std::vector<float> storedKeys, storedValues, expectedKeys, expectedValues;
     for (int64_t layer = 0; layer < kCacheLayers; ++layer)
@@ -564,9 +570,9 @@ TEST_P(KernelConformanceTest, AttentionMayWriteOverItsQueries) {
   auto run = [&](float *out, const float *query) {
     std::vector<uint16_t> keys(kCacheCapacity * kvWidth), values(keys.size());
     kernels().attention_f16_cache(query, k.data(), v.data(), tokens, tokens, 0,
-                                  shape.heads, shape.kvHeads, shape.headDim,
-                                  keys.data(), values.data(), out,
-                                  scratch.data());
+                                  shape.heads, shape.kvHeads, shape.headDim, 0,
+                                  shape.kvHeads, keys.data(), values.data(),
+                                  out, scratch.data());
   };
   std::vector<float> separate(q.size());
   run(separate.data(), q.data());

@@ -189,7 +189,8 @@ TEST_F(ModelMainTest, HelpAndVersion) {
   RunResult version = run({"--version"});
   EXPECT_EQ(version.code, 0) << version.err;
   EXPECT_NE(version.out.find(
-                "for the generic backend (model ABI 1, kernel ABI " +
+                "for the generic backend (model ABI " +
+                std::to_string(TERN_MODEL_ABI_VERSION) + ", kernel ABI " +
                 std::to_string(TERN_KERNEL_ABI_VERSION) +
                 "): vocabulary 1024, context 64, prefill chunk 4, f16 KV "
                 "cache"),

@@ -290,8 +290,9 @@ TEST(CompiledModelCheckTest, ModelAbiMismatch) {
   testModel.info().abi_version = 99;
   EXPECT_EQ(createError(testModel.definition()),
             "the model was compiled for model ABI version 99, but this "
-            "runtime implements version 1: compile it again with a matching "
-            "ternc");
+            "runtime implements version " +
+                std::to_string(TERN_MODEL_ABI_VERSION) +
+                ": compile it again with a matching ternc");
 }
 
 TEST(CompiledModelCheckTest, KernelAbiMismatch) {

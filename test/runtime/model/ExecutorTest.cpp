@@ -278,13 +278,15 @@ void checkAttention(bool f16Cache) {
     if constexpr (sizeof(Element) == 2)
       kernels().attention_f16_cache(q.data(), k.data(), v.data(), call.tokens,
                                     call.valid, call.position, heads, kvHeads,
-                                    headDim, keys.data(), values.data(),
-                                    expected.data(), scratch.data());
+                                    headDim, 0, kvHeads, keys.data(),
+                                    values.data(), expected.data(),
+                                    scratch.data());
     else
       kernels().attention_f32_cache(q.data(), k.data(), v.data(), call.tokens,
                                     call.valid, call.position, heads, kvHeads,
-                                    headDim, keys.data(), values.data(),
-                                    expected.data(), scratch.data());
+                                    headDim, 0, kvHeads, keys.data(),
+                                    values.data(), expected.data(),
+                                    scratch.data());
     tern_exec_attention(exec.get(), q.data(), k.data(), v.data(), call.tokens,
                         call.valid, call.position, heads, kvHeads, headDim,
                         layer, out.data());
