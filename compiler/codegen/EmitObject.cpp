@@ -2,13 +2,14 @@
 
 #include "compiler/codegen/EmitObject.h"
 
+#include "compiler/codegen/TemporaryOutput.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -104,41 +105,33 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 }
 
 Status emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
-                       MachineCodeKind kind, const std::string &path) {
-  // Streamed to a temporary file next to `path` (an object embeds the whole
-  // packed model), renamed over `path` once complete.
-  const std::string temporary = path + ".tmp";
-  std::error_code error;
-  {
-    llvm::raw_fd_ostream stream(temporary, error);
-    if (error)
-      return makeError("{}: cannot create: {}", temporary, error.message());
-    {
-      // The passes own a buffered stream over `stream`: they must go first.
-      llvm::legacy::PassManager passes;
-      auto fileType = kind == MachineCodeKind::Assembly
-                          ? llvm::CodeGenFileType::AssemblyFile
-                          : llvm::CodeGenFileType::ObjectFile;
-      if (machine.addPassesToEmitFile(passes, stream, nullptr, fileType)) {
-        llvm::sys::fs::remove(temporary);
-        return makeError("the target machine cannot emit this kind of file");
-      }
-      passes.run(module);
-    }
-    stream.close();
+                       MachineCodeKind kind, llvm::raw_pwrite_stream &stream) {
+  llvm::legacy::PassManager passes;
+  auto fileType = kind == MachineCodeKind::Assembly
+                      ? llvm::CodeGenFileType::AssemblyFile
+                      : llvm::CodeGenFileType::ObjectFile;
+  if (machine.addPassesToEmitFile(passes, stream, nullptr, fileType))
+    return makeError("the target machine cannot emit this kind of file");
+  passes.run(module);
+  return Status::success();
+}
+
+Status emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                      const std::string &path) {
+  // Streamed to disk: an object embeds the whole packed model.
+  return writeThroughTemporary(path, [&](const std::string &,
+                                         int descriptor) -> Status {
+    llvm::raw_fd_ostream stream(descriptor, /*shouldClose=*/false);
+    TERNC_RETURN_IF_ERROR(
+        emitMachineCode(module, machine, MachineCodeKind::Object, stream));
+    stream.flush();
     if (stream.has_error()) {
       std::string message = stream.error().message();
       stream.clear_error();
-      llvm::sys::fs::remove(temporary);
       return makeError("{}: write failed: {}", path, message);
     }
-  }
-  error = llvm::sys::fs::rename(temporary, path);
-  if (error) {
-    llvm::sys::fs::remove(temporary);
-    return makeError("{}: cannot create: {}", path, error.message());
-  }
-  return Status::success();
+    return Status::success();
+  });
 }
 
 } // namespace ternc

@@ -46,10 +46,13 @@ void embedWeights(llvm::Module &module, const std::string &packedWeightsPath);
 /// What emitMachineCode writes.
 enum class MachineCodeKind { Assembly, Object };
 
-/// Writes `module` as assembly or an object file to `path` (all or
-/// nothing).
+/// Writes `module` as assembly or an object file to `stream`.
 Status emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
-                       MachineCodeKind kind, const std::string &path);
+                       MachineCodeKind kind, llvm::raw_pwrite_stream &stream);
+
+/// Writes `module` as an object file to `path` (all or nothing).
+Status emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
+                      const std::string &path);
 
 } // namespace ternc
 

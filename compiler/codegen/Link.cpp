@@ -2,6 +2,8 @@
 
 #include "compiler/codegen/Link.h"
 
+#include "compiler/codegen/TemporaryOutput.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Object/Archive.h"
 #include "llvm/Object/ArchiveWriter.h"
@@ -80,30 +82,28 @@ Status linkExecutable(const std::string &objectPath,
   if (!driver)
     return driver.error();
 
-  const std::string temporary = outputPath + ".tmp";
   // The archives refer to each other (kernels use the support library, the
   // runtime calls the kernels): one group resolves them in any order.
-  std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath,
-                                        "-Wl,--start-group"};
-  arguments.insert(arguments.end(), archives->begin(), archives->end());
-  arguments.push_back("-Wl,--end-group");
-  for (const char *flag :
-       {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
-    arguments.push_back(flag);
-  std::vector<llvm::StringRef> argumentRefs(arguments.begin(), arguments.end());
-  std::string failure;
-  int exitCode = llvm::sys::ExecuteAndWait(*driver, argumentRefs, std::nullopt,
-                                           {}, 0, 0, &failure);
-  if (exitCode != 0) {
-    llvm::sys::fs::remove(temporary);
-    return makeError("linking {} failed ({} exited with {}{}{})", outputPath,
-                     *driver, exitCode, failure.empty() ? "" : ": ", failure);
-  }
-  if (std::error_code error = llvm::sys::fs::rename(temporary, outputPath)) {
-    llvm::sys::fs::remove(temporary);
-    return makeError("{}: cannot create: {}", outputPath, error.message());
-  }
-  return Status::success();
+  return writeThroughTemporary(outputPath, [&](const std::string &temporary,
+                                               int) -> Status {
+    std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath,
+                                          "-Wl,--start-group"};
+    arguments.insert(arguments.end(), archives->begin(), archives->end());
+    arguments.push_back("-Wl,--end-group");
+    for (const char *flag :
+         {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
+      arguments.push_back(flag);
+    std::vector<llvm::StringRef> argumentRefs(arguments.begin(),
+                                              arguments.end());
+    std::string failure;
+    int exitCode = llvm::sys::ExecuteAndWait(*driver, argumentRefs,
+                                             std::nullopt, {}, 0, 0, &failure);
+    if (exitCode != 0)
+      return makeError("linking {} failed ({} exited with {}{}{})", outputPath,
+                       *driver, exitCode, failure.empty() ? "" : ": ",
+                       failure);
+    return Status::success();
+  });
 }
 
 Status writeStaticLibrary(const std::string &objectPath,

@@ -18,10 +18,10 @@
 #include "compiler/codegen/EmitObject.h"
 #include "compiler/codegen/Link.h"
 #include "compiler/codegen/PackWeights.h"
+#include "compiler/codegen/TemporaryOutput.h"
 #include "compiler/import/GgufImporter.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernDialect.h"
-#include "runtime/support/MappedFile.h"
 #include "runtime/support/OutputFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -37,7 +37,6 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstring>
 #include <fmt/format.h>
 
 using namespace ternc;
@@ -160,17 +159,22 @@ Status runPasses(mlir::MLIRContext &context, mlir::ModuleOp module,
   return Status::success();
 }
 
-/// Writes `text` to the output (all or nothing for a file).
-Status writeText(const std::string &text) {
-  if (outputPath.empty() || outputPath == "-") {
-    llvm::outs() << text;
-    return Status::success();
-  }
-  Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(outputPath);
+/// Writes `text` to the file `path` (all or nothing).
+Status writeFile(const std::string &path, llvm::StringRef text) {
+  Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(path);
   if (!file)
     return file.error();
   TERNC_RETURN_IF_ERROR((*file)->write(text.data(), text.size()));
   return (*file)->commit();
+}
+
+/// Writes `text` to the output: stdout, or the -o file (all or nothing).
+Status writeText(llvm::StringRef text) {
+  if (outputPath.empty() || outputPath == "-") {
+    llvm::outs() << text;
+    return Status::success();
+  }
+  return writeFile(outputPath, text);
 }
 
 /// Writes what `print` prints to the output.
@@ -248,22 +252,19 @@ Status writeGraph(mlir::MLIRContext &context, mlir::ModuleOp module) {
   if (!scratch)
     return scratch.error();
   std::string input = scratch->file("graph.dot");
-  std::string output = scratch->file("graph.svg");
-  {
-    Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(input);
-    if (!file)
-      return file.error();
-    TERNC_RETURN_IF_ERROR((*file)->write(dot.data(), dot.size()));
-    TERNC_RETURN_IF_ERROR((*file)->commit());
-  }
-  llvm::StringRef arguments[] = {*graphviz, "-Tsvg", "-o", output, input};
+  std::string svg = scratch->file("graph.svg");
+  TERNC_RETURN_IF_ERROR(writeFile(input, dot));
+  llvm::StringRef arguments[] = {*graphviz, "-Tsvg", "-o", svg, input};
   if (llvm::sys::ExecuteAndWait(*graphviz, arguments) != 0)
     return makeError("{}: Graphviz failed to render the graph",
                      outputPath.getValue());
-  if (std::error_code error = llvm::sys::fs::copy_file(output, outputPath))
-    return makeError("{}: cannot create: {}", outputPath.getValue(),
-                     error.message());
-  return Status::success();
+  return writeThroughTemporary(outputPath, [&](const std::string &temporary,
+                                               int) -> Status {
+    if (std::error_code error = llvm::sys::fs::copy_file(svg, temporary))
+      return makeError("{}: cannot create: {}", outputPath.getValue(),
+                       error.message());
+    return Status::success();
+  });
 }
 
 /// The stages after tern-fused, for `target`.
@@ -310,26 +311,20 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   if (emitStage == EmitStage::Assembly) {
     // The weights' .incbin goes into the text as written: the assembler would
     // expand it into the file's bytes.
-    std::string assembly = scratch->file("model.s");
+    llvm::SmallString<0> assembly;
+    llvm::raw_svector_ostream stream(assembly);
     TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
-                                          MachineCodeKind::Assembly, assembly));
-    Expected<std::unique_ptr<MappedFile>> text = MappedFile::open(assembly);
-    if (!text)
-      return text.error();
-    ByteSpan bytes = (*text)->bytes();
-    return writeText(
-        std::string(reinterpret_cast<const char *>(bytes.data), bytes.size) +
-        weightsAssembly(weightsPath));
+                                          MachineCodeKind::Assembly, stream));
+    stream << weightsAssembly(weightsPath);
+    return writeText(assembly);
   }
   embedWeights(**llvmModule, weightsPath);
   if (emitStage == EmitStage::LLVMIR)
     return writeModule(**llvmModule);
   if (emitStage == EmitStage::Object)
-    return emitMachineCode(**llvmModule, **machine, MachineCodeKind::Object,
-                           outputPath);
+    return emitObjectFile(**llvmModule, **machine, outputPath);
   std::string object = scratch->file("model.o");
-  TERNC_RETURN_IF_ERROR(emitMachineCode(**llvmModule, **machine,
-                                        MachineCodeKind::Object, object));
+  TERNC_RETURN_IF_ERROR(emitObjectFile(**llvmModule, **machine, object));
   if (emitStage == EmitStage::Executable)
     return linkExecutable(object, target, libraryDirectory(), outputPath);
   TERNC_RETURN_IF_ERROR(
@@ -337,13 +332,7 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   llvm::SmallString<256> header(outputPath.getValue());
   llvm::sys::path::remove_filename(header);
   llvm::sys::path::append(header, "ternc_model.h");
-  Expected<std::unique_ptr<OutputFile>> headerFile =
-      OutputFile::create(header.str().str());
-  if (!headerFile)
-    return headerFile.error();
-  const char *text = modelApiHeader();
-  TERNC_RETURN_IF_ERROR((*headerFile)->write(text, std::strlen(text)));
-  return (*headerFile)->commit();
+  return writeFile(header.str().str(), modelApiHeader());
 }
 
 /// Prints the registered backends.
