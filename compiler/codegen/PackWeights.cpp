@@ -18,15 +18,6 @@ using namespace mlir;
 
 namespace {
 
-/// The tensor `tensor` of `file` decoded to f32.
-Expected<std::vector<float>> decodeToFloat(const gguf::GgufFile &file,
-                                           const gguf::TensorInfo &tensor) {
-  std::vector<float> values(tensor.elements);
-  TERNC_RETURN_IF_ERROR(gguf::dequantize(tensor.type, file.tensorData(tensor),
-                                         tensor.elements, values.data()));
-  return values;
-}
-
 /// Writes `values` as f32 bytes into `destination`.
 void storeFloats(const std::vector<float> &values, uint8_t *destination) {
   for (size_t i = 0; i < values.size(); ++i)
@@ -58,18 +49,22 @@ PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
                        const gguf::TensorInfo &tensor) {
   const gguf::TensorInfo *info = &tensor;
   const gguf::GgufFile *source = &file;
+  // The file's bytes, when they already are the packed form.
+  auto copied = [=](gguf::TensorType type) -> PackedTensor {
+    return {type, [=](uint8_t *out, uint64_t size) -> Status {
+              std::memcpy(out, source->tensorData(*info).data, size);
+              return Status::success();
+            }};
+  };
   if (auto ternary = dyn_cast<tern::TernaryType>(weight.getType())) {
     if (tensor.type == gguf::TensorType::I2_S)
-      return {gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
-                ByteSpan data = source->tensorData(*info);
-                std::memcpy(out, data.data, size);
-                return Status::success();
-              }};
+      return copied(gguf::TensorType::I2_S);
     // The trits are the signs of the decoded values (every storage holds
     // trit * scale); the kernels take the scale from the type.
     float scale = ternary.getScaleValue();
     return {gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
-              Expected<std::vector<float>> values = decodeToFloat(*source, *info);
+              Expected<std::vector<float>> values =
+                  gguf::dequantizeTensor(*source, *info);
               if (!values)
                 return Status(values.error());
               for (float &value : *values)
@@ -94,12 +89,10 @@ PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
               return Status::success();
             }};
   if (element.isF16() && tensor.type == gguf::TensorType::F16)
-    return {gguf::TensorType::F16, [=](uint8_t *out, uint64_t size) -> Status {
-              std::memcpy(out, source->tensorData(*info).data, size);
-              return Status::success();
-            }};
+    return copied(gguf::TensorType::F16);
   return {gguf::TensorType::F32, [=](uint8_t *out, uint64_t) -> Status {
-            Expected<std::vector<float>> values = decodeToFloat(*source, *info);
+            Expected<std::vector<float>> values =
+                gguf::dequantizeTensor(*source, *info);
             if (!values)
               return Status(values.error());
             storeFloats(*values, out);

@@ -22,12 +22,9 @@ std::vector<float> decodeTensor(const gguf::GgufFile &file,
                                 const std::string &name) {
   const gguf::TensorInfo *tensor = file.findTensor(name);
   assert(tensor && "the importer checked that every weight exists");
-  std::vector<float> values(tensor->elements);
-  Status status = gguf::dequantize(tensor->type, file.tensorData(*tensor),
-                                   tensor->elements, values.data());
-  assert(status.ok() && "the importer checked every weight's type");
-  (void)status;
-  return values;
+  Expected<std::vector<float>> values = gguf::dequantizeTensor(file, *tensor);
+  assert(values && "the importer checked every weight's type");
+  return values.take();
 }
 
 reference::Precision precisionOf(Type element) {

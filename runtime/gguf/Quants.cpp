@@ -236,6 +236,14 @@ Status dequantize(TensorType type, ByteSpan data, uint64_t count, float *out) {
   return Status::success();
 }
 
+Expected<std::vector<float>> dequantizeTensor(const GgufFile &file,
+                                              const TensorInfo &tensor) {
+  std::vector<float> values(tensor.elements);
+  TERNC_RETURN_IF_ERROR(dequantize(tensor.type, file.tensorData(tensor),
+                                   tensor.elements, values.data()));
+  return values;
+}
+
 Status quantize(TensorType type, const float *values, uint64_t count,
                 std::vector<uint8_t> &out) {
   const TensorTypeInfo &info = typeInfo(type);

@@ -11,6 +11,7 @@
 #ifndef TERNC_RUNTIME_GGUF_QUANTS_H
 #define TERNC_RUNTIME_GGUF_QUANTS_H
 
+#include "runtime/gguf/GgufFile.h"
 #include "runtime/gguf/TensorType.h"
 #include "runtime/support/Bytes.h"
 #include "runtime/support/Error.h"
@@ -31,6 +32,10 @@ inline constexpr uint64_t kI2SBlock = 128;
 /// holds exactly those blocks. Fails for types without a decoder or when
 /// `data` has the wrong size.
 Status dequantize(TensorType type, ByteSpan data, uint64_t count, float *out);
+
+/// Every element of `tensor` (of `file`) decoded to f32.
+Expected<std::vector<float>> dequantizeTensor(const GgufFile &file,
+                                              const TensorInfo &tensor);
 
 /// Encodes `count` values into `type`, appending the bytes to `out`. I2_S
 /// uses one scale, max|x| over all values, and expects ternary-times-scale
