@@ -30,7 +30,7 @@ const std::vector<BackendTarget> &registeredTargets() {
 const BackendTarget *findTarget(const std::string &name) {
   const BackendTarget *found = nullptr;
   for (const BackendTarget &target : registeredTargets())
-    if (name == "native" ? !target.runsOnHost || target.runsOnHost()
+    if (name == "native" ? target.hostKernels && target.hostKernels()
                          : target.name == name)
       found = &target;
   return found;

@@ -12,6 +12,8 @@
 #ifndef TERNC_BACKENDS_TARGET_H
 #define TERNC_BACKENDS_TARGET_H
 
+#include "backends/KernelAbi.h"
+
 #include <string>
 #include <vector>
 
@@ -45,16 +47,18 @@ struct BackendTarget {
   /// Directory of the runtime and kernel libraries built for `triple`,
   /// relative to ternc's library directory; empty for the host build.
   std::string libraryDirectory;
-  /// Whether the machine running ternc can run the backend's kernels (for
-  /// --target=native); null means it always can.
-  bool (*runsOnHost)() = nullptr;
+  /// The kernel accessor itself where the backend's kernels are built for
+  /// the machine running ternc (null for a cross-compiling backend): it
+  /// returns null when this CPU cannot run them (for --target=native).
+  const TernKernels *(*hostKernels)() = nullptr;
 };
 
 /// Every registered backend, in --list-targets order.
 const std::vector<BackendTarget> &registeredTargets();
 
 /// The backend called `name`, or null. "native" names the fastest backend
-/// this machine runs: the last registered one whose runsOnHost agrees.
+/// this machine runs: the last registered one whose hostKernels gives a
+/// table.
 const BackendTarget *findTarget(const std::string &name);
 
 } // namespace ternc

@@ -2,6 +2,8 @@
 
 #include "backends/generic/GenericTarget.h"
 
+#include "backends/generic/GenericKernels.h"
+
 namespace ternc {
 
 BackendTarget genericTarget() {
@@ -14,6 +16,7 @@ BackendTarget genericTarget() {
   target.ternaryLayout = "i2_s";
   target.kernelsSymbol = "ternGenericKernels";
   target.kernelLibraries = {"TerncBackendGeneric"};
+  target.hostKernels = ternGenericKernels;
   return target;
 }
 

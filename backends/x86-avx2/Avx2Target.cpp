@@ -6,11 +6,6 @@
 
 namespace ternc {
 
-namespace {
-/// The kernel accessor checks the CPU itself.
-bool hostRunsAvx2() { return ternX86Avx2Kernels() != nullptr; }
-} // namespace
-
 BackendTarget x86Avx2Target() {
   BackendTarget target;
   target.name = "x86-avx2";
@@ -23,7 +18,7 @@ BackendTarget x86Avx2Target() {
   target.f16RowInterleave = 8;
   target.kernelsSymbol = "ternX86Avx2Kernels";
   target.kernelLibraries = {"TerncBackendX86Avx2", "TerncBackendGeneric"};
-  target.runsOnHost = hostRunsAvx2;
+  target.hostKernels = ternX86Avx2Kernels;
   return target;
 }
 

@@ -7,11 +7,6 @@
 
 namespace ternc {
 
-namespace {
-/// The kernel accessor checks the CPU itself.
-bool hostRunsAvx512() { return ternX86Avx512Kernels() != nullptr; }
-} // namespace
-
 BackendTarget x86Avx512Target() {
   // x86-avx2's machine, layouts and libraries, and its own on top.
   BackendTarget target = x86Avx2Target();
@@ -23,7 +18,7 @@ BackendTarget x86Avx512Target() {
   target.kernelsSymbol = "ternX86Avx512Kernels";
   target.kernelLibraries.insert(target.kernelLibraries.begin(),
                                 "TerncBackendX86Avx512");
-  target.runsOnHost = hostRunsAvx512;
+  target.hostKernels = ternX86Avx512Kernels;
   return target;
 }
 
