@@ -218,14 +218,8 @@ Expected<std::vector<float>>
 Interpreter::forward(InterpreterSession &session,
                      const std::vector<int32_t> &tokens) {
   const int64_t count = static_cast<int64_t>(tokens.size());
-  if (session.position_ + count > contextLength())
-    return makeError("context overflow: position {} + {} tokens exceeds the "
-                     "context length of {}",
-                     session.position_, count, contextLength());
-  for (int32_t token : tokens)
-    if (token < 0 || token >= vocabSize_)
-      return makeError("token id {} is outside the vocabulary (0 to {})",
-                       token, vocabSize_ - 1);
+  TERNC_RETURN_IF_ERROR(generate::checkForward(tokens, session.position_,
+                                               contextLength(), vocabSize_));
   std::vector<float> logits;
   logits.reserve(static_cast<size_t>(count * vocabSize_));
   for (int64_t start = 0; start < count;) {

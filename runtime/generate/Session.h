@@ -47,6 +47,24 @@ public:
   virtual int64_t position() const = 0;
 };
 
+/// The checks of forward()'s contract, for its implementations: fails,
+/// naming the cause, when `tokens` would overflow a context of
+/// `contextLength` positions from `position`, or hold an id outside a
+/// vocabulary of `vocabSize`.
+inline Status checkForward(const std::vector<int32_t> &tokens, int64_t position,
+                           int64_t contextLength, int64_t vocabSize) {
+  const int64_t count = static_cast<int64_t>(tokens.size());
+  if (position + count > contextLength)
+    return makeError("context overflow: position {} + {} tokens exceeds the "
+                     "context length of {}",
+                     position, count, contextLength);
+  for (int32_t token : tokens)
+    if (token < 0 || token >= vocabSize)
+      return makeError("token id {} is outside the vocabulary (0 to {})",
+                       token, vocabSize - 1);
+  return Status::success();
+}
+
 } // namespace ternc::generate
 
 #endif // TERNC_RUNTIME_GENERATE_SESSION_H

@@ -237,14 +237,8 @@ Expected<std::vector<float>>
 CompiledSession::run(const std::vector<int32_t> &tokens, bool lastOnly) {
   const int64_t count = static_cast<int64_t>(tokens.size());
   const int64_t vocab = model_.vocabSize();
-  if (position_ + count > contextLength_)
-    return makeError("context overflow: position {} + {} tokens exceeds the "
-                     "context length of {}",
-                     position_, count, contextLength_);
-  for (int32_t token : tokens)
-    if (token < 0 || token >= vocab)
-      return makeError("token id {} is outside the vocabulary (0 to {})",
-                       token, vocab - 1);
+  TERNC_RETURN_IF_ERROR(
+      generate::checkForward(tokens, position_, contextLength_, vocab));
 
   const ModelDefinition &definition = model_.definition();
   std::vector<float> logits;

@@ -26,15 +26,8 @@ public:
 
   Expected<std::vector<float>>
   forward(const std::vector<int32_t> &tokens) override {
-    int64_t count = static_cast<int64_t>(tokens.size());
-    if (position_ + count > contextLength_)
-      return makeError("context overflow: position {} + {} tokens exceeds "
-                       "the context length of {}",
-                       position_, count, contextLength_);
-    for (int32_t token : tokens)
-      if (token < 0 || token >= vocabSize_)
-        return makeError("token id {} is outside the vocabulary (0 to {})",
-                         token, vocabSize_ - 1);
+    TERNC_RETURN_IF_ERROR(
+        generate::checkForward(tokens, position_, contextLength_, vocabSize_));
     calls.push_back(tokens.size());
     std::vector<float> logits(tokens.size() * static_cast<size_t>(vocabSize_),
                               0.0f);
