@@ -222,23 +222,20 @@ Interpreter::forward(InterpreterSession &session,
                                                contextLength(), vocabSize_));
   std::vector<float> logits;
   logits.reserve(static_cast<size_t>(count * vocabSize_));
-  for (int64_t start = 0; start < count;) {
-    bool single = count - start == 1;
-    func::FuncOp function = single ? decode_ : prefill_;
-    int64_t capacity = single ? 1 : prefillChunk_;
-    int64_t valid = std::min(capacity, count - start);
-    // Padding rows compute garbage that is never stored or returned.
-    std::vector<int32_t> chunk(static_cast<size_t>(capacity), 0);
-    std::copy(tokens.begin() + start, tokens.begin() + start + valid,
-              chunk.begin());
-    Expected<Activations> output = run(function, chunk, valid, session);
-    if (!output)
-      return output.error();
-    logits.insert(logits.end(), output->begin(),
-                  output->begin() + valid * vocabSize_);
-    session.position_ += valid;
-    start += valid;
-  }
+  std::vector<int32_t> chunk;
+  TERNC_RETURN_IF_ERROR(generate::forEachForwardCall(
+      tokens, prefillChunk_, chunk,
+      [&](bool decode, const std::vector<int32_t> &padded, int64_t valid,
+          bool) -> Status {
+        Expected<Activations> output =
+            run(decode ? decode_ : prefill_, padded, valid, session);
+        if (!output)
+          return output.error();
+        logits.insert(logits.end(), output->begin(),
+                      output->begin() + valid * vocabSize_);
+        session.position_ += valid;
+        return Status::success();
+      }));
   return logits;
 }
 

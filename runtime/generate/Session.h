@@ -12,6 +12,7 @@
 
 #include "runtime/support/Error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -62,6 +63,31 @@ inline Status checkForward(const std::vector<int32_t> &tokens, int64_t position,
     if (token < 0 || token >= vocabSize)
       return makeError("token id {} is outside the vocabulary (0 to {})",
                        token, vocabSize - 1);
+  return Status::success();
+}
+
+/// Splits `tokens` into the calls forward() makes of a model's two
+/// functions: a lone (or last leftover) token through decode, the others in
+/// chunks of `prefillChunk` through prefill, the last chunk padded with token
+/// 0 (padding rows compute values that are never stored nor returned). For
+/// each call in order, `run(decode, chunk, valid, last)` gets the function,
+/// the padded tokens (in `chunk`, reused), how many are real and whether it
+/// is the last call; the first failure stops the split.
+template <typename Run>
+Status forEachForwardCall(const std::vector<int32_t> &tokens,
+                          int64_t prefillChunk, std::vector<int32_t> &chunk,
+                          Run run) {
+  const int64_t count = static_cast<int64_t>(tokens.size());
+  for (int64_t start = 0; start < count;) {
+    const bool decode = count - start == 1;
+    const int64_t capacity = decode ? 1 : prefillChunk;
+    const int64_t valid = std::min(capacity, count - start);
+    chunk.assign(static_cast<size_t>(capacity), 0);
+    std::copy(tokens.begin() + start, tokens.begin() + start + valid,
+              chunk.begin());
+    start += valid;
+    TERNC_RETURN_IF_ERROR(run(decode, chunk, valid, start == count));
+  }
   return Status::success();
 }
 

@@ -243,32 +243,28 @@ CompiledSession::run(const std::vector<int32_t> &tokens, bool lastOnly) {
   const ModelDefinition &definition = model_.definition();
   std::vector<float> logits;
   logits.reserve(static_cast<size_t>((lastOnly ? 1 : count) * vocab));
-  for (int64_t start = 0; start < count;) {
-    bool single = count - start == 1;
-    int64_t capacity = single ? 1 : model_.prefillChunk();
-    int64_t valid = std::min(capacity, count - start);
-    // Padding rows compute garbage that is never stored or returned.
-    std::fill(chunk_.begin(), chunk_.end(), 0);
-    std::copy(tokens.begin() + start, tokens.begin() + start + valid,
-              chunk_.begin());
-    TernStep step;
-    step.exec = exec_.get();
-    step.weights = model_.weights();
-    step.arena = arena_.data();
-    step.tokens = chunk_.data();
-    step.position = position_;
-    step.valid_tokens = valid;
-    step.logits = logits_.data();
-    step.last_logits_only = lastOnly ? 1 : 0;
-    (single ? definition.decode : definition.prefill)(&step);
-    position_ += valid;
-    start += valid;
-    // With lastOnly, only the last chunk's last row is wanted (and valid).
-    const int64_t firstRow = lastOnly ? valid - 1 : 0;
-    if (!lastOnly || start == count)
-      logits.insert(logits.end(), logits_.begin() + firstRow * vocab,
-                    logits_.begin() + valid * vocab);
-  }
+  TERNC_RETURN_IF_ERROR(generate::forEachForwardCall(
+      tokens, model_.prefillChunk(), chunk_,
+      [&](bool decode, const std::vector<int32_t> &padded, int64_t valid,
+          bool last) -> Status {
+        TernStep step;
+        step.exec = exec_.get();
+        step.weights = model_.weights();
+        step.arena = arena_.data();
+        step.tokens = padded.data();
+        step.position = position_;
+        step.valid_tokens = valid;
+        step.logits = logits_.data();
+        step.last_logits_only = lastOnly ? 1 : 0;
+        (decode ? definition.decode : definition.prefill)(&step);
+        position_ += valid;
+        // With lastOnly, only the last call's last row is wanted.
+        if (!lastOnly || last)
+          logits.insert(logits.end(),
+                        logits_.begin() + (lastOnly ? valid - 1 : 0) * vocab,
+                        logits_.begin() + valid * vocab);
+        return Status::success();
+      }));
   return logits;
 }
 
