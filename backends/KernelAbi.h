@@ -46,7 +46,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 4
+#define TERN_KERNEL_ABI_VERSION 5
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -123,6 +123,25 @@ typedef struct TernKernels {
   /// embed_f16 for an f32 table: y[t] = row ids[t], copied.
   void (*embed_f32)(const float *table, const int32_t *ids, int64_t tokens,
                     int64_t features, float *y);
+
+  /// y = x * W^T for an int8 weight W [rows][in] with one f32 scale per row
+  /// (#tern.row_scaled: row-major, row r at weights + r * in, |W| <= 127, any
+  /// in up to 132000), on activations quantized by quantize_rows_i8 (q
+  /// [tokens][in], scales [tokens]): y[t * y_stride + r] = (float)(sum_k
+  /// W[r][k] * q[t][k]) / scales[t] * row_scales[r], the sum exact in int32.
+  /// Rows are split across calls as in bitlinear_i2s (weights + r0 * in,
+  /// row_scales + r0, y + r0).
+  void (*linear_i8)(const int8_t *q, const float *scales,
+                    const int8_t *weights, const float *row_scales,
+                    int64_t tokens, int64_t in, int64_t rows, float *y,
+                    int64_t y_stride);
+
+  /// Embedding lookup from an int8 table with row scales (as linear_i8's
+  /// weights): y[t][k] = (float)table[ids[t]][k] * row_scales[ids[t]], the
+  /// product rounded to f32; y [tokens][features].
+  void (*embed_i8)(const int8_t *table, const float *row_scales,
+                   const int32_t *ids, int64_t tokens, int64_t features,
+                   float *y);
 
   /// RoPE in place on x [tokens][features] of heads of head_dim features
   /// (features a multiple of head_dim), token t at position + t. In each

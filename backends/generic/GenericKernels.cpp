@@ -204,6 +204,32 @@ void generic_embed(const typename Storage::Element *table, const int32_t *ids,
   }
 }
 
+void generic_linear_i8(const int8_t *q, const float *scales,
+                       const int8_t *weights, const float *rowScales,
+                       int64_t tokens, int64_t in, int64_t rows, float *y,
+                       int64_t yStride) {
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int8_t *row = weights + r * in;
+      const int8_t *activations = q + t * in;
+      int32_t dot = 0;
+      for (int64_t k = 0; k < in; ++k)
+        dot += row[k] * activations[k];
+      y[t * yStride + r] = static_cast<float>(dot) / scales[t] * rowScales[r];
+    }
+}
+
+void generic_embed_i8(const int8_t *table, const float *rowScales,
+                      const int32_t *ids, int64_t tokens, int64_t features,
+                      float *y) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    const int64_t id = ids[t];
+    for (int64_t i = 0; i < features; ++i)
+      y[t * features + i] =
+          static_cast<float>(table[id * features + i]) * rowScales[id];
+  }
+}
+
 /// Which features of a head RoPE turns together.
 enum class RopePairs {
   Neox, ///< (i, i + dims / 2)
@@ -359,6 +385,8 @@ TernKernels makeGenericKernels() {
   kernels.linear_f32 = generic_linear<FloatStorage>;
   kernels.embed_f16 = generic_embed<HalfStorage>;
   kernels.embed_f32 = generic_embed<FloatStorage>;
+  kernels.linear_i8 = generic_linear_i8;
+  kernels.embed_i8 = generic_embed_i8;
   kernels.rope_neox_f32 = generic_rope_f32<RopePairs::Neox>;
   kernels.rope_norm_f32 = generic_rope_f32<RopePairs::Norm>;
   kernels.attention_f16_cache = generic_attention<HalfStorage>;

@@ -9,13 +9,15 @@
 // and adds pairs (at most 2 * 2 * 128 = 512 in magnitude); up to eight
 // blocks (32 such pairs, |sum| <= 16384) are summed in 16 bits before
 // vpmaddwd widens them. With trit = code - 1, the exact dot product is
-// sum(code * q) - sum(q); the loop nest is backends/common/I2SMatmul.h.
+// sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/x86-avx2/Avx2BitLinear.h"
 
-#include "backends/common/I2SMatmul.h"
+#include "backends/x86-avx2/Avx2Common.h"
+
+#include "backends/common/TiledMatmul.h"
 
 #include <algorithm>
 #include <immintrin.h>
@@ -27,22 +29,14 @@ using namespace ternc::backends;
 /// Blocks whose products fit a 16-bit partial sum.
 constexpr int64_t kBlocksPer16Bit = 8;
 
-int32_t horizontalSum(__m256i v) {
-  __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(v),
-                              _mm256_extracti128_si256(v, 1));
-  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(1, 0, 3, 2)));
-  sum = _mm_add_epi32(sum, _mm_shuffle_epi32(sum, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(sum);
-}
-
-/// The AVX2 dot products of i2sMatmul.
-struct Avx2 {
+/// The AVX2 code dot products of i2sMatmul.
+struct Avx2I2S {
 static constexpr int kRowTile = 4;
 /// Sixteen ymm registers leave no room to share codes among tokens.
 static constexpr int kTokenTile = 1;
 
 /// sum(q) over `in` int8 activations.
-static int32_t activationSum(const int8_t *q, int64_t in) {
+static int32_t correction(const int8_t *q, int64_t in) {
   const __m256i ones8 = _mm256_set1_epi8(1);
   const __m256i ones16 = _mm256_set1_epi16(1);
   __m256i sum = _mm256_setzero_si256();
@@ -52,16 +46,16 @@ static int32_t activationSum(const int8_t *q, int64_t in) {
     sum = _mm256_add_epi32(
         sum, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, v), ones16));
   }
-  return horizontalSum(sum);
+  return avx2HorizontalSum(sum);
 }
 
 /// sum(code * q) of `Rows` I2_S rows (`rowBytes` apart) with one token's
 /// activations.
 template <int Rows, int Tokens>
-static void codeDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
-                     int64_t in, int64_t blocks, int32_t *dots) {
+static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
+                 int64_t in, int32_t *dots) {
   static_assert(Tokens == 1, "kTokenTile is 1");
-  (void)in;
+  const int64_t blocks = in / kI2SBlock;
   const __m256i mask = _mm256_set1_epi8(3);
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i wide[Rows];
@@ -95,7 +89,7 @@ static void codeDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
       wide[r] = _mm256_add_epi32(wide[r], _mm256_madd_epi16(narrow[r], ones));
   }
   for (int r = 0; r < Rows; ++r)
-    dots[r] = horizontalSum(wide[r]);
+    dots[r] = avx2HorizontalSum(wide[r]);
 }
 };
 
@@ -105,6 +99,6 @@ void avx2_bitlinear_i2s(const int8_t *q, const float *scales,
                         const uint8_t *weights, int64_t tokens, int64_t in,
                         int64_t rows, float weightScale, float *y,
                         int64_t yStride) {
-  i2sMatmul<Avx2>(q, scales, weights, tokens, in, rows, weightScale, y,
+  i2sMatmul<Avx2I2S>(q, scales, weights, tokens, in, rows, weightScale, y,
                   yStride);
 }

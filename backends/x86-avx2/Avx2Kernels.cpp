@@ -8,6 +8,7 @@
 
 #include "backends/generic/GenericKernels.h"
 #include "backends/x86-avx2/Avx2BitLinear.h"
+#include "backends/x86-avx2/Avx2Int8Linear.h"
 #include "backends/x86-avx2/Avx2Linear.h"
 
 namespace {
@@ -21,6 +22,7 @@ TernKernels makeAvx2Kernels() {
   kernels.f16_row_interleave = kX86F16RowInterleave;
   kernels.linear_f16 = avx2_linear_f16;
   kernels.embed_f16 = avx2_embed_f16;
+  kernels.linear_i8 = avx2_linear_i8;
   return kernels;
 }
 

@@ -11,13 +11,13 @@
 // unsigned) by the int8 activations and adds groups of four into 32-bit
 // lanes exactly; each code vector serves four tokens at once. An odd last
 // block uses the 256-bit form. With trit = code - 1 the dot product is
-// sum(code * q) - sum(q); the loop nest is backends/common/I2SMatmul.h.
+// sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/x86-avx512/Avx512BitLinear.h"
 
-#include "backends/common/I2SMatmul.h"
+#include "backends/common/TiledMatmul.h"
 
 #include <immintrin.h>
 
@@ -34,14 +34,14 @@ template <typename Body> void forEachField(Body body) {
   body(std::integral_constant<int, 3>());
 }
 
-/// The AVX-512 VNNI dot products of i2sMatmul.
-struct Avx512 {
+/// The AVX-512 VNNI code dot products of i2sMatmul.
+struct Avx512I2S {
   static constexpr int kRowTile = 4;
   /// Each unpacked code vector serves four tokens (16 accumulators).
   static constexpr int kTokenTile = 4;
 
   /// sum(q) over `in` int8 activations (a multiple of 128).
-  static int32_t activationSum(const int8_t *q, int64_t in) {
+  static int32_t correction(const int8_t *q, int64_t in) {
     const __m512i ones = _mm512_set1_epi8(1);
     __m512i sum = _mm512_setzero_si512();
     for (int64_t i = 0; i < in; i += 64)
@@ -50,8 +50,9 @@ struct Avx512 {
   }
 
   template <int Rows, int Tokens>
-  static void codeDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
-                       int64_t in, int64_t blocks, int32_t *dots) {
+  static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
+                   int64_t in, int32_t *dots) {
+    const int64_t blocks = in / kI2SBlock;
     const __m512i mask = _mm512_set1_epi8(3);
     __m512i sums[Rows][Tokens];
     for (int r = 0; r < Rows; ++r)
@@ -117,6 +118,6 @@ void avx512_bitlinear_i2s(const int8_t *q, const float *scales,
                           const uint8_t *weights, int64_t tokens, int64_t in,
                           int64_t rows, float weightScale, float *y,
                           int64_t yStride) {
-  i2sMatmul<Avx512>(q, scales, weights, tokens, in, rows, weightScale, y,
+  i2sMatmul<Avx512I2S>(q, scales, weights, tokens, in, rows, weightScale, y,
                     yStride);
 }

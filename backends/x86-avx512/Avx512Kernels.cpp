@@ -2,7 +2,7 @@
 //
 // Built without ISA flags: the CPU check runs before any AVX-512 code. The
 // table is the x86-avx2 backend's (every AVX-512 CPU has AVX2) with the
-// ternary matmul replaced.
+// ternary and int8 matmuls replaced.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,7 @@
 
 #include "backends/x86-avx2/Avx2Kernels.h"
 #include "backends/x86-avx512/Avx512BitLinear.h"
+#include "backends/x86-avx512/Avx512Int8Linear.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ TernKernels makeAvx512Kernels(const TernKernels &avx2) {
   TernKernels kernels = avx2;
   kernels.name = "x86-avx512";
   kernels.bitlinear_i2s = avx512_bitlinear_i2s;
+  kernels.linear_i8 = avx512_linear_i8;
   return kernels;
 }
 

@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/PackWeights.h"
 
+#include "compiler/reference/ReferenceOps.h"
 #include "dialects/Tern/IR/TernOps.h"
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
@@ -10,6 +11,8 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <vector>
 
 namespace ternc {
@@ -100,6 +103,53 @@ PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
           }};
 }
 
+/// The packed file's tensor holding the row scales of the #tern.row_scaled
+/// weight `name`.
+std::string rowScalesName(llvm::StringRef name) {
+  return (name + ".row_scales").str();
+}
+
+/// Adds the #tern.row_scaled form of `tensor`: its int8 rows as an I8 tensor
+/// of the same name and their f32 scales as rowScalesName(name). The values
+/// are quantized once, when the first of the two is written.
+Status addRowScaled(gguf::GgufWriter &writer, const gguf::GgufFile &source,
+                    const gguf::TensorInfo &tensor) {
+  const gguf::GgufFile *file = &source;
+  const gguf::TensorInfo *info = &tensor;
+  auto quantized =
+      std::make_shared<std::optional<reference::RowScaledMatrix>>();
+  auto quantize = [=]() -> Status {
+    if (*quantized)
+      return Status::success();
+    Expected<std::vector<float>> values = gguf::dequantizeTensor(*file, *info);
+    if (!values)
+      return Status(values.error());
+    Expected<reference::RowScaledMatrix> matrix = reference::quantizeRows(
+        values->data(), static_cast<int64_t>(info->rows()),
+        static_cast<int64_t>(info->ne[0]));
+    if (!matrix)
+      return makeError("{}: tensor '{}' cannot be quantized to int8: {}",
+                       file->name(), info->name, matrix.error().message());
+    *quantized = matrix.take();
+    return Status::success();
+  };
+  TERNC_RETURN_IF_ERROR(writer.addTensor(
+      std::string(info->name), gguf::TensorType::I8,
+      {info->ne[0], info->rows()},
+      [=](uint8_t *out, uint64_t size) -> Status {
+        TERNC_RETURN_IF_ERROR(quantize());
+        std::memcpy(out, (*quantized)->values.data(), size);
+        return Status::success();
+      }));
+  return writer.addTensor(rowScalesName(info->name), gguf::TensorType::F32,
+                          {info->rows()},
+                          [=](uint8_t *out, uint64_t) -> Status {
+                            TERNC_RETURN_IF_ERROR(quantize());
+                            storeFloats((*quantized)->scales, out);
+                            return Status::success();
+                          });
+}
+
 } // namespace
 
 Status packWeights(ModuleOp module, const gguf::GgufFile &source,
@@ -123,6 +173,10 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
       status = makeError("{}: no tensor '{}' to pack", source.name(), name);
       return;
     }
+    if (tern::isRowScaled(weight.getType())) {
+      status = addRowScaled(writer, source, *tensor);
+      return;
+    }
     PackedTensor packed = packingOf(weight, source, *tensor);
     std::vector<uint64_t> ne(tensor->ne.begin(),
                              tensor->ne.begin() + tensor->nDims);
@@ -143,11 +197,15 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
   if (!packed)
     return packed.error();
   Builder builder(module.getContext());
+  auto offsetOf = [&](llvm::StringRef name) {
+    return builder.getI64IntegerAttr(static_cast<int64_t>(
+        packed->dataOffset() + packed->findTensor(name)->offset));
+  };
   module.walk([&](tern::WeightOp weight) {
-    const gguf::TensorInfo *tensor = packed->findTensor(weight.getTensor());
-    weight->setAttr("tern.weight_offset",
-                    builder.getI64IntegerAttr(static_cast<int64_t>(
-                        packed->dataOffset() + tensor->offset)));
+    weight->setAttr("tern.weight_offset", offsetOf(weight.getTensor()));
+    if (tern::isRowScaled(weight.getType()))
+      weight->setAttr("tern.row_scales_offset",
+                      offsetOf(rowScalesName(weight.getTensor())));
   });
   return Status::success();
 }

@@ -26,10 +26,13 @@ namespace ternc {
 /// are, other storages are repacked from their trits with the type's
 /// scale), f16 tables as they are (or in groups of rows interleaved, where
 /// the op has `tern.row_interleave`), f32 tables and norm vectors as f32
-/// (dequantized when the file stores them otherwise). Tensor data is aligned
+/// (dequantized when the file stores them otherwise), #tern.row_scaled
+/// matrices as their reference::quantizeRows int8 rows (an I8 tensor of the
+/// same name) and row scales (F32, NAME.row_scales). Tensor data is aligned
 /// to `alignment` bytes; `ternc.backend` names `backend` (the runtime names
 /// it when the CPU cannot run it). Then sets `tern.weight_offset` on each
-/// weight op: the byte offset of its data from the start of the file.
+/// weight op: the byte offset of its data from the start of the file (and
+/// `tern.row_scales_offset`, that of the row scales).
 Status packWeights(mlir::ModuleOp module, const gguf::GgufFile &source,
                    const std::string &backend, const std::string &path,
                    uint32_t alignment = 64);

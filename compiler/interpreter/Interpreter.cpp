@@ -8,6 +8,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <unistd.h>
 
 namespace ternc {
@@ -71,6 +72,7 @@ Interpreter::create(ModuleOp module, const gguf::GgufFile &file,
     return makeError("a KV cache of {} positions needs {} bytes, more than "
                      "this machine's {} bytes of memory (lower --ctx)",
                      cache.getCapacity(), bytes, memory);
+  TERNC_RETURN_IF_ERROR(interpreter->quantizeRowScaledWeights());
   return interpreter;
 }
 
@@ -119,6 +121,28 @@ const std::vector<float> &Interpreter::vectorWeight(const std::string &name) {
   return vectors_.emplace(name, decodeTensor(file_, name)).first->second;
 }
 
+Status Interpreter::quantizeRowScaledWeights() {
+  Status status = Status::success();
+  module_.walk([&](tern::WeightOp weight) {
+    std::string name = weight.getTensor().str();
+    if (!status.ok() || !tern::isRowScaled(weight.getType()) ||
+        rowScaled_.count(name))
+      return;
+    const gguf::TensorInfo *tensor = file_.findTensor(name);
+    std::vector<float> values = decodeTensor(file_, name);
+    Expected<reference::RowScaledMatrix> matrix = reference::quantizeRows(
+        values.data(), static_cast<int64_t>(tensor->rows()),
+        static_cast<int64_t>(tensor->ne[0]));
+    if (!matrix) {
+      status = makeError("{}: tensor '{}' cannot be quantized to int8: {}",
+                         file_.name(), name, matrix.error().message());
+      return;
+    }
+    rowScaled_.emplace(name, matrix.take());
+  });
+  return status;
+}
+
 Expected<Activations> Interpreter::run(func::FuncOp function,
                                        const std::vector<int32_t> &tokens,
                                        int64_t validTokens,
@@ -156,12 +180,23 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
         llvm::TypeSwitch<Operation *, std::optional<Activations>>(&op)
             .Case([&](tern::WeightOp) { return std::nullopt; })
             .Case([&](tern::EmbedOp embed) {
-              const reference::FloatMatrix &table = floatWeight(
-                  tensorOf(embed.getTable()), embed.getTable().getType());
-              const size_t width = table.values.shape(1);
+              Value table = embed.getTable();
+              const size_t width = cast<ShapedType>(table.getType()).getDimSize(1);
               Activations x({tokens.size(), width});
+              if (tern::isRowScaled(table.getType())) {
+                const reference::RowScaledMatrix &rows =
+                    rowScaled_.at(tensorOf(table));
+                for (size_t t = 0; t < tokens.size(); ++t) {
+                  std::vector<float> row =
+                      reference::dequantizeRow(rows, tokens[t]);
+                  std::copy(row.begin(), row.end(), &x(t, 0));
+                }
+                return x;
+              }
+              const reference::FloatMatrix &values =
+                  floatWeight(tensorOf(table), table.getType());
               for (size_t t = 0; t < tokens.size(); ++t)
-                std::copy_n(&table.values(tokens[t], 0), width, &x(t, 0));
+                std::copy_n(&values.values(tokens[t], 0), width, &x(t, 0));
               return x;
             })
             .Case([&](tern::RMSNormOp norm) {
@@ -170,10 +205,13 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                                         norm.getEpsilon().convertToFloat());
             })
             .Case([&](tern::LinearOp matmul) {
+              Value weight = matmul.getWeight();
+              if (tern::isRowScaled(weight.getType()))
+                return reference::linearRowScaled(
+                    in(matmul.getInput()), rowScaled_.at(tensorOf(weight)));
               return reference::linear(
                   in(matmul.getInput()),
-                  floatWeight(tensorOf(matmul.getWeight()),
-                              matmul.getWeight().getType()));
+                  floatWeight(tensorOf(weight), weight.getType()));
             })
             .Case([&](tern::RopeOp rope) {
               return reference::rope(in(rope.getInput()), position,

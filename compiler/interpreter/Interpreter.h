@@ -88,6 +88,9 @@ private:
   const reference::FloatMatrix &floatWeight(const std::string &name,
                                             mlir::Type type);
   const std::vector<float> &vectorWeight(const std::string &name);
+  /// Quantizes the #tern.row_scaled weights (once, at creation: it can
+  /// fail on non-finite values).
+  Status quantizeRowScaledWeights();
 
   mlir::ModuleOp module_;
   const gguf::GgufFile &file_;
@@ -100,6 +103,7 @@ private:
   std::map<std::string, reference::Trits> ternary_;
   std::map<std::string, reference::FloatMatrix> matrices_;
   std::map<std::string, std::vector<float>> vectors_;
+  std::map<std::string, reference::RowScaledMatrix> rowScaled_;
 };
 
 /// One interpreted sequence as the shared generation and evaluation loops

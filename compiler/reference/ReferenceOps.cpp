@@ -55,8 +55,14 @@ Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
   return output;
 }
 
-Activations bitLinear(const Activations &input, const Trits &weight,
-                      float weightScale) {
+namespace {
+
+/// Per token, int8 activations q and scale s (quantizeActivations); then
+/// y_r = (float)(sum_k w_rk * q_k) / s * rowScale(r), the sum exact in int32.
+template <typename RowScale>
+Activations int8Matmul(const Activations &input,
+                       const xt::xtensor<int8_t, 2> &weight,
+                       RowScale rowScale) {
   const int64_t tokens = input.shape(0), in = input.shape(1);
   const int64_t out = weight.shape(0);
   assert(static_cast<int64_t>(weight.shape(1)) == in);
@@ -68,10 +74,17 @@ Activations bitLinear(const Activations &input, const Trits &weight,
       int32_t dot = 0;
       for (int64_t k = 0; k < in; ++k)
         dot += weight(r, k) * quantized[k];
-      output(t, r) = static_cast<float>(dot) / scale * weightScale;
+      output(t, r) = static_cast<float>(dot) / scale * rowScale(r);
     }
   }
   return output;
+}
+
+} // namespace
+
+Activations bitLinear(const Activations &input, const Trits &weight,
+                      float weightScale) {
+  return int8Matmul(input, weight, [&](int64_t) { return weightScale; });
 }
 
 Activations linear(const Activations &input, const FloatMatrix &weight) {
@@ -91,6 +104,45 @@ Activations linear(const Activations &input, const FloatMatrix &weight) {
     }
   }
   return output;
+}
+
+Expected<RowScaledMatrix> quantizeRows(const float *matrix, int64_t rows,
+                                       int64_t columns) {
+  RowScaledMatrix quantized;
+  quantized.values = xt::xtensor<int8_t, 2>::from_shape(
+      {static_cast<size_t>(rows), static_cast<size_t>(columns)});
+  quantized.scales.resize(rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = matrix + r * columns;
+    float amax = 0;
+    for (int64_t k = 0; k < columns; ++k) {
+      if (!std::isfinite(row[k]))
+        return makeError("row {} has a non-finite value ({}) at column {}", r,
+                         row[k], k);
+      amax = std::max(amax, std::fabs(row[k]));
+    }
+    const float scale = amax / 127.0f;
+    quantized.scales[r] = scale;
+    for (int64_t k = 0; k < columns; ++k) {
+      float q = scale == 0 ? 0.0f : std::nearbyint(row[k] / scale);
+      quantized.values(r, k) =
+          static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
+    }
+  }
+  return quantized;
+}
+
+std::vector<float> dequantizeRow(const RowScaledMatrix &matrix, int64_t row) {
+  std::vector<float> values(matrix.values.shape(1));
+  for (size_t k = 0; k < values.size(); ++k)
+    values[k] = static_cast<float>(matrix.values(row, k)) * matrix.scales[row];
+  return values;
+}
+
+Activations linearRowScaled(const Activations &input,
+                            const RowScaledMatrix &weight) {
+  return int8Matmul(input, weight.values,
+                    [&](int64_t row) { return weight.scales[row]; });
 }
 
 Activations rope(const Activations &input, int64_t position, bool neox,

@@ -13,6 +13,8 @@
 #ifndef TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 #define TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 
+#include "runtime/support/Error.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -37,6 +39,23 @@ struct FloatMatrix {
   Precision precision = Precision::F32;
 };
 
+/// An int8 matrix [out, in] with one f32 scale per row (#tern.row_scaled):
+/// row r stands for values(r, k) * scales[r].
+struct RowScaledMatrix {
+  xt::xtensor<int8_t, 2> values;
+  std::vector<float> scales;
+};
+
+/// Symmetric absmax int8 quantization of each row of the [rows, columns] f32
+/// `matrix`: amax = max|w| over the row, scale = amax / 127 (f32),
+/// q = clamp(round_half_even(w / scale), -127, 127); an all-zero row gets
+/// scale 0 and q = 0. Fails, naming the row, on a non-finite value.
+Expected<RowScaledMatrix> quantizeRows(const float *matrix, int64_t rows,
+                                       int64_t columns);
+
+/// Row `row` of `matrix` as f32: each int8 value times the row's scale.
+std::vector<float> dequantizeRow(const RowScaledMatrix &matrix, int64_t row);
+
 /// Rounds `value` to `precision` and back to f32.
 float roundTo(float value, Precision precision);
 
@@ -58,6 +77,12 @@ Activations bitLinear(const Activations &input, const Trits &weight,
 /// y = x * W^T with the activations rounded to the weight's precision and the
 /// products of rounded values summed exactly (double) and rounded once.
 Activations linear(const Activations &input, const FloatMatrix &weight);
+
+/// y = x * W^T for a row-scaled int8 W: per token, int8 activations and
+/// scale s as bitLinear quantizes them, then y_r = (float)(sum_k W_rk * q_k)
+/// / s * scale_r, the sum exact in int32.
+Activations linearRowScaled(const Activations &input,
+                            const RowScaledMatrix &weight);
 
 /// RoPE of tokens at positions position + t: for each head of `headDim`
 /// features, the first `dims` are rotated in pairs (i, i + dims/2) for NEOX

@@ -13,6 +13,9 @@ QuantizedRowsScratch quantizedRowsScratch(Operation *op) {
     input = matmul.getInput();
   else if (auto fused = dyn_cast<RMSNormBitLinearOp>(op))
     input = fused.getInput();
+  else if (auto linear = dyn_cast<LinearOp>(op);
+           linear && isRowScaled(linear.getWeight().getType()))
+    input = linear.getInput();
   else
     return {};
   auto type = cast<RankedTensorType>(input.getType());

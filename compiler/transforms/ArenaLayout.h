@@ -1,7 +1,7 @@
 //===- ArenaLayout.h - How ops lay out their arena scratch ------*- C++ -*-===//
 //
 // tern-plan-memory reserves scratch for the ops that quantize activations
-// before a ternary matmul, and tern-lower-to-kernels places the int8 rows and
+// before an int8 or ternary matmul, and tern-lower-to-kernels places the int8 rows and
 // their scales in it; both read the layout from here.
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +29,8 @@ struct QuantizedRowsScratch {
 };
 
 /// The quantization scratch `op` needs (bytes == 0 for ops that need none:
-/// all but tern.bitlinear and tern.rms_norm_bitlinear).
+/// all but tern.bitlinear, tern.rms_norm_bitlinear and tern.linear with a
+/// #tern.row_scaled weight).
 QuantizedRowsScratch quantizedRowsScratch(Operation *op);
 
 } // namespace mlir::tern

@@ -92,6 +92,8 @@ private:
   void loadStep(Value step);
   /// The pointer standing for the tensor `value`.
   Value pointerOf(Value value) { return pointers_.lookup(value); }
+  /// The row scales of the #tern.row_scaled weight `value`.
+  Value rowScalesOf(Value value) { return rowScales_.lookup(value); }
   /// Places the results of `op`: in the arena at its planned offsets, or in
   /// the step's logits for the returned value.
   LogicalResult placeResults(Operation *op);
@@ -103,6 +105,11 @@ private:
   LogicalResult lowerBitLinear(Operation *op, Value input, Value gamma,
                                std::optional<float> epsilon,
                                ValueRange weights);
+  /// The int8 rows and scales in `op`'s quantization scratch.
+  FailureOr<std::pair<Value, Value>> quantizedScratch(Operation *op);
+  /// Lowers a tern.linear: f16/f32 weights directly, #tern.row_scaled ones
+  /// after quantizing the input into the op's scratch.
+  LogicalResult lowerLinear(LinearOp matmul);
 
   /// For the LM head of a multi-token function: the input row, output row
   /// and token count to use, which are the last valid row and 1 when the
@@ -120,6 +127,7 @@ private:
   Value step_[kStepFields];
   Value returned_;
   llvm::DenseMap<Value, Value> pointers_;
+  llvm::DenseMap<Value, Value> rowScales_;
 };
 
 void FunctionLowering::call(StringRef name, ArrayRef<Value> arguments) {
@@ -170,17 +178,25 @@ std::pair<int64_t, int64_t> matrixShape(Value value) {
   return {type.getDimSize(0), type.getDimSize(1)};
 }
 
+FailureOr<std::pair<Value, Value>>
+FunctionLowering::quantizedScratch(Operation *op) {
+  auto scratchOffset = op->getAttrOfType<IntegerAttr>("tern.scratch_offset");
+  if (!scratchOffset)
+    return op->emitError("has no scratch offset: run tern-plan-memory first");
+  Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
+  return std::make_pair(rows,
+                        byteOffset(rows, quantizedRowsScratch(op).scalesOffset));
+}
+
 LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
                                                Value gamma,
                                                std::optional<float> epsilon,
                                                ValueRange weights) {
-  auto scratchOffset = op->getAttrOfType<IntegerAttr>("tern.scratch_offset");
-  if (!scratchOffset)
-    return op->emitError("has no scratch offset: run tern-plan-memory first");
+  FailureOr<std::pair<Value, Value>> scratch = quantizedScratch(op);
+  if (failed(scratch))
+    return failure();
+  auto [rows, scales] = *scratch;
   auto [tokens, features] = matrixShape(input);
-  QuantizedRowsScratch layout = quantizedRowsScratch(op);
-  Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
-  Value scales = byteOffset(rows, layout.scalesOffset);
   if (gamma)
     call("tern_exec_rms_norm_quantize_i8",
          {pointerOf(input), pointerOf(gamma), i64(tokens), i64(features),
@@ -238,6 +254,39 @@ FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
   return {rowOf(input, inputWidth), rowOf(output, outputWidth), count};
 }
 
+LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
+  auto [tokens, in] = matrixShape(matmul.getInput());
+  auto [rows, columns] = matrixShape(matmul.getWeight());
+  Value weight = matmul.getWeight();
+  Type element = cast<RankedTensorType>(weight.getType()).getElementType();
+  bool rowScaled = isRowScaled(weight.getType());
+  if (!rowScaled && !element.isF16() && !element.isF32())
+    return matmul.emitError("no kernel multiplies by a ") << element
+                                                          << " matrix";
+  Value input = pointerOf(matmul.getInput());
+  Value output = pointerOf(matmul.getResult());
+  Value count = i64(tokens);
+  if (matmul.getResult() == returned_ && tokens > 1)
+    std::tie(input, output, count) =
+        lastRowWhenAsked(input, in, output, rows, tokens);
+  if (!rowScaled) {
+    call(element.isF16() ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
+         {input, pointerOf(weight), count, i64(in), i64(rows), output,
+          i64(rows)});
+    return success();
+  }
+  FailureOr<std::pair<Value, Value>> scratch =
+      quantizedScratch(matmul);
+  if (failed(scratch))
+    return failure();
+  auto [quantized, scales] = *scratch;
+  call("tern_exec_quantize_rows_i8", {input, count, i64(in), quantized, scales});
+  call("tern_exec_linear_i8",
+       {quantized, scales, pointerOf(weight), rowScalesOf(weight), count,
+        i64(in), i64(rows), output, i64(rows)});
+  return success();
+}
+
 LogicalResult FunctionLowering::lowerOp(Operation *op) {
   auto elements = [](Value value) {
     return cast<RankedTensorType>(value.getType()).getNumElements();
@@ -251,14 +300,34 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
                  << "' has no tern.weight_offset: the weights are not packed";
         pointers_[weight.getResult()] =
             byteOffset(step_[kWeights], offset.getInt());
+        if (!isRowScaled(weight.getType()))
+          return success();
+        auto scales =
+            weight->getAttrOfType<IntegerAttr>("tern.row_scales_offset");
+        if (!scales)
+          return weight.emitError("weight '")
+                 << weight.getTensor()
+                 << "' has no tern.row_scales_offset: the weights are not "
+                    "packed";
+        rowScales_[weight.getResult()] =
+            byteOffset(step_[kWeights], scales.getInt());
         return success();
       })
       .Case([&](EmbedOp embed) {
         auto [tokens, features] = matrixShape(embed.getResult());
-        bool half = embed.getTable().getType().getElementType().isF16();
+        Value table = embed.getTable();
+        if (isRowScaled(table.getType())) {
+          call("tern_exec_embed_i8",
+               {pointerOf(table), rowScalesOf(table), step_[kTokens],
+                i64(tokens), i64(features), pointerOf(embed.getResult())});
+          return success();
+        }
+        bool half = cast<RankedTensorType>(table.getType())
+                        .getElementType()
+                        .isF16();
         call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
-             {pointerOf(embed.getTable()), step_[kTokens], i64(tokens),
-              i64(features), pointerOf(embed.getResult())});
+             {pointerOf(table), step_[kTokens], i64(tokens), i64(features),
+              pointerOf(embed.getResult())});
         return success();
       })
       .Case([&](RMSNormOp norm) {
@@ -279,24 +348,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
                               fused.getEpsilon().convertToFloat(),
                               fused.getWeights());
       })
-      .Case([&](LinearOp matmul) -> LogicalResult {
-        auto [tokens, in] = matrixShape(matmul.getInput());
-        auto [rows, columns] = matrixShape(matmul.getWeight());
-        Type element = matmul.getWeight().getType().getElementType();
-        if (!element.isF16() && !element.isF32())
-          return matmul.emitError("no kernel multiplies by a ")
-                 << element << " matrix";
-        Value input = pointerOf(matmul.getInput());
-        Value output = pointerOf(matmul.getResult());
-        Value count = i64(tokens);
-        if (matmul.getResult() == returned_ && tokens > 1)
-          std::tie(input, output, count) =
-              lastRowWhenAsked(input, in, output, rows, tokens);
-        call(element.isF16() ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
-             {input, pointerOf(matmul.getWeight()), count, i64(in), i64(rows),
-              output, i64(rows)});
-        return success();
-      })
+      .Case([&](LinearOp matmul) { return lowerLinear(matmul); })
       .Case([&](RopeOp rope) {
         auto [tokens, features] = matrixShape(rope.getInput());
         call(rope.getKind() == RopeKind::Neox ? "tern_exec_rope_neox_f32"

@@ -6,6 +6,27 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Compile-time quantization
+//===----------------------------------------------------------------------===//
+
+def TernQuantizeLmHead : Pass<"tern-quantize-lm-head", "::mlir::ModuleOp"> {
+  let summary = "Store the LM head as int8 rows, one f32 scale per row";
+  let description = [{
+    Gives the weight of every `tern.linear` (the LM head of BitNet models)
+    the type `tensor<out x in x i8, #tern.row_scaled>`, in every function:
+    the matmul then quantizes its activations per token to int8 (as
+    `tern.bitlinear` does) and sums int8 products exactly. An embedding
+    that reads the same tensor (tied embeddings, as in BitNet b1.58 2B4T)
+    reads the int8 rows too, so the model holds one copy. The packer and the
+    interpreter quantize the tensor's values with reference::quantizeRows
+    (symmetric absmax per row). For an f16 LM head this halves the bytes
+    each decoded token streams through it; the accuracy cost is measured by
+    bench/lm-head-accuracy.sh. Opt-in: `--lm-head=int8`.
+  }];
+  let dependentDialects = ["::mlir::tern::TernDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 
@@ -92,8 +113,9 @@ def TernPlanMemory : Pass<"tern-plan-memory", "::mlir::func::FuncOp"> {
     the lowest free range. Each op gets `tern.arena_offsets` (one offset per
     result) and the function `tern.arena_size`, the bytes the plan needs.
     Weights (`tern.weight`) live in the model file and take no arena space.
-    Ops that quantize activations for a ternary matmul (`tern.bitlinear`,
-    `tern.rms_norm_bitlinear`) also get `tern.scratch_offset`: room for the
+    Ops that quantize activations for an int8 or ternary matmul
+    (`tern.bitlinear`, `tern.rms_norm_bitlinear`, `tern.linear` with a
+    `#tern.row_scaled` weight) also get `tern.scratch_offset`: room for the
     int8 rows and their scales (ArenaLayout.h), live only during the op.
   }];
   let options = [

@@ -210,6 +210,17 @@ void tern_exec_linear_f32(TernExec *exec, const float *x, const float *weights,
                     });
 }
 
+void tern_exec_linear_i8(TernExec *exec, const int8_t *q, const float *scales,
+                         const int8_t *weights, const float *row_scales,
+                         int64_t tokens, int64_t in, int64_t rows, float *y,
+                         int64_t y_stride) {
+  const TernKernels &k = exec->kernels();
+  exec->parallelFor(rows, kRowGrain, [&](int64_t begin, int64_t end, int) {
+    k.linear_i8(q, scales, weights + begin * in, row_scales + begin, tokens,
+                in, end - begin, y + begin, y_stride);
+  });
+}
+
 void tern_exec_embed_f16(TernExec *exec, const uint16_t *table,
                          const int32_t *ids, int64_t tokens, int64_t features,
                          float *y) {
@@ -227,6 +238,16 @@ void tern_exec_embed_f32(TernExec *exec, const float *table,
   exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
     k.embed_f32(table, ids + begin, end - begin, features,
                 y + begin * features);
+  });
+}
+
+void tern_exec_embed_i8(TernExec *exec, const int8_t *table,
+                        const float *row_scales, const int32_t *ids,
+                        int64_t tokens, int64_t features, float *y) {
+  const TernKernels &k = exec->kernels();
+  exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
+    k.embed_i8(table, row_scales, ids + begin, end - begin, features,
+               y + begin * features);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "runtime/support/Half.h"
 #include "runtime/support/Random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -188,6 +189,8 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   EXPECT_NE(kernels().linear_f32, nullptr);
   EXPECT_NE(kernels().embed_f16, nullptr);
   EXPECT_NE(kernels().embed_f32, nullptr);
+  EXPECT_NE(kernels().linear_i8, nullptr);
+  EXPECT_NE(kernels().embed_i8, nullptr);
   EXPECT_NE(kernels().rope_neox_f32, nullptr);
   EXPECT_NE(kernels().rope_norm_f32, nullptr);
   EXPECT_NE(kernels().attention_f16_cache, nullptr);
@@ -412,6 +415,101 @@ TEST_P(KernelConformanceTest, EmbedF16CopiesTableRows) {
 
 TEST_P(KernelConformanceTest, EmbedF32CopiesTableRows) {
   expectEmbedCopiesTableRows(kernels().embed_f32, 12, 1);
+}
+
+/// A [rows, columns] weight uniform in [-1, 1) with an all-zero row (scale
+/// 0) and a row of one repeated extreme, quantized by the reference.
+reference::RowScaledMatrix rowScaledWeight(TestData &data, int64_t rows,
+                                           int64_t columns) {
+  std::vector<float> values(rows * columns);
+  for (float &value : values)
+    value = data.uniform(1.0f);
+  if (rows > 2) {
+    std::fill_n(values.begin(), columns, 0.0f);
+    std::fill_n(values.begin() + columns, columns, -3.0f);
+  }
+  Expected<reference::RowScaledMatrix> matrix =
+      reference::quantizeRows(values.data(), rows, columns);
+  EXPECT_TRUE(static_cast<bool>(matrix));
+  return matrix.take();
+}
+
+TEST_P(KernelConformanceTest, LinearI8MatchesReference) {
+  // Any row length (SIMD tails), odd row counts, token tiles and tails, and
+  // a slice of 2B4T's LM head.
+  const MatmulShape shapes[] = {{1, 1, 1},      {3, 5, 3},    {17, 64, 7},
+                                {5, 200, 129},  {2, 97, 33},  {3, 2560, 640},
+                                {1, 2560, 67}};
+  TestData data(13);
+  for (const MatmulShape &shape : shapes) {
+    SCOPED_TRACE(describe(shape));
+    const Activations x = data.activations(shape.tokens, shape.in);
+    const reference::RowScaledMatrix weight =
+        rowScaledWeight(data, shape.out, shape.in);
+    std::vector<int8_t> q(x.size());
+    std::vector<float> scales(shape.tokens);
+    kernels().quantize_rows_i8(x.data(), shape.tokens, shape.in, q.data(),
+                               scales.data());
+    expectRowSlicesMatch(
+        [&](int64_t begin, int64_t end, float *y) {
+          kernels().linear_i8(q.data(), scales.data(),
+                              weight.values.data() + begin * shape.in,
+                              weight.scales.data() + begin, shape.tokens,
+                              shape.in, end - begin, y + begin, shape.out);
+        },
+        reference::linearRowScaled(x, weight));
+  }
+}
+
+TEST_P(KernelConformanceTest, LinearI8IsExactAtTheExtremes) {
+  // The largest products the ABI allows (|q| = 128, |W| = 127) over a long
+  // row: SIMD schemes that bias or take signs must neither saturate nor
+  // overflow. The sums are known in closed form.
+  constexpr int64_t kIn = 6912, kRows = 4;
+  std::vector<int8_t> q(2 * kIn), weights(kRows * kIn);
+  for (int64_t k = 0; k < kIn; ++k) {
+    q[k] = -128; // token 0
+    q[kIn + k] = k % 2 == 0 ? 127 : -128; // token 1
+    weights[k] = -127; // row 0
+    weights[kIn + k] = 127; // row 1
+    weights[2 * kIn + k] = k % 2 == 0 ? 127 : -127; // row 2
+    weights[3 * kIn + k] = 0; // row 3
+  }
+  const float scales[] = {1.0f, 1.0f}, rowScales[] = {1.0f, 1.0f, 1.0f, 1.0f};
+  std::vector<float> y(2 * kRows);
+  kernels().linear_i8(q.data(), scales, weights.data(), rowScales, 2, kIn,
+                      kRows, y.data(), kRows);
+  const float half = static_cast<float>(kIn / 2);
+  const std::vector<float> expected = {
+      128.0f * 127 * kIn,  -128.0f * 127 * kIn, 0.0f, 0.0f,
+      (128.0f - 127) * 127 * half, (127.0f - 128) * 127 * half,
+      127.0f * 127 * half + 128.0f * 127 * half, 0.0f};
+  EXPECT_TRUE(sameBits(y.data(), expected.data(), y.size()));
+}
+
+TEST_P(KernelConformanceTest, EmbedI8ScalesTableRows) {
+  constexpr int64_t kVocab = 50, kFeatures = 2560;
+  TestData data(14);
+  const reference::RowScaledMatrix table =
+      rowScaledWeight(data, kVocab, kFeatures);
+  for (int64_t tokens : {1, 3, 17}) {
+    SCOPED_TRACE(::testing::Message() << tokens << " tokens");
+    std::vector<int32_t> ids(tokens);
+    for (int32_t &id : ids)
+      id = static_cast<int32_t>(data.below(kVocab));
+    ids.front() = 0;
+    ids.back() = static_cast<int32_t>(kVocab - 1);
+    Activations expected(
+        {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
+    for (int64_t t = 0; t < tokens; ++t) {
+      const std::vector<float> row = reference::dequantizeRow(table, ids[t]);
+      std::copy(row.begin(), row.end(), &expected(t, 0));
+    }
+    std::vector<float> y(expected.size());
+    kernels().embed_i8(table.values.data(), table.scales.data(), ids.data(),
+                       tokens, kFeatures, y.data());
+    EXPECT_TRUE(sameBits(y, expected));
+  }
 }
 
 TEST_P(KernelConformanceTest, RopeMatchesReference) {

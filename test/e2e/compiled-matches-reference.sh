@@ -9,12 +9,14 @@
 #    interpreter's order, so the bound is exact equality;
 #  - 64 greedily generated tokens give the same text as `ternc run`.
 #
-# Usage: compiled-matches-reference.sh WORKDIR ARCH WEIGHT_TYPE [EMBED_TYPE [TARGET]]
+# MODEL_FLAG (e.g. --lm-head=int8) goes to compile, eval and run alike.
+#
+# Usage: compiled-matches-reference.sh WORKDIR ARCH WEIGHT_TYPE [EMBED_TYPE [TARGET [MODEL_FLAG]]]
 set -euo pipefail
 
-dir=$1 arch=$2 weights=$3 embedding=${4:-f16} target=${5:-generic}
-model=$dir/$arch-$weights-$embedding-$target
-shape=(--prefill-chunk 8 --ctx 96)
+dir=$1 arch=$2 weights=$3 embedding=${4:-f16} target=${5:-generic} flag=${6:-}
+model=$dir/$arch-$weights-$embedding-$target${flag//[^a-z0-9]/}
+shape=(--prefill-chunk 8 --ctx 96 ${flag:+"$flag"})
 tokens=5,17,300,2,999,64,128,1000,7,7,7,42,511,256,3,900,12,640,77,1
 prompt="The compiler reads the model and writes"
 
@@ -34,4 +36,4 @@ ternc run "$model.gguf" "${shape[@]}" -p "$prompt" -n 64 --temp 0 \
 "$model.exe" -p "$prompt" -n 64 --temp 0 > "$model.exe.txt" 2> /dev/null
 cmp "$model.ref.txt" "$model.exe.txt"
 test -s "$model.exe.txt"
-echo "$arch $weights $embedding $target: compiled == reference"
+echo "$arch $weights $embedding $target${flag:+ $flag}: compiled == reference"

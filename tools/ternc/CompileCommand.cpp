@@ -383,6 +383,7 @@ int ternc::tool::runCompile() {
     status = writeModule(ir);
   } else {
     status = runPasses(context, ir, [](mlir::PassManager &pm) {
+      tool::addModelFlagPasses(pm);
       mlir::tern::buildFusionPipeline(pm);
     });
     if (status.ok() && emitStage == EmitStage::TernFused)

@@ -4,6 +4,7 @@
 
 #include "tools/ternc/Commands.h"
 
+#include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,7 +35,25 @@ cl::opt<std::string> kvType("kv-type",
                             cl::init("f16"), cl::sub(evalCommand()),
                             cl::sub(runCommand()), cl::cat(terncCategory()));
 
+/// How the LM head is stored.
+enum class LmHead { Stored, Int8 };
+
+cl::opt<LmHead> lmHead(
+    "lm-head", cl::desc("LM head weights (default: stored)"),
+    cl::values(clEnumValN(LmHead::Stored, "stored",
+                          "as the model file stores them"),
+               clEnumValN(LmHead::Int8, "int8",
+                          "int8 with one scale per row, quantized at compile "
+                          "time (a tied embedding reads them too)")),
+    cl::init(LmHead::Stored), cl::sub(compileCommand()), cl::sub(evalCommand()),
+    cl::sub(runCommand()), cl::cat(terncCategory()));
+
 } // namespace
+
+void addModelFlagPasses(mlir::OpPassManager &pm) {
+  if (lmHead == LmHead::Int8)
+    pm.addPass(mlir::tern::createTernQuantizeLmHead());
+}
 
 ImportOptions importOptionsFromFlags() {
   ImportOptions options;
@@ -59,6 +78,10 @@ Expected<InterpretedModel> loadInterpretedModel(const std::string &path) {
   if (!module)
     return module.error();
   model.module = module.take();
+  mlir::PassManager passes(model.context.get());
+  addModelFlagPasses(passes);
+  if (mlir::failed(passes.run(*model.module)))
+    return makeError("{}: the model passes failed (diagnostics above)", path);
   InterpreterOptions options;
   options.f16Cache = kvType == "f16";
   Expected<std::unique_ptr<Interpreter>> interpreter =

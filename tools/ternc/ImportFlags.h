@@ -7,6 +7,7 @@
 #include "compiler/interpreter/Interpreter.h"
 
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <memory>
 #include <string>
@@ -16,6 +17,10 @@ namespace ternc::tool {
 /// --prefill-chunk and --ctx, for compile, eval and run.
 ImportOptions importOptionsFromFlags();
 
+/// Adds the passes of the model-changing flags (--lm-head=int8), which run
+/// right after import for compile, eval and run alike.
+void addModelFlagPasses(mlir::OpPassManager &pm);
+
 /// A model opened, imported and ready to interpret (eval, run).
 struct InterpretedModel {
   std::unique_ptr<gguf::GgufFile> file;
@@ -24,8 +29,8 @@ struct InterpretedModel {
   std::unique_ptr<Interpreter> interpreter;
 };
 
-/// Opens `path`, imports it with the import flags and prepares the
-/// interpreter with --kv-type.
+/// Opens `path`, imports it with the import flags, runs
+/// addModelFlagPasses' passes and prepares the interpreter with --kv-type.
 Expected<InterpretedModel> loadInterpretedModel(const std::string &path);
 
 } // namespace ternc::tool

@@ -30,6 +30,7 @@ def Tern_Dialect : Dialect {
     linear weight is `out x in` and activations are `tokens x features`.
   }];
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -54,6 +55,26 @@ def Tern_RopeKindAttr : I32EnumAttr<"RopeKind", "RoPE dimension pairing", [
       I32EnumAttrCase<"Norm", 1, "norm">,
     ]> {
   let cppNamespace = "::mlir::tern";
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
+  let mnemonic = "row_scaled";
+  let summary = "tensor encoding: int8 rows, each with its own f32 scale";
+  let description = [{
+    Marks a 2-D `i8` weight tensor whose row `r` stands for `q[r][k] *
+    scale[r]`, one f32 scale per row (symmetric absmax quantization to
+    [-127, 127], as `tern-quantize-lm-head` writes it). The scales are part
+    of the weight, like the per-tensor scale of `!tern.ternary`; the packed
+    model file stores them beside the int8 rows.
+
+    ```mlir
+    %w = tern.weight "token_embd.weight" : tensor<128256x2560xi8, #tern.row_scaled>
+    ```
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -129,5 +150,13 @@ def Tern_Activations : Tern_StaticTensorOf<[F32], 2>;
 def Tern_Vector : Tern_StaticTensorOf<[F32], 1>;
 def Tern_TokenIds : Tern_StaticTensorOf<[I32], 1>;
 def Tern_FloatMatrix : Tern_StaticTensorOf<[F32, F16, BF16], 2>;
+/// An int8 matrix with one scale per row (#tern.row_scaled).
+def Tern_RowScaledMatrix : Type<
+    And<[Tern_StaticTensorOf<[I8], 2>.predicate,
+         CPred<"::mlir::tern::isRowScaled($_self)">]>,
+    "2-D statically shaped i8 tensor with #tern.row_scaled encoding",
+    "::mlir::RankedTensorType">;
+/// What embeddings and dense matmuls read.
+def Tern_DenseMatrix : AnyTypeOf<[Tern_FloatMatrix, Tern_RowScaledMatrix]>;
 
 #endif // TERN_BASE_TD

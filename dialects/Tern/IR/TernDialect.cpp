@@ -14,6 +14,9 @@ using namespace mlir::tern;
 #include "dialects/Tern/IR/TernDialect.cpp.inc"
 #include "dialects/Tern/IR/TernEnums.cpp.inc"
 
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Tern/IR/TernAttrs.cpp.inc"
+
 #define GET_TYPEDEF_CLASSES
 #include "dialects/Tern/IR/TernTypes.cpp.inc"
 
@@ -25,5 +28,9 @@ void TernDialect::initialize() {
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "dialects/Tern/IR/TernTypes.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Tern/IR/TernAttrs.cpp.inc"
       >();
 }

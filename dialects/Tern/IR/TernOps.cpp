@@ -182,7 +182,7 @@ LogicalResult LinearOp::inferReturnTypes(
 
 LogicalResult LinearOp::verify() {
   return verifyMatmulInput(*this, getInput(), getWeight(),
-                           getWeight().getType().getDimSize(1));
+                           shapedOf(getWeight()).getDimSize(1));
 }
 
 //===----------------------------------------------------------------------===//

@@ -42,7 +42,7 @@ def Tern_WeightOp : Tern_Op<"weight", [Pure]> {
   }];
   let arguments = (ins StrAttr:$tensor, OptionalAttr<StrAttr>:$storage);
   let results = (outs AnyTypeOf<[Tern_TernaryType, Tern_Vector,
-                                 Tern_FloatMatrix]>:$result);
+                                 Tern_DenseMatrix]>:$result);
   let assemblyFormat = "$tensor attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -54,13 +54,15 @@ def Tern_WeightOp : Tern_Op<"weight", [Pure]> {
 def Tern_EmbedOp : Tern_InferredOp<"embed"> {
   let summary = "token embedding lookup";
   let description = [{
-    Row `tokens[i]` of the `vocab x embd` table, as f32, for each token.
+    Row `tokens[i]` of the `vocab x embd` table, as f32, for each token. A
+    `#tern.row_scaled` int8 table gives each int8 value times its row's
+    scale, the product rounded to f32.
 
     ```mlir
     %x = tern.embed %table, %tokens : (tensor<128256x2560xf16>, tensor<1xi32>) -> tensor<1x2560xf32>
     ```
   }];
-  let arguments = (ins Tern_FloatMatrix:$table, Tern_TokenIds:$tokens);
+  let arguments = (ins Tern_DenseMatrix:$table, Tern_TokenIds:$tokens);
   let results = (outs Tern_Activations:$result);
   let assemblyFormat = [{
     $table `,` $tokens attr-dict `:` functional-type(operands, results)
@@ -176,17 +178,20 @@ def Tern_Relu2MulOp : Tern_InferredOp<"relu2_mul"> {
 //===----------------------------------------------------------------------===//
 
 def Tern_LinearOp : Tern_InferredOp<"linear"> {
-  let summary = "dense matmul with a float weight (e.g. the LM head)";
+  let summary = "dense matmul (e.g. the LM head)";
   let description = [{
     `y = input * weight^T` for an `out x in` f32/f16/bf16 weight. With an f16
     weight the activations are rounded to f16 first, as ggml's F16 matmul
-    does; accumulation is f32.
+    does; accumulation is f32. With a `#tern.row_scaled` int8 weight the
+    activations are quantized per token as `tern.bitlinear` quantizes them
+    (absmax int8, scale `s`), the int8 products summed exactly and
+    `y = (float)sum / s * scale[r]`.
 
     ```mlir
     %logits = tern.linear %h, %embd : (tensor<1x2560xf32>, tensor<128256x2560xf16>) -> tensor<1x128256xf32>
     ```
   }];
-  let arguments = (ins Tern_Activations:$input, Tern_FloatMatrix:$weight);
+  let arguments = (ins Tern_Activations:$input, Tern_DenseMatrix:$weight);
   let results = (outs Tern_Activations:$result);
   let hasVerifier = 1;
   let assemblyFormat = [{

@@ -1,6 +1,7 @@
 //===- TernTypes.cpp - tern dialect types ---------------------------------===//
 //
-// Custom syntax and verifiers of !tern.ternary and !tern.kv_cache.
+// Custom syntax and verifiers of !tern.ternary and !tern.kv_cache; the
+// #tern.row_scaled query.
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,6 +88,15 @@ TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "the scale must be finite and non-negative, got "
                        << static_cast<double>(value);
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Row-scaled int8 matrices
+//===----------------------------------------------------------------------===//
+
+bool mlir::tern::isRowScaled(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && isa_and_nonnull<RowScaledAttr>(tensor.getEncoding());
 }
 
 //===----------------------------------------------------------------------===//

@@ -133,3 +133,60 @@ module {
     return %x : tensor<2x128xf32>
   }
 }
+
+// -----
+
+// A row-scaled int8 LM head (tied embedding): the table and the row scales
+// are two pointers into the weights; the head quantizes its input into the
+// op's scratch, then multiplies. The embedding reads the same int8 rows.
+// CHECK-LABEL: func.func @tern_model_decode
+// CHECK: llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[WEIGHTS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[ARENA:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
+// CHECK: %[[C4096:.+]] = arith.constant 4096 : i64
+// CHECK: %[[TABLE:.+]] = llvm.getelementptr %[[WEIGHTS]][%[[C4096]]]
+// CHECK: %[[C5120:.+]] = arith.constant 5120 : i64
+// CHECK: %[[SCALES:.+]] = llvm.getelementptr %[[WEIGHTS]][%[[C5120]]]
+// CHECK: call @tern_exec_embed_i8(%{{.+}}, %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: %[[C1536:.+]] = arith.constant 1536 : i64
+// CHECK: %[[Q:.+]] = llvm.getelementptr %[[ARENA]][%[[C1536]]]
+// CHECK: %[[C128:.+]] = arith.constant 128 : i64
+// CHECK: %[[S:.+]] = llvm.getelementptr %[[Q]][%[[C128]]]
+// CHECK: call @tern_exec_quantize_rows_i8(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]], %[[S]])
+// CHECK: call @tern_exec_linear_i8(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: func.func private @tern_exec_linear_i8(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64)
+!head = tensor<8x128xi8, #tern.row_scaled>
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> attributes {tern.arena_size = 2048 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64, tern.row_scales_offset = 5120 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<1xi32>) -> tensor<1x128xf32>
+    %logits = tern.linear %x, %table {tern.arena_offsets = array<i64: 512>, tern.scratch_offset = 1536 : i64} : (tensor<1x128xf32>, !head) -> tensor<1x8xf32>
+    return %logits : tensor<1x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> attributes {tern.arena_size = 2048 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64, tern.row_scales_offset = 5120 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<2xi32>) -> tensor<2x128xf32>
+    %logits = tern.linear %x, %table {tern.arena_offsets = array<i64: 1024>, tern.scratch_offset = 1536 : i64} : (tensor<2x128xf32>, !head) -> tensor<2x8xf32>
+    return %logits : tensor<2x8xf32>
+  }
+}
+
+// -----
+
+// A row-scaled weight needs the offset of its row scales too.
+!head = tensor<8x128xi8, #tern.row_scaled>
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> attributes {tern.arena_size = 1024 : i64} {
+    // expected-error @+1 {{weight 'token_embd.weight' has no tern.row_scales_offset: the weights are not packed}}
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<1xi32>) -> tensor<1x128xf32>
+    return %x : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> attributes {tern.arena_size = 4096 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64, tern.row_scales_offset = 5120 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<2xi32>) -> tensor<2x128xf32>
+    return %x : tensor<2x128xf32>
+  }
+}

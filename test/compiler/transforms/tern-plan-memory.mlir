@@ -42,3 +42,19 @@ func.func @fused(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %m = tern.mul %y#0, %y#1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %m : tensor<2x4xf32>
 }
+
+// -----
+
+// A row-scaled int8 matmul quantizes its input too: it gets scratch (2x8
+// int8 padded to 64, then 2 scales); an f16 one does not.
+// CHECK-LABEL: func.func @heads
+// CHECK: tern.linear {{.*}} {tern.arena_offsets = array<i64: 0>, tern.scratch_offset = 64 : i64}
+// CHECK: tern.linear {{.*}} {tern.arena_offsets = array<i64: 64>} :
+func.func @heads(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %w8 = tern.weight "w8" : tensor<4x8xi8, #tern.row_scaled>
+  %w16 = tern.weight "w16" : tensor<4x8xf16>
+  %a = tern.linear %x, %w8 : (tensor<2x8xf32>, tensor<4x8xi8, #tern.row_scaled>) -> tensor<2x4xf32>
+  %b = tern.linear %x, %w16 : (tensor<2x8xf32>, tensor<4x8xf16>) -> tensor<2x4xf32>
+  %m = tern.mul %a, %b : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %m : tensor<2x4xf32>
+}

@@ -140,6 +140,28 @@ TEST(ExecutorTest, LinearF32MatchesTheKernelOnAnyThreadCount) {
   }
 }
 
+TEST(ExecutorTest, LinearI8MatchesTheKernelOnAnyThreadCount) {
+  const int64_t tokens = 2, in = 72, rows = 75;
+  std::vector<float> x = randomFloats(tokens * in, 9);
+  std::vector<float> w = randomFloats(rows * in, 10);
+  std::vector<int8_t> q(tokens * in), weights(w.size());
+  std::vector<float> scales(tokens), rowScales(rows);
+  kernels().quantize_rows_i8(x.data(), tokens, in, q.data(), scales.data());
+  kernels().quantize_rows_i8(w.data(), rows, in, weights.data(),
+                             rowScales.data());
+  std::vector<float> expected(tokens * rows);
+  kernels().linear_i8(q.data(), scales.data(), weights.data(),
+                      rowScales.data(), tokens, in, rows, expected.data(),
+                      rows);
+  for (int threads : {1, 2, 4}) {
+    std::unique_ptr<TernExec> exec = makeExec(threads);
+    std::vector<float> y(tokens * rows);
+    tern_exec_linear_i8(exec.get(), q.data(), scales.data(), weights.data(),
+                        rowScales.data(), tokens, in, rows, y.data(), rows);
+    EXPECT_TRUE(sameBits(y, expected)) << threads << " threads";
+  }
+}
+
 TEST(ExecutorTest, RowOperationsSplitByTokens) {
   const int64_t tokens = 7, features = 64;
   std::vector<float> x = randomFloats(tokens * features, 7);

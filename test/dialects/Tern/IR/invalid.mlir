@@ -146,6 +146,15 @@ func.func @linear_features(%x: tensor<1x8xf32>, %w: tensor<32x16xf16>) {
 
 // -----
 
+// int8 matrices need their row scales (the #tern.row_scaled encoding).
+func.func @linear_unscaled_int8(%x: tensor<1x16xf32>, %w: tensor<32x16xi8>) {
+  // expected-error @+1 {{'tern.linear' op operand #1 must be 2-D statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values or 2-D statically shaped i8 tensor with #tern.row_scaled encoding}}
+  %y = tern.linear %x, %w : (tensor<1x16xf32>, tensor<32x16xi8>) -> tensor<1x32xf32>
+  return
+}
+
+// -----
+
 func.func @embed_tokens(%t: tensor<3xi64>, %e: tensor<32x16xf16>) {
   // expected-error @+1 {{'tern.embed' op operand #1 must be 1-D statically shaped tensor of 32-bit signless integer values}}
   %x = tern.embed %e, %t : (tensor<32x16xf16>, tensor<3xi64>) -> tensor<3x16xf32>

@@ -64,3 +64,15 @@ func.func @head(%x: tensor<1x16xf32>) -> tensor<1x32xf32> {
   %t = tern.weight "tiny.weight" : !tern.ternary<4x8, f32, scale = 1.17549435e-38>
   return %l : tensor<1x32xf32>
 }
+
+// An int8 LM head with one scale per row, also read as the embedding.
+// CHECK-LABEL: func.func @row_scaled_head
+func.func @row_scaled_head(%tokens: tensor<2xi32>) -> tensor<2x32xf32> {
+  // CHECK: tern.weight "token_embd.weight" : tensor<32x16xi8, #tern.row_scaled>
+  %w = tern.weight "token_embd.weight" : tensor<32x16xi8, #tern.row_scaled>
+  // CHECK: tern.embed %{{.+}}, %{{.+}} : (tensor<32x16xi8, #tern.row_scaled>, tensor<2xi32>) -> tensor<2x16xf32>
+  %x = tern.embed %w, %tokens : (tensor<32x16xi8, #tern.row_scaled>, tensor<2xi32>) -> tensor<2x16xf32>
+  // CHECK: tern.linear %{{.+}}, %{{.+}} : (tensor<2x16xf32>, tensor<32x16xi8, #tern.row_scaled>) -> tensor<2x32xf32>
+  %l = tern.linear %x, %w : (tensor<2x16xf32>, tensor<32x16xi8, #tern.row_scaled>) -> tensor<2x32xf32>
+  return %l : tensor<2x32xf32>
+}
