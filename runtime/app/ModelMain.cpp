@@ -122,13 +122,12 @@ int runEval(const ModelDefinition &definition, const AppOptions &options,
       generate::evaluate(*loaded->session, options.tokens, options.step);
   if (!logits)
     return output.fail(logits.error());
-  Status written = generate::writeLogits(options.logitsOut, *logits);
-  if (!written.ok())
-    return output.fail(written.error());
-  fmt::print(output.out, "{}",
-             generate::logitsWrittenMessage(options.tokens.size(),
-                                            loaded->model->vocabSize(),
-                                            options.logitsOut));
+  Expected<std::string> report = generate::reportLogits(
+      *logits, options.tokens.size(), loaded->model->vocabSize(),
+      options.logitsOut, options.klDivergenceBase);
+  if (!report)
+    return output.fail(report.error());
+  fmt::print(output.out, "{}", *report);
   return 0;
 }
 

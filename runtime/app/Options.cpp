@@ -52,6 +52,7 @@ const Flag kFlags[] = {
     {"--tokens", nullptr, "ID,ID,...", kEval},
     {"--step", nullptr, "N", kEval},
     {"--logits-out", nullptr, "FILE", kEval},
+    {"--kl-divergence-base", nullptr, "FILE", kEval},
     {"--bench", nullptr, nullptr, kBench},
     {"-r", "--repetitions", "N", kBench},
     {"--load-weights", nullptr, nullptr, kEvery},
@@ -197,6 +198,7 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
     return makeError("--bench and --tokens cannot be used together");
   options.mode = has("--bench")                              ? Mode::Bench
                  : has("--tokens") || has("--logits-out") ||
+                         has("--kl-divergence-base") ||
                          has("--step")                       ? Mode::Eval
                                                              : Mode::Generate;
   unsigned mask = options.mode == Mode::Bench  ? kBench
@@ -264,9 +266,12 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
   case Mode::Eval: {
     if (!has("--tokens"))
       return makeError("{} needs --tokens ID,ID,...",
-                       has("--logits-out") ? "--logits-out" : "--step");
-    if (!has("--logits-out"))
-      return makeError("--tokens needs --logits-out FILE");
+                       has("--logits-out")           ? "--logits-out"
+                       : has("--kl-divergence-base") ? "--kl-divergence-base"
+                                                     : "--step");
+    if (!has("--logits-out") && !has("--kl-divergence-base"))
+      return makeError(
+          "--tokens needs --logits-out FILE or --kl-divergence-base FILE");
     Expected<std::vector<int32_t>> tokens =
         parseTokenList("--tokens", values["--tokens"]);
     if (!tokens)
@@ -282,9 +287,14 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
         return makeError("--step {} must be positive", *step);
       options.step = *step;
     }
-    options.logitsOut = values["--logits-out"];
-    if (options.logitsOut.empty())
-      return makeError("--logits-out needs a file name");
+    for (auto [flag, field] :
+         {std::pair{"--logits-out", &options.logitsOut},
+          std::pair{"--kl-divergence-base", &options.klDivergenceBase}})
+      if (has(flag)) {
+        *field = values[flag];
+        if (field->empty())
+          return makeError("{} needs a file name", flag);
+      }
     return options;
   }
   case Mode::Generate:
@@ -350,7 +360,8 @@ std::string usage(std::string_view program) {
   const sampler::SamplerOptions defaults;
   return fmt::format(
       R"(usage: {0} (-p TEXT | -f FILE) [-n N] [sampling flags] [--chat]
-       {0} --tokens ID,ID,... [--step N] --logits-out FILE
+       {0} --tokens ID,ID,... [--step N] [--logits-out FILE]
+           [--kl-divergence-base FILE]
        {0} --bench [-p N] [-n N] [-r N]
        common: [-t N] [-c N] [--load-weights]
 
@@ -375,6 +386,9 @@ evaluation (as `ternc eval`):
   --tokens ID,ID,...      token ids to run
   --step N                tokens per forward call (default 0: all at once)
   --logits-out FILE       write the logits as raw f32 [tokens][vocab]
+  --kl-divergence-base FILE
+                          compare the logits with FILE's (another run's
+                          --logits-out): same top token, KL divergence
 
 benchmark (as llama-bench):
   --bench                 time prompt processing (ppN) and generation (tgN)

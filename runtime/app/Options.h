@@ -27,7 +27,8 @@ namespace ternc::app {
 enum class Mode {
   /// Generate text from -p or -f.
   Generate,
-  /// Write the logits of --tokens to --logits-out.
+  /// Write the logits of --tokens to --logits-out and/or compare them with
+  /// --kl-divergence-base.
   Eval,
   /// Time prompt processing and generation (--bench).
   Bench,
@@ -60,8 +61,10 @@ struct AppOptions {
   std::vector<int32_t> tokens;
   /// --step: tokens per forward call, 0 all at once.
   int64_t step = 0;
-  /// --logits-out FILE.
+  /// --logits-out FILE (empty: not written).
   std::string logitsOut;
+  /// --kl-divergence-base FILE (empty: no comparison).
+  std::string klDivergenceBase;
 
   // Benchmark.
   /// -p N and -n N under --bench: the prompt and generation lengths (0

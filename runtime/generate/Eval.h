@@ -36,6 +36,49 @@ Status writeLogits(const std::string &path, const std::vector<float> &logits);
 std::string logitsWrittenMessage(size_t tokens, int64_t vocabSize,
                                  const std::string &path);
 
+/// How a run's logits compare with a base run's on the same tokens (as
+/// llama-perplexity --kl-divergence reports it), e.g. an int8 LM head
+/// against the f16 one. Per token both rows go through a softmax (in
+/// double); the KL divergence is that of the run's distribution from the
+/// base's, sum_i p_base(i) * (log p_base(i) - log p_run(i)), in nats.
+struct LogitsComparison {
+  int64_t tokens = 0;
+  /// Tokens whose highest logit is the same vocabulary entry in both runs.
+  int64_t sameTop = 0;
+  double meanKl = 0, medianKl = 0, maxKl = 0;
+  /// The mean entropy of the base's distributions, in nats: near
+  /// ln(vocabSize) they are nearly flat and the top token is a coin toss
+  /// (random-weight models).
+  double meanBaseEntropy = 0;
+  int64_t vocabSize = 0;
+};
+
+/// Compares `logits` [tokens][vocabSize] with `base`, the same shape.
+LogitsComparison compareLogits(const std::vector<float> &base,
+                               const std::vector<float> &logits,
+                               int64_t vocabSize);
+
+/// Reads the base logits file `path` (raw f32, as --logits-out writes it)
+/// and compares `logits` with it; fails, naming the file, unless it holds
+/// exactly as many values.
+Expected<LogitsComparison> compareWithBaseFile(const std::string &path,
+                                               const std::vector<float> &logits,
+                                               int64_t vocabSize);
+
+/// The report `ternc eval` and compiled binaries print for
+/// --kl-divergence-base PATH, newline included.
+std::string logitsComparisonMessage(const LogitsComparison &comparison,
+                                    const std::string &path);
+
+/// What --logits-out and --kl-divergence-base do with the evaluated
+/// `logits` of `tokens` tokens, for `ternc eval` and compiled binaries
+/// alike: writes them to `logitsOut` and compares them with the file
+/// `klDivergenceBase` (each skipped when empty). Returns the lines to print.
+Expected<std::string> reportLogits(const std::vector<float> &logits,
+                                   size_t tokens, int64_t vocabSize,
+                                   const std::string &logitsOut,
+                                   const std::string &klDivergenceBase);
+
 } // namespace ternc::generate
 
 #endif // TERNC_RUNTIME_GENERATE_EVAL_H

@@ -3,7 +3,7 @@
 // The parity tool: runs a token sequence through the reference interpreter,
 // N tokens per forward call, and writes the f32 logits row-major
 // [tokens][vocab] to a file, to compare with a compiled binary or with
-// bitnet.cpp.
+// bitnet.cpp, and/or compares them with another run's (KL divergence).
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,9 +43,15 @@ cl::opt<int64_t> stepSize("step",
 cl::opt<std::string> logitsOut("logits-out",
                                cl::desc("Output file: f32 logits, row-major "
                                         "[tokens][vocab]"),
-                               cl::value_desc("path"), cl::Required,
+                               cl::value_desc("path"),
                                cl::sub(tool::evalCommand()),
                                cl::cat(tool::terncCategory()));
+cl::opt<std::string> klDivergenceBase(
+    "kl-divergence-base",
+    cl::desc("Compare the logits with another run's --logits-out (same top "
+             "token, KL divergence)"),
+    cl::value_desc("path"), cl::sub(tool::evalCommand()),
+    cl::cat(tool::terncCategory()));
 
 } // namespace
 
@@ -53,6 +59,9 @@ int ternc::tool::runEval() {
   Status step = generate::checkStep(stepSize);
   if (!step.ok())
     return reportError(step.error());
+  if (logitsOut.empty() && klDivergenceBase.empty())
+    return reportError(makeError(
+        "eval: give --logits-out FILE or --kl-divergence-base FILE"));
   Expected<InterpretedModel> model = loadInterpretedModel(inputPath);
   if (!model)
     return reportError(model.error());
@@ -62,10 +71,11 @@ int ternc::tool::runEval() {
       generate::evaluate(sequence, tokens, stepSize);
   if (!logits)
     return reportError(logits.error());
-  Status written = generate::writeLogits(logitsOut, *logits);
-  if (!written.ok())
-    return reportError(written.error());
-  fmt::print("{}", generate::logitsWrittenMessage(
-                       tokens.size(), sequence.vocabSize(), logitsOut));
+  Expected<std::string> report =
+      generate::reportLogits(*logits, tokens.size(), sequence.vocabSize(),
+                             logitsOut, klDivergenceBase);
+  if (!report)
+    return reportError(report.error());
+  fmt::print("{}", *report);
   return 0;
 }

@@ -97,6 +97,30 @@ TEST_F(ModelMainTest, EvalWritesTheLogitsOfForward) {
   EXPECT_EQ(readFile(other), bytes);
 }
 
+TEST_F(ModelMainTest, EvalComparesWithABaseRun) {
+  std::string base = tempPath("base.bin");
+  ASSERT_EQ(run({"--tokens", "5,800,2,2,64", "--logits-out", base}).code, 0);
+  // The same logits: every top token agrees and the divergence is zero.
+  RunResult result =
+      run({"--tokens", "5,800,2,2,64", "--step", "3", "--kl-divergence-base",
+           base});
+  ASSERT_EQ(result.code, 0) << result.err;
+  const std::string agreement =
+      "against " + base +
+      ": same top token 5 of 5 (100.00%), KL divergence mean 0, median 0, "
+      "max 0 nats; base entropy mean ";
+  EXPECT_EQ(result.out.rfind(agreement, 0), 0u) << result.out;
+  EXPECT_NE(result.out.find(" nats (flat: 6.931)\n"), std::string::npos)
+      << result.out;
+  // Another sequence length is named, with what the file should hold.
+  result = run({"--tokens", "5,800", "--kl-divergence-base", base});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_NE(result.err.find(base + ": 20480 bytes of base logits, expected "
+                                   "8192 (2 tokens x 1024 f32 logits)"),
+            std::string::npos)
+      << result.err;
+}
+
 TEST_F(ModelMainTest, EvalErrorsWriteNoFile) {
   std::string path = tempPath("none.bin");
   RunResult result = run({"--tokens", "1,1024", "--logits-out", path});

@@ -86,6 +86,10 @@ TEST(OptionsTest, EvalMode) {
   EXPECT_EQ(options.logitsOut, "l.bin");
   EXPECT_EQ(options.threads, 3);
   EXPECT_EQ(parse({"--tokens", "7", "--logits-out", "o"}).step, 0);
+  options = parse({"--tokens", "7", "--kl-divergence-base", "base.bin"});
+  EXPECT_EQ(options.mode, Mode::Eval);
+  EXPECT_EQ(options.logitsOut, "");
+  EXPECT_EQ(options.klDivergenceBase, "base.bin");
 }
 
 TEST(OptionsTest, BenchMode) {
@@ -114,6 +118,7 @@ TEST(OptionsTest, HelpAndVersion) {
   for (const char *flag : {"--temp", "--top-k", "--top-p", "--min-p",
                            "--repeat-penalty", "--repeat-last-n", "--seed",
                            "--chat", "--tokens", "--step", "--logits-out",
+                           "--kl-divergence-base",
                            "--bench", "-r", "-t", "-c", "--load-weights"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
@@ -207,7 +212,11 @@ TEST(OptionsTest, ModesDoNotMix) {
             "-f cannot be used with --bench");
   EXPECT_EQ(parseError({"-p", "x", "-r", "3"}), "-r is only valid with --bench");
   EXPECT_EQ(parseError({"--tokens", "1,2"}),
-            "--tokens needs --logits-out FILE");
+            "--tokens needs --logits-out FILE or --kl-divergence-base FILE");
+  EXPECT_EQ(parseError({"--kl-divergence-base", "b"}),
+            "--kl-divergence-base needs --tokens ID,ID,...");
+  EXPECT_EQ(parseError({"--tokens", "1", "--kl-divergence-base="}),
+            "--kl-divergence-base needs a file name");
   EXPECT_EQ(parseError({"--logits-out", "o"}),
             "--logits-out needs --tokens ID,ID,...");
   EXPECT_EQ(parseError({"--step", "2"}), "--step needs --tokens ID,ID,...");

@@ -6,6 +6,7 @@
 #include "test/runtime/generate/FakeSession.h"
 #include "test/runtime/model/TestModel.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -105,6 +106,31 @@ TEST(EvalTest, WritesRawFloats) {
   EXPECT_FALSE(status.ok());
   EXPECT_EQ(generate::logitsWrittenMessage(2, 1024, "l.bin"),
             "wrote 2 x 1024 f32 logits to l.bin\n");
+}
+
+TEST(EvalTest, ComparesLogitsWithABaseRun) {
+  // Token 0: base (0, 0) is p = (1/2, 1/2), the run (ln 3, 0) is q = (3/4,
+  // 1/4): KL = 1/2 ln(2/3) + 1/2 ln 2 = 1/2 ln(4/3); both tops are entry 0
+  // (the first of equal logits). Token 1: equal rows, KL 0. Token 2: the
+  // tops differ and q is p swapped.
+  const float ln3 = static_cast<float>(std::log(3.0));
+  const std::vector<float> base = {0, 0, 1, 2, 1, 0};
+  const std::vector<float> run = {ln3, 0, 1, 2, 0, 1};
+  generate::LogitsComparison comparison =
+      generate::compareLogits(base, run, 2);
+  EXPECT_EQ(comparison.tokens, 3);
+  EXPECT_EQ(comparison.sameTop, 2);
+  const double first = 0.5 * std::log(4.0 / 3.0);
+  // p = (e/(1+e), 1/(1+e)) against the swapped q.
+  const double p0 = std::exp(1.0) / (1 + std::exp(1.0)), p1 = 1 - p0;
+  const double third = p0 * std::log(p0 / p1) + p1 * std::log(p1 / p0);
+  EXPECT_NEAR(comparison.meanKl, (first + third) / 3, 1e-7);
+  EXPECT_NEAR(comparison.medianKl, first, 1e-7);
+  EXPECT_NEAR(comparison.maxKl, third, 1e-7);
+  // Entropies: ln 2; -(p0 ln p0 + p1 ln p1) twice.
+  const double peaked = -(p0 * std::log(p0) + p1 * std::log(p1));
+  EXPECT_NEAR(comparison.meanBaseEntropy, (std::log(2.0) + 2 * peaked) / 3,
+              1e-7);
 }
 
 } // namespace
