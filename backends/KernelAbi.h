@@ -30,8 +30,8 @@
 //    documented size that the entry may overwrite; each concurrent call
 //    needs its own. Compiled models place it in their static arena.
 //  - Results equal compiler/reference/ReferenceOps on the same inputs, bit
-//    for bit; test/backends/ConformanceTest.cpp checks every entry of every
-//    backend.
+//    for bit (where a result is NaN, its payload is unspecified);
+//    test/backends/ConformanceTest.cpp checks every entry of every backend.
 //
 //===----------------------------------------------------------------------===//
 

@@ -7,6 +7,7 @@
 #include "backends/x86-avx2/Avx2Kernels.h"
 
 #include "backends/generic/GenericKernels.h"
+#include "backends/x86-avx2/Avx2Attention.h"
 #include "backends/x86-avx2/Avx2BitLinear.h"
 #include "backends/x86-avx2/Avx2Int8Linear.h"
 #include "backends/x86-avx2/Avx2Linear.h"
@@ -23,6 +24,7 @@ TernKernels makeAvx2Kernels() {
   kernels.linear_f16 = avx2_linear_f16;
   kernels.embed_f16 = avx2_embed_f16;
   kernels.linear_i8 = avx2_linear_i8;
+  kernels.attention_f16_cache = avx2_attention_f16_cache;
   return kernels;
 }
 

@@ -1,8 +1,10 @@
 //===- Avx2Kernels.h - The x86-avx2 backend's kernel table ------*- C++ -*-===//
 //
-// AVX2 kernels for x86-64 CPUs from Haswell on. The ternary matmul runs on
-// the file's I2_S layout with vpmaddubsw; every other entry is the generic
-// backend's, so every result is bit-identical to the reference.
+// AVX2 kernels for x86-64 CPUs from Haswell on: the ternary matmul on the
+// file's I2_S layout and the int8 one (vpmaddubsw), the f16 LM head and
+// embedding on 8-row interleaved weights, and f16-cache attention; the other
+// entries are the generic backend's. Every result is bit-identical to the
+// reference.
 //
 //===----------------------------------------------------------------------===//
 

@@ -630,9 +630,11 @@ void expectAttentionSequenceMatches(AttentionEntry<Element> attention,
 }
 
 /// Grouped queries (4 heads reading 2 KV heads), one KV head per query head,
-/// and 2B4T's heads (20 reading 5, 128 features each).
+/// 2B4T's heads (20 reading 5, 128 features each), and 3 or 5 heads per KV
+/// head (an odd group, or more than SIMD kernels attend at once) with
+/// feature counts that are no multiple of a vector (13) or below one (7).
 constexpr AttentionShape kAttentionShapes[] = {
-    {4, 2, 32}, {2, 2, 16}, {20, 5, 128}};
+    {4, 2, 32}, {2, 2, 16}, {20, 5, 128}, {6, 2, 13}, {10, 2, 7}};
 
 /// expectAttentionSequenceMatches on each of kAttentionShapes.
 template <typename Element>
@@ -677,6 +679,44 @@ TEST_P(KernelConformanceTest, AttentionMayWriteOverItsQueries) {
   std::vector<float> inPlace(q.begin(), q.end());
   run(inPlace.data(), inPlace.data());
   EXPECT_TRUE(sameBits(inPlace.data(), separate.data(), separate.size()));
+}
+
+TEST_P(KernelConformanceTest, AttentionOverALongContextMatchesReference) {
+  // Decode steps at 4096 to 12289 keys, where SIMD kernels may run out of
+  // the stack space for the scores of several heads at once and attend
+  // fewer together. The cache is filled directly, not by prefill calls.
+  const AttentionShape shape = {8, 2, 16};
+  constexpr int64_t kCapacity = 12289;
+  const int64_t width = shape.heads * shape.headDim;
+  const int64_t kvWidth = shape.kvHeads * shape.headDim;
+  TestData data(10);
+  reference::KVCache expectedCache(1, kCapacity, shape.kvHeads, shape.headDim,
+                                   true);
+  std::vector<uint16_t> keys(kCapacity * kvWidth), values(keys.size());
+  for (int64_t position = 0; position < kCapacity; ++position) {
+    const Activations k = data.activations(1, kvWidth, 1.0f);
+    const Activations v = data.activations(1, kvWidth, 1.0f);
+    expectedCache.store(0, position, k.data(), v.data());
+    for (int64_t i = 0; i < kvWidth; ++i) {
+      keys[position * kvWidth + i] = floatToHalf(k[i]);
+      values[position * kvWidth + i] = floatToHalf(v[i]);
+    }
+  }
+  for (int64_t position : {4095, 4096, 6144, 12288}) {
+    SCOPED_TRACE(::testing::Message() << "position " << position);
+    const Activations q = data.activations(1, width, 1.0f);
+    const Activations k = data.activations(1, kvWidth, 1.0f);
+    const Activations v = data.activations(1, kvWidth, 1.0f);
+    const Activations expected = reference::attention(
+        q, k, v, expectedCache, 0, position, 1, shape.headDim);
+    std::vector<float> out(width);
+    std::vector<float> scratch(shape.headDim + position + 1);
+    kernels().attention_f16_cache(q.data(), k.data(), v.data(), 1, 1, position,
+                                  shape.heads, shape.kvHeads, shape.headDim, 0,
+                                  shape.kvHeads, keys.data(), values.data(),
+                                  out.data(), scratch.data());
+    EXPECT_TRUE(sameBits(out, expected));
+  }
 }
 
 /// The signature shared by relu2_f32 and silu_f32.

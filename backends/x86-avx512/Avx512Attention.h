@@ -1,0 +1,19 @@
+//===- Avx512Attention.h - f16-cache attention, AVX-512 ---------*- C++ -*-===//
+
+#ifndef TERNC_BACKENDS_X86_AVX512_AVX512ATTENTION_H
+#define TERNC_BACKENDS_X86_AVX512_AVX512ATTENTION_H
+
+#include <cstdint>
+
+/// KernelAbi.h's attention_f16_cache with AVX-512 F/BW/VL and F16C (the CPU
+/// must have them). Besides the caller's scratch it keeps up to 48 KiB of
+/// scores on the stack.
+void avx512_attention_f16_cache(const float *q, const float *k, const float *v,
+                                int64_t tokens, int64_t validTokens,
+                                int64_t position, int64_t heads,
+                                int64_t kvHeads, int64_t headDim,
+                                int64_t kvHeadBegin, int64_t kvHeadEnd,
+                                uint16_t *kCache, uint16_t *vCache, float *out,
+                                float *scratch);
+
+#endif // TERNC_BACKENDS_X86_AVX512_AVX512ATTENTION_H
