@@ -2,15 +2,18 @@
 //
 // Built without ISA flags: the CPU check runs before any AVX-512 code. The
 // table is the x86-avx2 backend's (every AVX-512 CPU has AVX2) with the
-// ternary and int8 matmuls replaced.
+// ternary, int8 and f16 matmuls and the f16-cache attention replaced (the
+// f16 layout stays the x86-avx2 one).
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/x86-avx512/Avx512Kernels.h"
 
 #include "backends/x86-avx2/Avx2Kernels.h"
+#include "backends/x86-avx512/Avx512Attention.h"
 #include "backends/x86-avx512/Avx512BitLinear.h"
 #include "backends/x86-avx512/Avx512Int8Linear.h"
+#include "backends/x86-avx512/Avx512Linear.h"
 
 namespace {
 
@@ -19,6 +22,8 @@ TernKernels makeAvx512Kernels(const TernKernels &avx2) {
   kernels.name = "x86-avx512";
   kernels.bitlinear_i2s = avx512_bitlinear_i2s;
   kernels.linear_i8 = avx512_linear_i8;
+  kernels.linear_f16 = avx512_linear_f16;
+  kernels.attention_f16_cache = avx512_attention_f16_cache;
   return kernels;
 }
 
