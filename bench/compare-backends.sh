@@ -7,9 +7,9 @@
 # backend's run, with the same thread count).
 #
 # Usage: bench/compare-backends.sh [BUILD_DIR] [WORK_DIR]
-# Environment: TARGETS (default: every backend this CPU runs), THREADS (2),
-# PROMPT (128), GEN (32), REPS (3), LOAD_WEIGHTS (empty, or 1 for
-# --load-weights).
+# Environment: TARGETS (default: every backend this CPU runs), LM_HEADS
+# (stored; "stored int8" adds --lm-head=int8 builds), THREADS (2), PROMPT
+# (128), GEN (32), REPS (3), LOAD_WEIGHTS (empty, or 1 for --load-weights).
 set -euo pipefail
 
 build=${1:-build}
@@ -17,6 +17,7 @@ work=${2:-$build/bench-2b4t}
 ternc=$build/bin/ternc
 probe=$build/bin/ternc-bandwidth
 threads=${THREADS:-2} prompt=${PROMPT:-128} gen=${GEN:-32} reps=${REPS:-3}
+heads=${LM_HEADS:-stored}
 load=${LOAD_WEIGHTS:+--load-weights}
 mkdir -p "$work"
 
@@ -30,9 +31,19 @@ if [ -z "${TARGETS:-}" ]; then
 fi
 
 # Every tensor is read once per decoded token (the tied embedding as the LM
-# head; the embedding lookup itself reads one row).
-bytes=$("$ternc" inspect --json "$model" |
-  python3 -c 'import json, sys; print(sum(t["bytes"] for t in json.load(sys.stdin)["tensors"]))')
+# head; the embedding lookup itself reads one row). An int8 LM head is one
+# byte per weight plus an f32 scale per row.
+bytes_per_token() {
+  "$ternc" inspect --json "$model" | python3 -c '
+import json, sys
+tensors = {t["name"]: t for t in json.load(sys.stdin)["tensors"]}
+total = sum(t["bytes"] for t in tensors.values())
+if sys.argv[1] == "int8":
+    head = tensors.get("output.weight", tensors["token_embd.weight"])
+    columns, rows = head["shape"]
+    total += rows * columns + 4 * rows - head["bytes"]
+print(total)' "$1"
+}
 
 # The probe's median GB/s with $threads threads.
 bandwidth() {
@@ -44,28 +55,32 @@ rate() { awk -F'|' -v test="$2" '$5 ~ test { split($6, a, "±"); gsub(/ /, "", a
 
 rows=()
 for target in $TARGETS; do
-  binary=$work/2b4t-$target
-  "$ternc" compile "$model" --target="$target" -o "$binary"
+for head in $heads; do
+  binary=$work/2b4t-$target-$head
+  "$ternc" compile "$model" --target="$target" --lm-head="$head" -o "$binary"
   if ! "$binary" --version > /dev/null 2>&1; then
     echo "skipping $target: this CPU cannot run it" >&2
     continue
   fi
+  bytes=$(bytes_per_token "$head")
   gbps=$(bandwidth)
   output=$("$binary" --bench -p "$prompt" -n "$gen" -r "$reps" -t "$threads" $load)
   echo "$output" >&2
   pp=$(rate "$output" "pp$prompt")
   tg=$(rate "$output" "tg$gen")
-  rows+=("$(python3 - "$target" "$pp" "$tg" "$bytes" "$gbps" <<'PY'
+  rows+=("$(python3 - "$target" "$head" "$pp" "$tg" "$bytes" "$gbps" <<'PY'
 import sys
-target, pp, tg, size, gbps = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+target, head = sys.argv[1], sys.argv[2]
+pp, tg, size, gbps = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
 roofline = gbps * 1e9 / size
-print(f"| {target:<12} | {pp:>9.2f} | {tg:>9.2f} | {size / 1e9:>8.3f} | {gbps:>9.1f} | {roofline:>9.1f} | {100 * tg / roofline:>6.1f}% |")
+print(f"| {target:<12} | {head:<7} | {pp:>9.2f} | {tg:>9.2f} | {size / 1e9:>8.3f} | {gbps:>9.1f} | {roofline:>9.1f} | {100 * tg / roofline:>6.1f}% |")
 PY
 )")
+done
 done
 
 echo
 echo "2b4t I2_S, $threads threads, weights ${load:+loaded}${load:-mapped}; bandwidth measured before each backend"
-echo "| target       | pp$prompt t/s | tg$gen t/s | GB/token | read GB/s | roofline | tg/roofline |"
-echo "| ------------ | --------: | --------: | -------: | --------: | --------: | ------: |"
+echo "| target       | LM head | pp$prompt t/s | tg$gen t/s | GB/token | read GB/s | roofline | tg/roofline |"
+echo "| ------------ | ------- | --------: | --------: | -------: | --------: | --------: | ------: |"
 printf '%s\n' "${rows[@]}"
