@@ -14,6 +14,7 @@
 
 #include "backends/x86-avx2/Avx2Int8Linear.h"
 
+#include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 #include "backends/x86-avx2/Avx2Common.h"
 
@@ -43,6 +44,9 @@ struct Avx2Int8 {
           _mm256_loadu_si256(reinterpret_cast<const __m256i *>(q + k));
       const __m256i magnitudes = _mm256_abs_epi8(activations);
       for (int r = 0; r < Rows; ++r) {
+        // One prefetch per 64-byte line: every other step.
+        if (k % 64 == 0)
+          prefetchAhead(w + r * rowBytes + k);
         const __m256i weights = _mm256_loadu_si256(
             reinterpret_cast<const __m256i *>(w + r * rowBytes + k));
         const __m256i pairs = _mm256_maddubs_epi16(

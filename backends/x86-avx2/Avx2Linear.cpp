@@ -15,6 +15,8 @@
 
 #include "backends/x86-avx2/Avx2Linear.h"
 
+#include "backends/common/StreamPrefetch.h"
+
 #include <algorithm>
 #include <immintrin.h>
 
@@ -45,8 +47,11 @@ void groupDots(const uint16_t *w, const float *x, int64_t in, float *y,
   for (int64_t k = 0; k < in; ++k) {
     const __m256 xk = _mm256_set1_ps(x[k]);
     for (int g = 0; g < Groups; ++g) {
-      const __m256 products =
-          _mm256_mul_ps(loadHalves(w + (g * in + k) * kGroup), xk);
+      const uint16_t *halves = w + (g * in + k) * kGroup;
+      // One prefetch per 64-byte line: every fourth step.
+      if (k % 4 == 0)
+        ternc::backends::prefetchAhead(halves);
+      const __m256 products = _mm256_mul_ps(loadHalves(halves), xk);
       low[g] = _mm256_add_pd(low[g],
                              _mm256_cvtps_pd(_mm256_castps256_ps128(products)));
       high[g] = _mm256_add_pd(

@@ -17,6 +17,7 @@
 
 #include "backends/x86-avx512/Avx512BitLinear.h"
 
+#include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 
 #include <immintrin.h>
@@ -61,8 +62,11 @@ struct Avx512I2S {
     int64_t b = 0;
     for (; b + 2 <= blocks; b += 2) {
       __m512i bytes[Rows];
-      for (int r = 0; r < Rows; ++r)
-        bytes[r] = _mm512_loadu_si512(w + r * rowBytes + b * kI2SBlockBytes);
+      for (int r = 0; r < Rows; ++r) {
+        const uint8_t *line = w + r * rowBytes + b * kI2SBlockBytes;
+        prefetchAhead(line);
+        bytes[r] = _mm512_loadu_si512(line);
+      }
       forEachField([&](auto field) {
         constexpr int g = decltype(field)::value;
         // Activations 32g.. of both blocks, for each token.

@@ -15,6 +15,7 @@
 
 #include "backends/x86-avx512/Avx512Int8Linear.h"
 
+#include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 
 #include <immintrin.h>
@@ -58,6 +59,7 @@ struct Avx512Int8 {
       for (int u = 0; u < Tokens; ++u)
         activations[u] = _mm512_maskz_loadu_epi8(mask, q + u * in + k);
       for (int r = 0; r < Rows; ++r) {
+        prefetchAhead(w + r * rowBytes + k);
         const __m512i biased = _mm512_xor_si512(
             _mm512_maskz_loadu_epi8(mask, w + r * rowBytes + k), bias);
         for (int u = 0; u < Tokens; ++u)
