@@ -15,9 +15,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <iterator>
@@ -81,40 +79,6 @@ std::optional<Options> parseOptions(int argc, char **argv) {
   return options;
 }
 
-/// Reads the whole buffer once with `threads` threads, each summing its
-/// slice. Returns the wall time in seconds (the threads are started before
-/// the clock), or nothing when a sum is wrong (a word was skipped).
-std::optional<double> timeOnePass(const ReadBuffer &buffer, int threads) {
-  PartRunner runner(threads);
-  std::vector<uint64_t> sums(static_cast<size_t>(threads));
-  const auto start = std::chrono::steady_clock::now();
-  runner.run([&buffer, &sums, threads](int part) {
-    sums[static_cast<size_t>(part)] =
-        buffer.sum(evenSlice(buffer.words(), part, threads));
-  });
-  const std::chrono::duration<double> elapsed =
-      std::chrono::steady_clock::now() - start;
-  for (int part = 0; part < threads; ++part)
-    if (sums[static_cast<size_t>(part)] !=
-        ReadBuffer::expectedSum(evenSlice(buffer.words(), part, threads)))
-      return std::nullopt;
-  return elapsed.count();
-}
-
-/// The median, best and worst of some rates.
-struct Summary {
-  double median, best, worst;
-};
-
-Summary summarize(std::vector<double> rates) {
-  std::sort(rates.begin(), rates.end());
-  const size_t middle = rates.size() / 2;
-  const double median = rates.size() % 2 != 0
-                            ? rates[middle]
-                            : (rates[middle - 1] + rates[middle]) / 2;
-  return {median, rates.back(), rates.front()};
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -128,8 +92,8 @@ int main(int argc, char **argv) {
   std::vector<std::vector<double>> rates(std::size(kThreadCounts));
   for (int64_t repetition = 0; repetition < options->repetitions; ++repetition)
     for (size_t i = 0; i < std::size(kThreadCounts); ++i) {
-      const std::optional<double> seconds =
-          timeOnePass(buffer, kThreadCounts[i]);
+      PartRunner runner(kThreadCounts[i]);
+      const std::optional<double> seconds = timeReadPass(buffer, runner);
       if (!seconds) {
         fmt::print(stderr, "ternc-bandwidth: a thread's sum is wrong: the "
                            "summing loop skipped words\n");

@@ -7,6 +7,10 @@
 
 #include "bench/BenchSupport.h"
 
+#include "runtime/support/Random.h"
+
+#include <algorithm>
+#include <chrono>
 #include <numeric>
 
 namespace ternc::bench {
@@ -75,6 +79,47 @@ uint64_t ReadBuffer::expectedSum(Slice slice) {
   const uint64_t count = static_cast<uint64_t>(slice.size());
   const uint64_t ends = static_cast<uint64_t>(slice.begin + slice.end - 1);
   return count % 2 == 0 ? count / 2 * ends : count * (ends / 2);
+}
+
+std::vector<uint8_t> randomI2SBytes(int64_t count, uint64_t seed) {
+  Xoshiro256StarStar random(seed);
+  std::vector<uint8_t> bytes(static_cast<size_t>(count));
+  for (uint8_t &byte : bytes) {
+    // Four base-3 digits, uniform over the 81 combinations of codes.
+    unsigned digits = static_cast<unsigned>(random.next() % 81);
+    unsigned codes = 0;
+    for (int field = 0; field < 4; ++field, digits /= 3)
+      codes = codes << 2 | digits % 3;
+    byte = static_cast<uint8_t>(codes);
+  }
+  return bytes;
+}
+
+std::optional<double> timeReadPass(const ReadBuffer &buffer,
+                                   PartRunner &runner) {
+  const int parts = runner.parts();
+  std::vector<uint64_t> sums(static_cast<size_t>(parts));
+  const auto start = std::chrono::steady_clock::now();
+  runner.run([&buffer, &sums, parts](int part) {
+    sums[static_cast<size_t>(part)] =
+        buffer.sum(evenSlice(buffer.words(), part, parts));
+  });
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  for (int part = 0; part < parts; ++part)
+    if (sums[static_cast<size_t>(part)] !=
+        ReadBuffer::expectedSum(evenSlice(buffer.words(), part, parts)))
+      return std::nullopt;
+  return elapsed.count();
+}
+
+Summary summarize(std::vector<double> rates) {
+  std::sort(rates.begin(), rates.end());
+  const size_t middle = rates.size() / 2;
+  const double median = rates.size() % 2 != 0
+                            ? rates[middle]
+                            : (rates[middle - 1] + rates[middle]) / 2;
+  return {median, rates.back(), rates.front()};
 }
 
 } // namespace ternc::bench

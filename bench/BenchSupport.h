@@ -6,7 +6,8 @@
 // only judges what ran in the same process at about the same time. Both read
 // the same buffer with the same loop, and both split work across threads the
 // same way: each thread takes an equal, consecutive share, and every call
-// waits for all shares, as a runtime splitting a matrix's rows does.
+// waits for all shares, as a runtime splitting a matrix's rows does. The
+// kernel benchmarks also share their random ternary weights.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -84,6 +86,25 @@ private:
   int64_t words_;
   std::unique_ptr<uint64_t[]> data_;
 };
+
+/// `count` bytes of I2_S codes (KernelAbi.h) of fixed-seed random trits,
+/// uniform over -1, 0, +1: each byte four 2-bit codes 0..2, so any stretch of
+/// rows * in / 4 bytes is a valid ternary matrix.
+std::vector<uint8_t> randomI2SBytes(int64_t count, uint64_t seed);
+
+/// Reads all of `buffer` once on `runner`'s threads, each summing its even
+/// share of the words. Returns the wall time in seconds (the threads already
+/// run), or nothing when a sum is wrong (the summing loop skipped words).
+std::optional<double> timeReadPass(const ReadBuffer &buffer,
+                                   PartRunner &runner);
+
+/// The median, best and worst of some rates.
+struct Summary {
+  double median, best, worst;
+};
+
+/// The Summary of `rates` (at least one).
+Summary summarize(std::vector<double> rates);
 
 } // namespace ternc::bench
 

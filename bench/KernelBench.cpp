@@ -7,29 +7,38 @@
 // quantization, attention over the KV cache) at the shapes of BitNet b1.58
 // 2B4T, and the read-bandwidth probe of BenchSupport.h in the same run: on a
 // shared machine a kernel's GB/s is only judged against a probe measured
-// beside it (shared/PERF.md). Inputs are fixed-seed random data, made once
-// per shape and kept in memory (loaded, not file-mapped). Benchmarks are
-// named backend/kernel/shape/..., e.g.
-// generic/bitlinear_i2s/ffn_gate_up_6912x2560/tokens:1/threads:2/real_time.
+// beside it (shared/PERF.md), so every kernel benchmark also runs the probe
+// with its own threads right before and after its timed loop and reports its
+// GB/s as a percentage of it. Inputs are fixed-seed random data kept in memory
+// (loaded, not file-mapped); f16 matrices are laid out as each table's
+// f16_row_interleave says, and the ternary weights rotate through a pool
+// larger than the caches, so that they come from memory as a model's do.
+// Benchmarks are named backend/kernel/shape/..., e.g.
+// x86-avx512/bitlinear_i2s/ffn_gate_up_6912x2560/tokens:1/threads:2/real_time.
 // bench/README.md explains the counters and how to read them.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/KernelAbi.h"
 #include "backends/generic/GenericKernels.h"
+#if TERNC_X86_BACKENDS
+#include "backends/x86-avx2/Avx2Kernels.h"
+#include "backends/x86-avx512/Avx512Kernels.h"
+#endif
 #include "bench/BenchSupport.h"
-#include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
 #include "runtime/support/Random.h"
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include <cstdlib>
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
-#include <utility>
+#include <tuple>
 #include <vector>
 
 using namespace ternc;
@@ -41,6 +50,10 @@ namespace {
 /// backend whose accessor returns null (the host lacks its ISA) is skipped.
 const TernKernels *(*const kBackends[])(void) = {
     ternGenericKernels,
+#if TERNC_X86_BACKENDS
+    ternX86Avx2Kernels,
+    ternX86Avx512Kernels,
+#endif
 };
 
 // BitNet b1.58 2B4T's dimensions.
@@ -66,6 +79,17 @@ constexpr int64_t kAttentionPositions[] = {128, 1024};
 
 /// Bytes the probe reads per pass: far beyond the caches.
 constexpr int64_t kProbeBytes = int64_t{1} << 30;
+
+/// Passes of the probe run right before and again right after each kernel
+/// benchmark's timed loop; their median is the kernel's yardstick.
+constexpr int kProbePasses = 3;
+
+/// Bytes of the pool the ternary weights rotate through: as far beyond the
+/// caches as the probe's buffer.
+constexpr int64_t kTernaryPoolBytes = kProbeBytes;
+
+/// The per-tensor scale passed with the ternary weights.
+constexpr float kWeightScale = 0.75f;
 
 /// The seed of every input.
 constexpr uint64_t kSeed = 0x7465726e63; // "ternc"
@@ -117,14 +141,6 @@ public:
     return values;
   }
 
-  /// `count` trits, uniform over -1, 0, +1, as f32.
-  std::vector<float> trits(int64_t count) {
-    std::vector<float> values(static_cast<size_t>(count));
-    for (float &value : values)
-      value = static_cast<float>(static_cast<int>(random_.next() % 3) - 1);
-    return values;
-  }
-
 private:
   float uniform(float range) {
     return static_cast<float>((random_.nextUniform() * 2 - 1) * range);
@@ -133,57 +149,56 @@ private:
   Xoshiro256StarStar random_;
 };
 
-/// An I2_S tensor as GGUF files store it: the codes of rows * in trits, then
-/// the per-tensor scale.
-struct I2SMatrix {
-  std::vector<uint8_t> bytes;
-  float scale;
-};
-
-/// Inputs kept for the whole run, one per key, made on first use: the
-/// benchmarks of one shape read the same memory, and inputs that a filter
-/// leaves out are never made.
-template <typename Input> class KeptInputs {
-public:
-  /// The input for `key`, made by `make()` when there is none yet.
-  template <typename Make>
-  const Input &get(std::pair<int64_t, int64_t> key, Make make) {
-    auto found = inputs_.find(key);
-    if (found == inputs_.end())
-      found = inputs_.emplace(key, make()).first;
-    return found->second;
-  }
-
-private:
-  std::map<std::pair<int64_t, int64_t>, Input> inputs_;
-};
-
-/// Random ternary weights of `shape` in I2_S, made by gguf::quantize.
-const I2SMatrix &ternaryWeights(const MatrixShape &shape) {
-  static KeptInputs<I2SMatrix> kept;
-  return kept.get({shape.rows, shape.in}, [&shape] {
-    const int64_t count = shape.rows * shape.in;
-    const std::vector<float> trits = InputMaker().trits(count);
-    I2SMatrix matrix;
-    const Status status =
-        gguf::quantize(gguf::TensorType::I2_S, trits.data(),
-                       static_cast<uint64_t>(count), matrix.bytes);
-    if (!status.ok()) {
-      fmt::print(stderr, "ternc-kernel-bench: {}\n", status.error().message());
-      std::abort();
-    }
-    matrix.scale = gguf::i2sScale({matrix.bytes.data(), matrix.bytes.size()},
-                                  static_cast<uint64_t>(count));
-    return matrix;
-  });
+/// Random ternary weights in I2_S, kTernaryPoolBytes of codes: a matrix
+/// benchmark takes the next rows * in / 4 bytes each iteration, so that it
+/// never finds its weights in a cache.
+const std::vector<uint8_t> &ternaryPool() {
+  static const std::vector<uint8_t> pool =
+      randomI2SBytes(kTernaryPoolBytes, kSeed);
+  return pool;
 }
 
-/// Random f16 weights of `shape`, values in [-1, 1).
-const std::vector<uint16_t> &halfWeights(const MatrixShape &shape) {
-  static KeptInputs<std::vector<uint16_t>> kept;
-  return kept.get({shape.rows, shape.in}, [&shape] {
-    return InputMaker().halves(shape.rows * shape.in, 1.0f);
-  });
+/// The [rows][columns] matrix `rowMajor` laid out as KernelAbi.h's
+/// f16_row_interleave = `interleave` says (padded with zero rows to whole
+/// groups).
+std::vector<uint16_t> laidOut(const std::vector<uint16_t> &rowMajor,
+                              int64_t rows, int64_t columns,
+                              int64_t interleave) {
+  if (interleave == 1)
+    return rowMajor;
+  const int64_t groups = (rows + interleave - 1) / interleave;
+  std::vector<uint16_t> out(static_cast<size_t>(groups * interleave * columns));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < columns; ++k)
+      out[static_cast<size_t>(((r / interleave) * columns + k) * interleave +
+                              r % interleave)] =
+          rowMajor[static_cast<size_t>(r * columns + k)];
+  return out;
+}
+
+/// Random f16 weights of `shape`, values in [-1, 1), laid out for a table
+/// with f16_row_interleave `interleave`: the same matrix for every backend,
+/// made once per layout and kept for the whole run.
+const std::vector<uint16_t> &halfWeights(const MatrixShape &shape,
+                                         int64_t interleave) {
+  static std::map<std::tuple<int64_t, int64_t, int64_t>, std::vector<uint16_t>>
+      kept;
+  auto found = kept.find({shape.rows, shape.in, interleave});
+  if (found == kept.end())
+    found =
+        kept.emplace(std::make_tuple(shape.rows, shape.in, interleave),
+                     laidOut(InputMaker().halves(shape.rows * shape.in, 1.0f),
+                             shape.rows, shape.in, interleave))
+            .first;
+  return found->second;
+}
+
+/// Part `part` of `parts` near-equal shares of `rows` rows, each starting at
+/// a multiple of `group` (KernelAbi.h: slices of f16 matrices interleaved in
+/// groups of `group` rows start at whole groups).
+Slice groupSlice(int64_t rows, int64_t group, int part, int parts) {
+  const Slice groups = evenSlice((rows + group - 1) / group, part, parts);
+  return {groups.begin * group, std::min(rows, groups.end * group)};
 }
 
 /// A rate counter of `amount` per iteration: shown per second of wall time.
@@ -194,76 +209,133 @@ benchmark::Counter ratePerIteration(const benchmark::State &state,
                             benchmark::Counter::kIsRate);
 }
 
-/// Reports what every benchmark reports: `bytes`, the bytes one iteration
-/// streams, and `bandwidth`, their rate in bytes per second.
-void reportBytes(benchmark::State &state, int64_t bytesPerIteration) {
-  state.counters["bytes"] = static_cast<double>(bytesPerIteration);
-  state.counters["bandwidth"] = ratePerIteration(state, bytesPerIteration);
+/// The probe's buffer, allocated and written on first use.
+const ReadBuffer &probeBuffer() {
+  static const ReadBuffer buffer(kProbeBytes);
+  return buffer;
+}
+
+/// Times one read pass of the probe on `runner`'s threads into `seconds`;
+/// false when a sum came out wrong.
+bool probePass(PartRunner &runner, std::vector<double> &seconds) {
+  const std::optional<double> pass = timeReadPass(probeBuffer(), runner);
+  if (pass)
+    seconds.push_back(*pass);
+  return pass.has_value();
 }
 
 /// The read-bandwidth probe: `threads` threads each sum their share of one
 /// buffer.
 void benchReadProbe(benchmark::State &state, int threads) {
-  static const ReadBuffer buffer(kProbeBytes);
-  std::vector<uint64_t> sums(static_cast<size_t>(threads));
+  const ReadBuffer &buffer = probeBuffer();
   PartRunner runner(threads);
-  const std::function<void(int)> sumShare = [&sums, threads](int part) {
-    sums[static_cast<size_t>(part)] =
-        buffer.sum(evenSlice(buffer.words(), part, threads));
-  };
   for (auto _ : state)
-    runner.run(sumShare);
-  for (int part = 0; part < threads; ++part)
-    if (sums[static_cast<size_t>(part)] !=
-        ReadBuffer::expectedSum(evenSlice(buffer.words(), part, threads)))
+    if (!timeReadPass(buffer, runner)) {
       state.SkipWithError("the summing loop skipped words");
-  reportBytes(state, buffer.bytes());
+      break;
+    }
+  state.counters["bytes"] = static_cast<double>(buffer.bytes());
+  state.counters["bandwidth"] = ratePerIteration(state, buffer.bytes());
 }
 
-/// bitlinear_i2s, `threads` calls at once on equal shares of the rows; also
-/// reports `MACs`, ternary multiply-adds per second.
+/// Runs `state`'s timed loop, each iteration calling work(part, iteration)
+/// for every part of `runner` at once, and reports what every kernel
+/// benchmark reports: `bytes`, what one iteration streams; `bandwidth`, their
+/// rate; `probe`, the median rate of the read probe over kProbePasses passes
+/// on the same threads right before and kProbePasses right after the loop;
+/// `probe_pct`, bandwidth as a percentage of probe.
+void runStreaming(benchmark::State &state, PartRunner &runner,
+                  const std::function<void(int part, int64_t iteration)> &work,
+                  int64_t bytesPerIteration) {
+  std::vector<double> probeSeconds;
+  auto probe = [&] {
+    for (int pass = 0; pass < kProbePasses; ++pass)
+      if (!probePass(runner, probeSeconds))
+        return false;
+    return true;
+  };
+  if (!probe()) {
+    state.SkipWithError("the probe's summing loop skipped words");
+    return;
+  }
+  int64_t iteration = 0;
+  const std::function<void(int)> runPart = [&](int part) {
+    work(part, iteration);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    runner.run(runPart);
+    ++iteration;
+  }
+  const std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
+  if (!probe()) {
+    state.SkipWithError("the probe's summing loop skipped words");
+    return;
+  }
+  std::vector<double> probeRates;
+  for (double seconds : probeSeconds)
+    probeRates.push_back(static_cast<double>(probeBuffer().bytes()) / seconds);
+  const double probeRate = summarize(probeRates).median;
+  const double rate = static_cast<double>(bytesPerIteration) *
+                      static_cast<double>(iteration) / elapsed.count();
+  state.counters["bytes"] = static_cast<double>(bytesPerIteration);
+  state.counters["bandwidth"] = ratePerIteration(state, bytesPerIteration);
+  state.counters["probe"] = probeRate;
+  state.counters["probe_pct"] = 100 * rate / probeRate;
+}
+
+/// bitlinear_i2s, `threads` calls at once on equal shares of the rows of the
+/// next matrix of ternaryPool() each iteration; also reports `MACs`,
+/// ternary multiply-adds per second.
 void benchBitLinear(benchmark::State &state, const TernKernels &kernels,
                     const MatrixShape &shape, int64_t tokens, int threads) {
-  const I2SMatrix &weights = ternaryWeights(shape);
+  const std::vector<uint8_t> &pool = ternaryPool();
+  const int64_t matrixBytes = shape.rows * shape.in / 4;
+  const int64_t matrices = static_cast<int64_t>(pool.size()) / matrixBytes;
   InputMaker inputs;
   const std::vector<int8_t> q = inputs.int8s(tokens * shape.in);
   const std::vector<float> scales(static_cast<size_t>(tokens), 31.75f);
   std::vector<float> y(static_cast<size_t>(tokens * shape.rows));
   PartRunner runner(threads);
-  const std::function<void(int)> multiplyShare = [&](int part) {
-    const Slice rows = evenSlice(shape.rows, part, threads);
-    kernels.bitlinear_i2s(q.data(), scales.data(),
-                          weights.bytes.data() + rows.begin * shape.in / 4,
-                          tokens, shape.in, rows.size(), weights.scale,
-                          y.data() + rows.begin, shape.rows);
-  };
-  for (auto _ : state)
-    runner.run(multiplyShare);
-  reportBytes(state, shape.rows * shape.in / 4);
+  runStreaming(
+      state, runner,
+      [&](int part, int64_t iteration) {
+        const Slice rows = evenSlice(shape.rows, part, threads);
+        const uint8_t *weights =
+            pool.data() + iteration % matrices * matrixBytes;
+        kernels.bitlinear_i2s(q.data(), scales.data(),
+                              weights + rows.begin * shape.in / 4, tokens,
+                              shape.in, rows.size(), kWeightScale,
+                              y.data() + rows.begin, shape.rows);
+      },
+      matrixBytes);
   state.counters["MACs"] =
       ratePerIteration(state, tokens * shape.rows * shape.in);
 }
 
-/// linear_f16 of one token, `threads` calls at once on equal shares of the
-/// rows.
+/// linear_f16 of one token, `threads` calls at once on near-equal shares of
+/// the rows (whole groups of interleaved rows).
 void benchLinearF16(benchmark::State &state, const TernKernels &kernels,
                     const MatrixShape &shape, int threads) {
-  const std::vector<uint16_t> &weights = halfWeights(shape);
+  const int64_t interleave = kernels.f16_row_interleave;
+  const std::vector<uint16_t> &weights = halfWeights(shape, interleave);
   const std::vector<float> x = InputMaker().floats(shape.in, 4.0f);
   std::vector<float> y(static_cast<size_t>(shape.rows));
   std::vector<std::vector<float>> scratches(
       static_cast<size_t>(threads),
       std::vector<float>(static_cast<size_t>(shape.in)));
   PartRunner runner(threads);
-  const std::function<void(int)> multiplyShare = [&](int part) {
-    const Slice rows = evenSlice(shape.rows, part, threads);
-    kernels.linear_f16(x.data(), weights.data() + rows.begin * shape.in, 1,
-                       shape.in, rows.size(), y.data() + rows.begin, shape.rows,
-                       scratches[static_cast<size_t>(part)].data());
-  };
-  for (auto _ : state)
-    runner.run(multiplyShare);
-  reportBytes(state, shape.rows * shape.in * 2);
+  runStreaming(
+      state, runner,
+      [&](int part, int64_t) {
+        const Slice rows = groupSlice(shape.rows, interleave, part, threads);
+        kernels.linear_f16(x.data(), weights.data() + rows.begin * shape.in, 1,
+                           shape.in, rows.size(), y.data() + rows.begin,
+                           shape.rows,
+                           scratches[static_cast<size_t>(part)].data());
+      },
+      static_cast<int64_t>(weights.size()) * 2);
 }
 
 /// rms_norm_quantize_i8; its bytes are x and gamma read, q written.
@@ -274,10 +346,14 @@ void benchRmsNormQuantize(benchmark::State &state, const TernKernels &kernels,
   const std::vector<float> gamma = inputs.floats(features, 2.0f);
   std::vector<int8_t> q(static_cast<size_t>(tokens * features));
   std::vector<float> scales(static_cast<size_t>(tokens));
-  for (auto _ : state)
-    kernels.rms_norm_quantize_i8(x.data(), gamma.data(), tokens, features,
-                                 kRmsEpsilon, q.data(), scales.data());
-  reportBytes(state, tokens * features * 5 + features * 4);
+  PartRunner runner(1);
+  runStreaming(
+      state, runner,
+      [&](int, int64_t) {
+        kernels.rms_norm_quantize_i8(x.data(), gamma.data(), tokens, features,
+                                     kRmsEpsilon, q.data(), scales.data());
+      },
+      tokens * features * 5 + features * 4);
 }
 
 /// attention_f16_cache of one token at `position` over a cache filled
@@ -293,12 +369,16 @@ void benchAttention(benchmark::State &state, const TernKernels &kernels,
   const std::vector<float> v = inputs.floats(kKvWidth, 4.0f);
   std::vector<float> out(static_cast<size_t>(kHeads * kHeadDim));
   std::vector<float> scratch(static_cast<size_t>(kHeadDim + visible));
-  for (auto _ : state)
-    kernels.attention_f16_cache(q.data(), k.data(), v.data(), 1, 1, position,
-                                kHeads, kKvHeads, kHeadDim, 0, kKvHeads,
-                                kCache.data(), vCache.data(), out.data(),
-                                scratch.data());
-  reportBytes(state, 2 * visible * kKvWidth * 2);
+  PartRunner runner(1);
+  runStreaming(
+      state, runner,
+      [&](int, int64_t) {
+        kernels.attention_f16_cache(q.data(), k.data(), v.data(), 1, 1,
+                                    position, kHeads, kKvHeads, kHeadDim, 0,
+                                    kKvHeads, kCache.data(), vCache.data(),
+                                    out.data(), scratch.data());
+      },
+      2 * visible * kKvWidth * 2);
 }
 
 /// Registers `bench(state, args...)` under `name` with the settings every
