@@ -16,6 +16,7 @@
 #include "backends/x86-avx2/Avx2Linear.h"
 
 #include "backends/common/StreamPrefetch.h"
+#include "backends/x86-avx2/F16RowGroups.h"
 
 #include <algorithm>
 #include <immintrin.h>
@@ -31,58 +32,48 @@ __m256 loadHalves(const uint16_t *p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
 }
 
-/// `value` rounded to the nearest f16 (ties to even) and widened back.
-float roundToHalf(float value) {
-  return _cvtsh_ss(_cvtss_sh(value, _MM_FROUND_TO_NEAREST_INT));
-}
-
-/// y[r] for the `Groups` groups of rows at `w`, one token's rounded
-/// activations `x`; `valid` of the groups' rows are stored.
-template <int Groups>
-void groupDots(const uint16_t *w, const float *x, int64_t in, float *y,
-               int64_t valid) {
-  __m256d low[Groups], high[Groups];
-  for (int g = 0; g < Groups; ++g)
-    low[g] = high[g] = _mm256_setzero_pd();
-  for (int64_t k = 0; k < in; ++k) {
-    const __m256 xk = _mm256_set1_ps(x[k]);
+/// The inner loops of f16RowGroupLinear: y[r] for the `Groups` groups of
+/// rows at `w`, one token's rounded activations `x`; `valid` of the groups'
+/// rows are stored.
+struct GroupDots {
+  template <int Groups>
+  static void run(const uint16_t *w, const float *x, int64_t in, float *y,
+                  int64_t valid) {
+    __m256d low[Groups], high[Groups];
+    for (int g = 0; g < Groups; ++g)
+      low[g] = high[g] = _mm256_setzero_pd();
+    for (int64_t k = 0; k < in; ++k) {
+      const __m256 xk = _mm256_set1_ps(x[k]);
+      for (int g = 0; g < Groups; ++g) {
+        const uint16_t *halves = w + (g * in + k) * kGroup;
+        // One prefetch per 64-byte line: every fourth step.
+        if (k % 4 == 0)
+          ternc::backends::prefetchAhead(halves);
+        const __m256 products = _mm256_mul_ps(loadHalves(halves), xk);
+        low[g] = _mm256_add_pd(
+            low[g], _mm256_cvtps_pd(_mm256_castps256_ps128(products)));
+        high[g] = _mm256_add_pd(
+            high[g], _mm256_cvtps_pd(_mm256_extractf128_ps(products, 1)));
+      }
+    }
     for (int g = 0; g < Groups; ++g) {
-      const uint16_t *halves = w + (g * in + k) * kGroup;
-      // One prefetch per 64-byte line: every fourth step.
-      if (k % 4 == 0)
-        ternc::backends::prefetchAhead(halves);
-      const __m256 products = _mm256_mul_ps(loadHalves(halves), xk);
-      low[g] = _mm256_add_pd(low[g],
-                             _mm256_cvtps_pd(_mm256_castps256_ps128(products)));
-      high[g] = _mm256_add_pd(
-          high[g], _mm256_cvtps_pd(_mm256_extractf128_ps(products, 1)));
+      alignas(32) double sums[kGroup];
+      _mm256_store_pd(sums, low[g]);
+      _mm256_store_pd(sums + 4, high[g]);
+      for (int64_t r = 0; r < std::min<int64_t>(kGroup, valid - g * kGroup);
+           ++r)
+        y[g * kGroup + r] = static_cast<float>(sums[r]);
     }
   }
-  for (int g = 0; g < Groups; ++g) {
-    alignas(32) double sums[kGroup];
-    _mm256_store_pd(sums, low[g]);
-    _mm256_store_pd(sums + 4, high[g]);
-    for (int64_t r = 0; r < std::min<int64_t>(kGroup, valid - g * kGroup); ++r)
-      y[g * kGroup + r] = static_cast<float>(sums[r]);
-  }
-}
+};
 
 } // namespace
 
 void avx2_linear_f16(const float *x, const uint16_t *weights, int64_t tokens,
                      int64_t in, int64_t rows, float *y, int64_t yStride,
                      float *scratch) {
-  for (int64_t t = 0; t < tokens; ++t) {
-    for (int64_t k = 0; k < in; ++k)
-      scratch[k] = roundToHalf(x[t * in + k]);
-    float *out = y + t * yStride;
-    int64_t row = 0;
-    for (; row + kGroupsAtOnce * kGroup <= rows; row += kGroupsAtOnce * kGroup)
-      groupDots<kGroupsAtOnce>(weights + row * in, scratch, in, out + row,
-                               kGroupsAtOnce * kGroup);
-    for (; row < rows; row += kGroup)
-      groupDots<1>(weights + row * in, scratch, in, out + row, rows - row);
-  }
+  ternc::backends::f16RowGroupLinear<kGroupsAtOnce, GroupDots>(
+      x, weights, tokens, in, rows, y, yStride, scratch);
 }
 
 void avx2_embed_f16(const uint16_t *table, const int32_t *ids, int64_t tokens,

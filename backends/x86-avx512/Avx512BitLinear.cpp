@@ -19,6 +19,7 @@
 
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
+#include "backends/x86-avx512/Avx512Common.h"
 
 #include <immintrin.h>
 
@@ -41,13 +42,9 @@ struct Avx512I2S {
   /// Each unpacked code vector serves four tokens (16 accumulators).
   static constexpr int kTokenTile = 4;
 
-  /// sum(q) over `in` int8 activations (a multiple of 128).
+  /// sum(q): trit = code - 1.
   static int32_t correction(const int8_t *q, int64_t in) {
-    const __m512i ones = _mm512_set1_epi8(1);
-    __m512i sum = _mm512_setzero_si512();
-    for (int64_t i = 0; i < in; i += 64)
-      sum = _mm512_dpbusd_epi32(sum, ones, _mm512_loadu_si512(q + i));
-    return _mm512_reduce_add_epi32(sum);
+    return avx512ActivationSum(q, in);
   }
 
   template <int Rows, int Tokens>

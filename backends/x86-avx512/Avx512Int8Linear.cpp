@@ -17,18 +17,13 @@
 
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
+#include "backends/x86-avx512/Avx512Common.h"
 
 #include <immintrin.h>
 
 namespace {
 
 using namespace ternc::backends;
-
-/// The bytes [k, min(k + 64, in)) of a row.
-__mmask64 tailMask(int64_t k, int64_t in) {
-  const int64_t count = in - k;
-  return count >= 64 ? ~__mmask64(0) : (__mmask64(1) << count) - 1;
-}
 
 /// The AVX-512 VNNI int8 dot products of int8Matmul.
 struct Avx512Int8 {
@@ -37,12 +32,7 @@ struct Avx512Int8 {
 
   /// 128 * sum(q): what the weights' +128 bias adds to each dot product.
   static int32_t correction(const int8_t *q, int64_t in) {
-    const __m512i ones = _mm512_set1_epi8(1);
-    __m512i sum = _mm512_setzero_si512();
-    for (int64_t k = 0; k < in; k += 64)
-      sum = _mm512_dpbusd_epi32(
-          sum, ones, _mm512_maskz_loadu_epi8(tailMask(k, in), q + k));
-    return 128 * _mm512_reduce_add_epi32(sum);
+    return 128 * avx512ActivationSum(q, in);
   }
 
   template <int Rows, int Tokens>
@@ -54,7 +44,7 @@ struct Avx512Int8 {
       for (int u = 0; u < Tokens; ++u)
         sums[r][u] = _mm512_setzero_si512();
     for (int64_t k = 0; k < in; k += 64) {
-      const __mmask64 mask = tailMask(k, in);
+      const __mmask64 mask = avx512TailMask(k, in);
       __m512i activations[Tokens];
       for (int u = 0; u < Tokens; ++u)
         activations[u] = _mm512_maskz_loadu_epi8(mask, q + u * in + k);

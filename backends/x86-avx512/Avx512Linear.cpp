@@ -20,6 +20,7 @@
 #include "backends/x86-avx512/Avx512Linear.h"
 
 #include "backends/common/StreamPrefetch.h"
+#include "backends/x86-avx2/F16RowGroups.h"
 #include "backends/x86-avx2/Avx2Linear.h"
 
 #include <algorithm>
@@ -32,55 +33,49 @@ static_assert(kGroup == 8, "a group's sums fill one zmm of doubles");
 /// Groups of rows summed side by side (independent FMA chains).
 constexpr int kGroupsAtOnce = 8;
 
-/// y[r] for the `Groups` groups of rows at `w` and one token's activations
-/// `x` (already rounded to f16); `valid` of the groups' rows are stored.
-template <int Groups>
-void groupDots(const uint16_t *w, const float *x, int64_t in, float *y,
-               int64_t valid) {
-  __m512d sums[Groups];
-  for (int g = 0; g < Groups; ++g)
-    sums[g] = _mm512_setzero_pd();
-  for (int64_t k = 0; k < in; ++k) {
-    const __m512d xk = _mm512_set1_pd(static_cast<double>(x[k]));
+/// The inner loops of f16RowGroupLinear: y[r] for the `Groups` groups of
+/// rows at `w` and one token's activations `x` (already rounded to f16);
+/// `valid` of the groups' rows are stored.
+struct GroupDots {
+  template <int Groups>
+  static void run(const uint16_t *w, const float *x, int64_t in, float *y,
+                  int64_t valid) {
+    __m512d sums[Groups];
+    for (int g = 0; g < Groups; ++g)
+      sums[g] = _mm512_setzero_pd();
+    for (int64_t k = 0; k < in; ++k) {
+      const __m512d xk = _mm512_set1_pd(static_cast<double>(x[k]));
+      for (int g = 0; g < Groups; ++g) {
+        const uint16_t *halves = w + (g * in + k) * kGroup;
+        // One prefetch per 64-byte line: every fourth step.
+        if (k % 4 == 0)
+          ternc::backends::prefetchAhead(halves);
+        const __m256 weights = _mm256_cvtph_ps(
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(halves)));
+        sums[g] = _mm512_fmadd_pd(_mm512_cvtps_pd(weights), xk, sums[g]);
+      }
+    }
     for (int g = 0; g < Groups; ++g) {
-      const uint16_t *halves = w + (g * in + k) * kGroup;
-      // One prefetch per 64-byte line: every fourth step.
-      if (k % 4 == 0)
-        ternc::backends::prefetchAhead(halves);
-      const __m256 weights = _mm256_cvtph_ps(
-          _mm_loadu_si128(reinterpret_cast<const __m128i *>(halves)));
-      sums[g] = _mm512_fmadd_pd(_mm512_cvtps_pd(weights), xk, sums[g]);
+      const int64_t count = std::min<int64_t>(kGroup, valid - g * kGroup);
+      // The masked form: GCC 12's plain one reads an undefined register.
+      const __m256 rounded =
+          _mm512_mask_cvtpd_ps(_mm256_setzero_ps(), 0xFF, sums[g]);
+      if (count == kGroup) {
+        _mm256_storeu_ps(y + g * kGroup, rounded);
+      } else {
+        alignas(32) float values[kGroup];
+        _mm256_store_ps(values, rounded);
+        std::copy_n(values, count, y + g * kGroup);
+      }
     }
   }
-  for (int g = 0; g < Groups; ++g) {
-    const int64_t count = std::min<int64_t>(kGroup, valid - g * kGroup);
-    // The masked form: GCC 12's plain one reads an undefined register.
-    const __m256 rounded =
-        _mm512_mask_cvtpd_ps(_mm256_setzero_ps(), 0xFF, sums[g]);
-    if (count == kGroup) {
-      _mm256_storeu_ps(y + g * kGroup, rounded);
-    } else {
-      alignas(32) float values[kGroup];
-      _mm256_store_ps(values, rounded);
-      std::copy_n(values, count, y + g * kGroup);
-    }
-  }
-}
+};
 
 } // namespace
 
 void avx512_linear_f16(const float *x, const uint16_t *weights, int64_t tokens,
                        int64_t in, int64_t rows, float *y, int64_t yStride,
                        float *scratch) {
-  for (int64_t t = 0; t < tokens; ++t) {
-    for (int64_t k = 0; k < in; ++k)
-      scratch[k] = _cvtsh_ss(_cvtss_sh(x[t * in + k], _MM_FROUND_TO_NEAREST_INT));
-    float *out = y + t * yStride;
-    int64_t row = 0;
-    for (; row + kGroupsAtOnce * kGroup <= rows; row += kGroupsAtOnce * kGroup)
-      groupDots<kGroupsAtOnce>(weights + row * in, scratch, in, out + row,
-                               kGroupsAtOnce * kGroup);
-    for (; row < rows; row += kGroup)
-      groupDots<1>(weights + row * in, scratch, in, out + row, rows - row);
-  }
+  ternc::backends::f16RowGroupLinear<kGroupsAtOnce, GroupDots>(
+      x, weights, tokens, in, rows, y, yStride, scratch);
 }
