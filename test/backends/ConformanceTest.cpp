@@ -76,6 +76,17 @@ public:
     return values;
   }
 
+  /// `count` random token ids below `vocab`, the first 0 and the last
+  /// vocab - 1 (the table's edges).
+  std::vector<int32_t> tokenIds(int64_t count, int64_t vocab) {
+    std::vector<int32_t> ids(count);
+    for (int32_t &id : ids)
+      id = static_cast<int32_t>(below(vocab));
+    ids.front() = 0;
+    ids.back() = static_cast<int32_t>(vocab - 1);
+    return ids;
+  }
+
   /// Uniformly random trits of a [rows, in] weight.
   reference::Trits trits(int64_t rows, int64_t in) {
     reference::Trits values(
@@ -163,6 +174,21 @@ void expectRowSlicesMatch(RunRows runRows, const Activations &expected,
   runRows(0, split, sliced.data());
   runRows(split, out, sliced.data());
   EXPECT_TRUE(sameBits(sliced, expected)) << "in two row slices";
+}
+
+/// Int8 activation rows and their per-token scales.
+struct QuantizedRows {
+  std::vector<int8_t> q;
+  std::vector<float> scales;
+};
+
+/// x quantized by `kernels`' quantize_rows_i8.
+QuantizedRows quantizeWith(const TernKernels &kernels, const Activations &x) {
+  QuantizedRows rows{std::vector<int8_t>(x.size()),
+                     std::vector<float>(x.shape(0))};
+  kernels.quantize_rows_i8(x.data(), x.shape(0), x.shape(1), rows.q.data(),
+                           rows.scales.data());
+  return rows;
 }
 
 /// The reference's int8 rows and scales of x.
@@ -294,13 +320,10 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
     const float weightScale =
         gguf::i2sScale({bytes.data(), bytes.size()}, weights.size());
 
-    std::vector<int8_t> q(x.size());
-    std::vector<float> scales(shape.tokens);
-    kernels().quantize_rows_i8(x.data(), shape.tokens, shape.in, q.data(),
-                               scales.data());
+    const QuantizedRows quantized = quantizeWith(kernels(), x);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
-          kernels().bitlinear_i2s(q.data(), scales.data(),
+          kernels().bitlinear_i2s(quantized.q.data(), quantized.scales.data(),
                                   bytes.data() + begin * shape.in / 4,
                                   shape.tokens, shape.in, end - begin,
                                   weightScale, y + begin, shape.out);
@@ -390,11 +413,7 @@ void expectEmbedCopiesTableRows(EmbedEntry<Element> embed, uint64_t seed,
       data.elements<Element>(kVocab * kFeatures, 1.0f);
   for (int64_t tokens : {1, 3, 17}) {
     SCOPED_TRACE(::testing::Message() << tokens << " tokens");
-    std::vector<int32_t> ids(tokens);
-    for (int32_t &id : ids)
-      id = static_cast<int32_t>(data.below(kVocab));
-    ids.front() = 0;
-    ids.back() = static_cast<int32_t>(kVocab - 1);
+    const std::vector<int32_t> ids = data.tokenIds(tokens, kVocab);
     Activations expected(
         {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
     for (int64_t t = 0; t < tokens; ++t)
@@ -446,13 +465,10 @@ TEST_P(KernelConformanceTest, LinearI8MatchesReference) {
     const Activations x = data.activations(shape.tokens, shape.in);
     const reference::RowScaledMatrix weight =
         rowScaledWeight(data, shape.out, shape.in);
-    std::vector<int8_t> q(x.size());
-    std::vector<float> scales(shape.tokens);
-    kernels().quantize_rows_i8(x.data(), shape.tokens, shape.in, q.data(),
-                               scales.data());
+    const QuantizedRows quantized = quantizeWith(kernels(), x);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
-          kernels().linear_i8(q.data(), scales.data(),
+          kernels().linear_i8(quantized.q.data(), quantized.scales.data(),
                               weight.values.data() + begin * shape.in,
                               weight.scales.data() + begin, shape.tokens,
                               shape.in, end - begin, y + begin, shape.out);
@@ -494,11 +510,7 @@ TEST_P(KernelConformanceTest, EmbedI8ScalesTableRows) {
       rowScaledWeight(data, kVocab, kFeatures);
   for (int64_t tokens : {1, 3, 17}) {
     SCOPED_TRACE(::testing::Message() << tokens << " tokens");
-    std::vector<int32_t> ids(tokens);
-    for (int32_t &id : ids)
-      id = static_cast<int32_t>(data.below(kVocab));
-    ids.front() = 0;
-    ids.back() = static_cast<int32_t>(kVocab - 1);
+    const std::vector<int32_t> ids = data.tokenIds(tokens, kVocab);
     Activations expected(
         {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
     for (int64_t t = 0; t < tokens; ++t) {
