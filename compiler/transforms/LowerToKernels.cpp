@@ -61,6 +61,12 @@ StringRef compiledName(StringRef function) {
   return function == "decode" ? "tern_model_decode" : "tern_model_prefill";
 }
 
+/// Rows and columns of a 2-D tensor value.
+std::pair<int64_t, int64_t> matrixShape(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return {type.getDimSize(0), type.getDimSize(1)};
+}
+
 /// Emits the body of one compiled function.
 class FunctionLowering {
 public:
@@ -90,6 +96,20 @@ private:
 
   /// Loads the TernStep fields the function reads.
   void loadStep(Value step);
+  /// The rows to compute of a tensor of `tokens` rows: a multi-token
+  /// function computes only the step's valid tokens (the padding rows of a
+  /// short prompt are never read: every op but attention works row by row,
+  /// and attention reads the valid rows' keys and values only).
+  Value rowsToCompute(int64_t tokens) {
+    return tokens == 1 ? i64(1) : step_[kValidTokens];
+  }
+  /// rowsToCompute(rows of `value`) times its row length: the element count
+  /// of an elementwise op.
+  Value elementsToCompute(Value value) {
+    auto [tokens, features] = matrixShape(value);
+    return builder_.create<arith::MulIOp>(loc_, rowsToCompute(tokens),
+                                          i64(features));
+  }
   /// The pointer standing for the tensor `value`.
   Value pointerOf(Value value) { return pointers_.lookup(value); }
   /// The row scales of the #tern.row_scaled weight `value`.
@@ -172,12 +192,6 @@ LogicalResult FunctionLowering::placeResults(Operation *op) {
   return success();
 }
 
-/// Rows and columns of a 2-D tensor value.
-std::pair<int64_t, int64_t> matrixShape(Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  return {type.getDimSize(0), type.getDimSize(1)};
-}
-
 FailureOr<std::pair<Value, Value>>
 FunctionLowering::quantizedScratch(Operation *op) {
   auto scratchOffset = op->getAttrOfType<IntegerAttr>("tern.scratch_offset");
@@ -199,11 +213,13 @@ LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
   auto [tokens, features] = matrixShape(input);
   if (gamma)
     call("tern_exec_rms_norm_quantize_i8",
-         {pointerOf(input), pointerOf(gamma), i64(tokens), i64(features),
+         {pointerOf(input), pointerOf(gamma), rowsToCompute(tokens),
+          i64(features),
           f32(*epsilon), rows, scales});
   else
     call("tern_exec_quantize_rows_i8",
-         {pointerOf(input), i64(tokens), i64(features), rows, scales});
+         {pointerOf(input), rowsToCompute(tokens), i64(features), rows,
+          scales});
   // One TernBitLinearPart per weight, on the stack, and one call for all.
   auto partType = LLVM::LLVMStructType::getLiteral(
       builder_.getContext(),
@@ -228,7 +244,7 @@ LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
     }
   }
   call("tern_exec_bitlinear_i2s",
-       {rows, scales, i64(tokens), i64(features),
+       {rows, scales, rowsToCompute(tokens), i64(features),
         i64(static_cast<int64_t>(weights.size())), parts});
   return success();
 }
@@ -250,7 +266,7 @@ FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
         .getResult();
   };
   Value count = builder_.create<arith::SelectOp>(loc_, asked, i64(1),
-                                                 i64(tokens));
+                                                 rowsToCompute(tokens));
   return {rowOf(input, inputWidth), rowOf(output, outputWidth), count};
 }
 
@@ -265,7 +281,7 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
                                                           << " matrix";
   Value input = pointerOf(matmul.getInput());
   Value output = pointerOf(matmul.getResult());
-  Value count = i64(tokens);
+  Value count = rowsToCompute(tokens);
   if (matmul.getResult() == returned_ && tokens > 1)
     std::tie(input, output, count) =
         lastRowWhenAsked(input, in, output, rows, tokens);
@@ -288,9 +304,6 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
 }
 
 LogicalResult FunctionLowering::lowerOp(Operation *op) {
-  auto elements = [](Value value) {
-    return cast<RankedTensorType>(value.getType()).getNumElements();
-  };
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](WeightOp weight) -> LogicalResult {
         auto offset = weight->getAttrOfType<IntegerAttr>("tern.weight_offset");
@@ -319,14 +332,16 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (isRowScaled(table.getType())) {
           call("tern_exec_embed_i8",
                {pointerOf(table), rowScalesOf(table), step_[kTokens],
-                i64(tokens), i64(features), pointerOf(embed.getResult())});
+                rowsToCompute(tokens), i64(features),
+                pointerOf(embed.getResult())});
           return success();
         }
         bool half = cast<RankedTensorType>(table.getType())
                         .getElementType()
                         .isF16();
         call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
-             {pointerOf(table), step_[kTokens], i64(tokens), i64(features),
+             {pointerOf(table), step_[kTokens], rowsToCompute(tokens),
+              i64(features),
               pointerOf(embed.getResult())});
         return success();
       })
@@ -334,7 +349,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         auto [tokens, features] = matrixShape(norm.getInput());
         call("tern_exec_rms_norm_f32",
              {pointerOf(norm.getInput()), pointerOf(norm.getGamma()),
-              i64(tokens), i64(features),
+              rowsToCompute(tokens), i64(features),
               f32(norm.getEpsilon().convertToFloat()),
               pointerOf(norm.getResult())});
         return success();
@@ -354,7 +369,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         call(rope.getKind() == RopeKind::Neox ? "tern_exec_rope_neox_f32"
                                               : "tern_exec_rope_norm_f32",
              {pointerOf(rope.getInput()), pointerOf(rope.getResult()),
-              i64(tokens), i64(features), i64(rope.getHeadDim()),
+              rowsToCompute(tokens), i64(features), i64(rope.getHeadDim()),
               i64(rope.getDims()), step_[kPosition],
               f32(rope.getBase().convertToFloat())});
         return success();
@@ -364,7 +379,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         KVCacheType cache = attention.getCache().getType();
         call("tern_exec_attention",
              {pointerOf(attention.getQuery()), pointerOf(attention.getKey()),
-              pointerOf(attention.getValue()), i64(tokens),
+              pointerOf(attention.getValue()), rowsToCompute(tokens),
               step_[kValidTokens], step_[kPosition],
               i64(width / cache.getHeadDim()), i64(cache.getKvHeads()),
               i64(cache.getHeadDim()), i64(attention.getLayer()),
@@ -374,7 +389,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
       .Case<Relu2Op, SiluOp>([&](Operation *unary) {
         call(isa<Relu2Op>(unary) ? "tern_exec_relu2_f32" : "tern_exec_silu_f32",
              {pointerOf(unary->getOperand(0)),
-              i64(elements(unary->getResult(0))),
+              elementsToCompute(unary->getResult(0)),
               pointerOf(unary->getResult(0))});
         return success();
       })
@@ -387,7 +402,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
                              });
         call(name, {pointerOf(binary->getOperand(0)),
                     pointerOf(binary->getOperand(1)),
-                    i64(elements(binary->getResult(0))),
+                    elementsToCompute(binary->getResult(0)),
                     pointerOf(binary->getResult(0))});
         return success();
       })

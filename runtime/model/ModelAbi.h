@@ -47,8 +47,8 @@ typedef struct TernStep {
   const int32_t *tokens;
   /// Position of tokens[0] in the sequence.
   int64_t position;
-  /// How many of `tokens` are real; the rest are padding whose keys and
-  /// values are never stored.
+  /// How many of `tokens` are real (1 for decode); the rest are padding,
+  /// never computed, whose keys and values are never stored.
   int64_t valid_tokens;
   /// The function's output: f32 logits [tokens][vocab_size].
   float *logits;
@@ -94,8 +94,10 @@ extern const uint8_t tern_model_gguf_end[];
 const TernKernels *tern_model_kernels(void);
 /// Runs one token (step->tokens[0]) and writes its logits.
 void tern_model_decode(const TernStep *step);
-/// Runs prefill_chunk tokens, of which step->valid_tokens are real, and
-/// writes the logits of all of them (rows past valid_tokens are garbage).
+/// Runs the step->valid_tokens real tokens of a prefill_chunk-token call and
+/// writes their logits: the padding rows are not computed (a short prompt
+/// costs its own tokens, not a whole chunk) and the logits rows past
+/// valid_tokens are left as they are.
 void tern_model_prefill(const TernStep *step);
 
 //===----------------------------------------------------------------------===//

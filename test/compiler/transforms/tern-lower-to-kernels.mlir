@@ -56,11 +56,14 @@
 // CHECK: %[[PVALID:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
 // CHECK: %[[PLOGITS:.+]] = llvm.load %{{.+}} : !llvm.ptr -> !llvm.ptr
 // CHECK: %[[ONLY:.+]] = llvm.load %{{.+}} : !llvm.ptr -> i64
+// A prompt computes its valid rows only, not the whole chunk.
+// CHECK: call @tern_exec_embed_f16(%{{.+}}, %{{.+}}, %{{.+}}, %[[PVALID]], %{{.+}}, %{{.+}})
+// CHECK: call @tern_exec_rms_norm_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[PVALID]], %{{.+}}, %{{.+}}, %{{.+}})
 // The LM head of a prompt: with last_logits_only, only row valid - 1 (one
-// token) instead of both.
+// token) instead of the valid ones.
 // CHECK: %[[ASKED:.+]] = arith.cmpi ne, %[[ONLY]], %{{.+}} : i64
 // CHECK: %[[LAST:.+]] = arith.subi %[[PVALID]], %{{.+}} : i64
-// CHECK: %[[COUNT:.+]] = arith.select %[[ASKED]], %{{.+}}, %{{.+}} : i64
+// CHECK: %[[COUNT:.+]] = arith.select %[[ASKED]], %{{.+}}, %[[PVALID]] : i64
 // CHECK: %[[XBYTES:.+]] = arith.muli %[[LAST]], %{{.+}} : i64
 // CHECK: %[[XOFF:.+]] = arith.select %[[ASKED]], %[[XBYTES]], %{{.+}} : i64
 // CHECK: %[[X:.+]] = llvm.getelementptr %{{.+}}[%[[XOFF]]]
