@@ -11,6 +11,7 @@
 #include "backends/x86-avx2/Avx2BitLinear.h"
 #include "backends/x86-avx2/Avx2Int8Linear.h"
 #include "backends/x86-avx2/Avx2Linear.h"
+#include "backends/x86-avx2/Avx2RowOps.h"
 
 namespace {
 
@@ -19,12 +20,19 @@ namespace {
 TernKernels makeAvx2Kernels() {
   TernKernels kernels = *ternGenericKernels();
   kernels.name = "x86-avx2";
+  kernels.quantize_rows_i8 = avx2_quantize_rows_i8;
+  kernels.rms_norm_quantize_i8 = avx2_rms_norm_quantize_i8;
+  kernels.rms_norm_f32 = avx2_rms_norm_f32;
   kernels.bitlinear_i2s = avx2_bitlinear_i2s;
   kernels.f16_row_interleave = kX86F16RowInterleave;
   kernels.linear_f16 = avx2_linear_f16;
   kernels.embed_f16 = avx2_embed_f16;
   kernels.linear_i8 = avx2_linear_i8;
   kernels.attention_f16_cache = avx2_attention_f16_cache;
+  kernels.add_f32 = avx2_add_f32;
+  kernels.mul_f32 = avx2_mul_f32;
+  kernels.relu2_f32 = avx2_relu2_f32;
+  kernels.relu2_mul_f32 = avx2_relu2_mul_f32;
   return kernels;
 }
 

@@ -2,9 +2,11 @@
 //
 // AVX2 kernels for x86-64 CPUs from Haswell on: the ternary matmul on the
 // file's I2_S layout and the int8 one (vpmaddubsw), the f16 LM head and
-// embedding on 8-row interleaved weights, and f16-cache attention; the other
-// entries are the generic backend's. Every result is bit-identical to the
-// reference.
+// embedding on 8-row interleaved weights, f16-cache attention, int8
+// activation quantization, RMSNorm (fused with it or not) and the add, mul,
+// relu2 and relu2_mul elementwise ops; the other entries (the f32 matmul,
+// the f32 and int8 embeddings, RoPE, f32-cache attention, SiLU) are the
+// generic backend's. Every result is bit-identical to the reference.
 //
 //===----------------------------------------------------------------------===//
 

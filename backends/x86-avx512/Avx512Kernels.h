@@ -1,8 +1,9 @@
 //===- Avx512Kernels.h - The x86-avx512 backend's kernel table --*- C++ -*-===//
 //
 // AVX-512 kernels (F, BW, VL and VNNI) for x86-64 CPUs from Ice Lake and
-// Zen 4 on. The ternary matmul runs on the file's I2_S layout with
-// vpdpbusd; every other entry is the generic backend's, so every result is
+// Zen 4 on: the ternary (on the file's I2_S layout) and int8 matmuls with
+// vpdpbusd, the f16 LM head and f16-cache attention on 512-bit vectors;
+// every other entry is the x86-avx2 backend's. Every result is
 // bit-identical to the reference.
 //
 //===----------------------------------------------------------------------===//

@@ -1,11 +1,12 @@
 //===- ConformanceTest.cpp - Backend kernels against the reference --------===//
 //
 // Every case feeds the same fixed-seed inputs to a backend's kernel and to
-// compiler/reference/ReferenceOps and asserts bit-identical results: the
-// reference fixes each operation's order and precision, and the ABI
-// (backends/KernelAbi.h) promises to reproduce it. Inputs cover the smallest
-// legal shapes, odd row counts, several token counts and 2B4T's shapes; the
-// documented slicing and aliasing rules are exercised too.
+// compiler/reference/ReferenceOps and asserts bit-identical results (any NaN
+// matching any NaN): the reference fixes each operation's order and
+// precision, and the ABI (backends/KernelAbi.h) promises to reproduce it,
+// NaN payloads aside. Inputs cover the smallest legal shapes, odd row
+// counts, several token counts and 2B4T's shapes; the documented slicing and
+// aliasing rules are exercised too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,15 +111,23 @@ private:
   Xoshiro256StarStar random_;
 };
 
-/// Whether `count` values at `actual` equal those at `expected` bit for bit;
-/// on failure, how many differ and the first difference.
+/// Whether `actual` is `expected` bit for bit, or both are NaN (the ABI
+/// leaves NaN payloads unspecified).
+template <typename T> bool sameValue(const T &actual, const T &expected) {
+  if constexpr (std::is_floating_point_v<T>)
+    if (std::isnan(actual) && std::isnan(expected))
+      return true;
+  return std::memcmp(&actual, &expected, sizeof(T)) == 0;
+}
+
+/// Whether `count` values at `actual` equal those at `expected` bit for bit
+/// (sameValue); on failure, how many differ and the first difference.
 template <typename T>
 ::testing::AssertionResult sameBits(const T *actual, const T *expected,
                                     size_t count) {
   size_t differing = 0, first = 0;
   for (size_t i = 0; i < count; ++i)
-    if (std::memcmp(&actual[i], &expected[i], sizeof(T)) != 0 &&
-        differing++ == 0)
+    if (!sameValue(actual[i], expected[i]) && differing++ == 0)
       first = i;
   if (differing == 0)
     return ::testing::AssertionSuccess();
@@ -141,8 +150,9 @@ struct RowsShape {
   int64_t tokens, features;
 };
 
-/// Activation shapes: the smallest, odd feature counts, 2B4T's hidden size.
-constexpr RowsShape kRowsShapes[] = {{1, 128}, {3, 7}, {17, 2560}};
+/// Activation shapes: the smallest, odd feature counts (vector tails of every
+/// length class: 7 alone, 47 = 32 + 8 + 7), 2B4T's hidden size.
+constexpr RowsShape kRowsShapes[] = {{1, 128}, {3, 7}, {6, 47}, {17, 2560}};
 
 /// A matrix product of `tokens` rows of `in` features by `out` weight rows.
 struct MatmulShape {
@@ -275,6 +285,43 @@ TEST_P(KernelConformanceTest, RmsNormMatchesReference) {
     }
 }
 
+TEST_P(KernelConformanceTest, RmsNormSumsSquaresInOrder) {
+  // Added in order, a^2 + b^2 is a tie between two floats, which the mean
+  // (the sum / 32, exact) rounds to the even one, and each t^2 then vanishes
+  // in the double sum; summed in lanes, pairwise or backwards, some t^2
+  // survive and the mean rounds up, which changes 1/rms for both epsilons.
+  // Every row is that row, in 1, 3 and 6 rows (SIMD backends may sum rows
+  // in groups).
+  const float a = 0x1.002004p+0f, b = 0x1p-12f, t = 0x1p-27f;
+  constexpr int64_t kFeatures = 32;
+  const std::vector<float> gamma(kFeatures, 1.0f);
+  for (int64_t tokens : {1, 3, 6})
+    for (float epsilon : {1e-5f, 1e-6f}) {
+      SCOPED_TRACE(::testing::Message()
+                   << tokens << " rows, epsilon " << epsilon);
+      Activations x({static_cast<size_t>(tokens), kFeatures});
+      x.fill(t);
+      for (int64_t row = 0; row < tokens; ++row) {
+        x(row, 0) = a;
+        x(row, 1) = b;
+      }
+      const Activations expected = reference::rmsNorm(x, gamma, epsilon);
+      std::vector<float> y(x.size());
+      kernels().rms_norm_f32(x.data(), gamma.data(), tokens, kFeatures, epsilon,
+                             y.data());
+      EXPECT_TRUE(sameBits(y, expected));
+
+      std::vector<int8_t> q(x.size()), expectedQ;
+      std::vector<float> scales(tokens), expectedScales;
+      kernels().rms_norm_quantize_i8(x.data(), gamma.data(), tokens, kFeatures,
+                                     epsilon, q.data(), scales.data());
+      quantizeLikeReference(expected, expectedQ, expectedScales);
+      EXPECT_TRUE(sameBits(q.data(), expectedQ.data(), q.size()));
+      EXPECT_TRUE(
+          sameBits(scales.data(), expectedScales.data(), scales.size()));
+    }
+}
+
 TEST_P(KernelConformanceTest, RmsNormQuantizeMatchesNormThenQuantize) {
   TestData data(3);
   for (const RowsShape &shape : kRowsShapes) {
@@ -300,10 +347,16 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   // backends take tokens in tiles: 5 = a tile and a tail), odd block counts
   // (384 = 3 blocks, with several tokens too), and 2B4T's k/v projection
   // (2560 -> 640) and ffn_down (6912 -> 2560).
-  const MatmulShape shapes[] = {{1, 128, 1},    {3, 128, 3},
-                                {17, 256, 7},   {3, 384, 129},
-                                {5, 384, 9},    {17, 2560, 640},
-                                {1, 6912, 2560}};
+  // Prefill-sized calls (AMX takes 16 x 16 token x row tiles, in pairs:
+  // 37 tokens and 83 rows leave tails of both, also in slices of 41 and 42
+  // rows; 52 tokens and 48 rows end in single tiles; 150 tokens span two
+  // token chunks) and 128 tokens of the k/v projection.
+  const MatmulShape shapes[] = {{1, 128, 1},      {3, 128, 3},
+                                {17, 256, 7},     {3, 384, 129},
+                                {5, 384, 9},      {17, 2560, 640},
+                                {1, 6912, 2560},  {37, 2560, 83},
+                                {52, 1280, 48},   {150, 256, 32},
+                                {128, 2560, 640}};
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
@@ -776,9 +829,9 @@ TEST_P(KernelConformanceTest, ElementwiseMatchesReference) {
     SCOPED_TRACE(::testing::Message() << shape.tokens << "x" << shape.features);
     Activations a = data.activations(shape.tokens, shape.features, 8.0f);
     const Activations b = data.activations(shape.tokens, shape.features, 8.0f);
-    // Signed zeros, and gates whose exp(-g) overflows or vanishes, spread
-    // over a.
-    const float special[] = {0.0f, -0.0f, -100.0f, 100.0f, -20.0f, 1e-30f};
+    // Signed zeros, gates whose exp(-g) overflows or vanishes, and a NaN
+    // (max(NaN, 0) is 0: NaN > 0 is false), spread over a.
+    const float special[] = {0.0f, -0.0f, -100.0f, 100.0f, -20.0f, 1e-30f, NAN};
     for (size_t i = 0; i < std::size(special); ++i)
       a.data()[i * a.size() / std::size(special)] = special[i];
 
