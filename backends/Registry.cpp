@@ -11,6 +11,7 @@
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
 #include "backends/x86-avx2/Avx2Target.h"
+#include "backends/x86-amx/AmxTarget.h"
 #include "backends/x86-avx512/Avx512Target.h"
 #endif
 
@@ -22,6 +23,7 @@ const std::vector<BackendTarget> &registeredTargets() {
 #if TERNC_X86_BACKENDS
       x86Avx2Target(),
       x86Avx512Target(),
+      x86AmxTarget(),
 #endif
   };
   return targets;

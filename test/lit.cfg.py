@@ -43,3 +43,7 @@ if "avx2" in cpu_flags:
     config.available_features.add("x86-avx2")
 if {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"} <= cpu_flags:
     config.available_features.add("x86-avx512")
+    # x86-amx: x86-avx512 and the AMX-INT8 tiles (the kernel lists the flags
+    # only where it supports them).
+    if {"amx_tile", "amx_int8"} <= cpu_flags:
+        config.available_features.add("x86-amx")

@@ -6,6 +6,7 @@
 
 #include "test/backends/ConformanceTest.h"
 
+#include "backends/x86-amx/AmxKernels.h"
 #include "backends/x86-avx2/Avx2Kernels.h"
 #include "backends/x86-avx512/Avx512Kernels.h"
 
@@ -13,3 +14,5 @@ INSTANTIATE_TEST_SUITE_P(X86Avx2, KernelConformanceTest,
                          ::testing::Values(ternX86Avx2Kernels()));
 INSTANTIATE_TEST_SUITE_P(X86Avx512, KernelConformanceTest,
                          ::testing::Values(ternX86Avx512Kernels()));
+INSTANTIATE_TEST_SUITE_P(X86Amx, KernelConformanceTest,
+                         ::testing::Values(ternX86AmxKernels()));
