@@ -22,6 +22,7 @@
 #include "backends/KernelAbi.h"
 #include "backends/generic/GenericKernels.h"
 #if TERNC_X86_BACKENDS
+#include "backends/x86-amx/AmxKernels.h"
 #include "backends/x86-avx2/Avx2Kernels.h"
 #include "backends/x86-avx512/Avx512Kernels.h"
 #endif
@@ -53,6 +54,7 @@ const TernKernels *(*const kBackends[])(void) = {
 #if TERNC_X86_BACKENDS
     ternX86Avx2Kernels,
     ternX86Avx512Kernels,
+    ternX86AmxKernels,
 #endif
 };
 
