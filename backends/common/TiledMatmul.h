@@ -12,10 +12,20 @@
 //   static int32_t correction(const int8_t *q, int64_t in);
 //   template <int Rows, int Tokens> static void dots(const uint8_t *w,
 //       int64_t rowBytes, const int8_t *q, int64_t in, int32_t *dots);
-// (dots[r * Tokens + u] = the biased dot product of row r, rowBytes apart,
-// and token u, `in` bytes apart; minus correction(token u) it is exact)
+// (dots[u * Rows + r] = the biased dot product of row r, rowBytes apart,
+// and token u, `in` bytes apart; minus correction(token u) it is exact;
+// token-major so that each token's rows convert as one vector)
 // compiled for its ISA; this header is included by each ISA's translation
-// unit.
+// unit. A Kernel whose weights are better prepared once per tile of rows
+// (e.g. unpacked) for all the tokens that run against them supplies instead
+// of dots a row tile, constructed once per tile and token chunk:
+//   template <int Rows> struct RowTile {
+//     RowTile(const uint8_t *w, int64_t rowBytes, int64_t in,
+//             int64_t tokens);
+//     template <int Tokens> void dots(const int8_t *q, int64_t in,
+//                                     int32_t *dots);
+//   };
+// with dots as above (tokens: how many will run against the tile).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +42,38 @@ namespace ternc::backends {
 inline constexpr int64_t kI2SBlock = 128;
 inline constexpr int64_t kI2SBlockBytes = 32;
 
+/// The row tile of a Kernel without one: its dots read the weights in place.
+template <typename Kernel, int Rows> struct InPlaceRowTile {
+  const uint8_t *w;
+  int64_t rowBytes;
+  InPlaceRowTile(const uint8_t *w, int64_t rowBytes, int64_t, int64_t)
+      : w(w), rowBytes(rowBytes) {}
+  template <int Tokens>
+  void dots(const int8_t *q, int64_t in, int32_t *dots) const {
+    Kernel::template dots<Rows, Tokens>(w, rowBytes, q, in, dots);
+  }
+};
+
+/// Kernel::RowTile<Rows> where the Kernel has one, else InPlaceRowTile.
+template <typename Kernel, int Rows, typename = void> struct RowTileOf {
+  using type = InPlaceRowTile<Kernel, Rows>;
+};
+template <typename Kernel, int Rows>
+struct RowTileOf<Kernel, Rows,
+                 std::void_t<typename Kernel::template RowTile<Rows>>> {
+  using type = typename Kernel::template RowTile<Rows>;
+};
+
+/// Calls `run` with std::integral_constant<int, left> for 0 < left <= Max.
+template <int Max, typename Run> void runRemainder(int64_t left, Run run) {
+  if constexpr (Max > 0) {
+    if (left == Max)
+      run(std::integral_constant<int, Max>());
+    else
+      runRemainder<Max - 1>(left, run);
+  }
+}
+
 /// y[t * yStride + r] = (float)(exact dot of row r and token t) / scales[t]
 /// * rowScale(r) for `rows` rows of `rowBytes` bytes at `weights`, by
 /// `Kernel`'s dot products.
@@ -40,30 +82,32 @@ void tiledMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
                  int64_t rowBytes, int64_t tokens, int64_t in, int64_t rows,
                  RowScale rowScale, float *y, int64_t yStride) {
   // Corrections of this many tokens are kept on the stack at once.
-  constexpr int64_t kTokenChunk = 64;
+  constexpr int64_t kTokenChunk = 128;
   auto tile = [&](auto rowsInTile, int64_t row, int64_t t0, int64_t count,
                   const int32_t *corrections) {
     constexpr int kRows = decltype(rowsInTile)::value;
     float rowScales[kRows];
     for (int r = 0; r < kRows; ++r)
       rowScales[r] = rowScale(row + r);
+    typename RowTileOf<Kernel, kRows>::type rowTile(weights + row * rowBytes,
+                                                   rowBytes, in, count);
     auto run = [&](auto tokensInTile, int64_t t) {
       constexpr int kTokens = decltype(tokensInTile)::value;
       int32_t dots[kRows * kTokens];
-      Kernel::template dots<kRows, kTokens>(weights + row * rowBytes, rowBytes,
-                                            q + t * in, in, dots);
-      for (int r = 0; r < kRows; ++r)
-        for (int u = 0; u < kTokens; ++u)
+      rowTile.template dots<kTokens>(q + t * in, in, dots);
+      for (int u = 0; u < kTokens; ++u)
+        for (int r = 0; r < kRows; ++r)
           y[(t + u) * yStride + row + r] =
-              static_cast<float>(dots[r * kTokens + u] -
+              static_cast<float>(dots[u * kRows + r] -
                                  corrections[t + u - t0]) /
               scales[t + u] * rowScales[r];
     };
     int64_t t = t0;
     for (; t + Kernel::kTokenTile <= t0 + count; t += Kernel::kTokenTile)
       run(std::integral_constant<int, Kernel::kTokenTile>(), t);
-    for (; t < t0 + count; ++t)
-      run(std::integral_constant<int, 1>(), t);
+    // The last count % kTokenTile tokens as one tile.
+    runRemainder<Kernel::kTokenTile - 1>(
+        t0 + count - t, [&](auto tokensInTile) { run(tokensInTile, t); });
   };
   for (int64_t t0 = 0; t0 < tokens; t0 += kTokenChunk) {
     const int64_t count = std::min(kTokenChunk, tokens - t0);

@@ -3,14 +3,20 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni; only called
 // once the CPU is known to have them.
 //
-// A 64-byte load holds two I2_S blocks. The four 2-bit fields of each byte
-// are isolated with a 16-bit shift and a mask: field g of byte p is the code
-// of element 32g + p of its block, so field vector g lines up with
-// activations 32g..32g+31 of the first block (low half) and of the second
-// (high half), loaded as two halves. vpdpbusd multiplies the codes (0..2,
-// unsigned) by the int8 activations and adds groups of four into 32-bit
-// lanes exactly; each code vector serves four tokens at once. An odd last
-// block uses the 256-bit form. With trit = code - 1 the dot product is
+// Calls with several tokens (prefill) unpack each tile of rows once into a
+// stack buffer of codes in k order (field g of block byte p is the code of
+// element 32g + p: shift, mask and store, with the 128-bit lanes of two
+// blocks' field vectors regrouped), then every token tile is plain
+// vpdpbusd of 64 contiguous codes (0..2, unsigned) by 64 contiguous int8
+// activations, each code vector serving all the tile's tokens and each
+// activation vector all its rows; the accumulators are reduced together by
+// a transposing tree. Decode (one token) and rows too long for the buffer
+// stream the codes instead: a 64-byte load holds two I2_S blocks, the four
+// fields are isolated with a 16-bit shift and a mask per token tile, and
+// field vector g lines up with activations 32g..32g+31 of the first block
+// (low half) and of the second (high half), loaded as two halves; an odd
+// last block uses the 256-bit form. vpdpbusd adds groups of four products
+// into 32-bit lanes exactly. With trit = code - 1 the dot product is
 // sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
 //
 //===----------------------------------------------------------------------===//
@@ -36,19 +42,183 @@ template <typename Body> void forEachField(Body body) {
   body(std::integral_constant<int, 3>());
 }
 
+/// sum(v[i]) in lane i for i < Count <= 16 (a transposing tree: 45 vector
+/// operations for 16 sums instead of 16 reductions of 9).
+template <int Count>
+[[gnu::always_inline]] inline __m512i reduce16(const __m512i *v) {
+  auto at = [&](int i) [[gnu::always_inline]] {
+    return i < Count ? v[i] : _mm512_setzero_si512();
+  };
+  // Per 128-bit lane: [a, b, a, b] partial sums of vectors 2j, 2j + 1.
+  __m512i pairs[8];
+  for (int j = 0; j < 8; ++j) {
+    const __m512i a = at(2 * j), b = at(2 * j + 1);
+    pairs[j] = _mm512_add_epi32(_mm512_unpacklo_epi32(a, b),
+                                _mm512_unpackhi_epi32(a, b));
+  }
+  // Per 128-bit lane: partial sums of vectors 4j..4j + 3.
+  __m512i quads[4];
+  for (int j = 0; j < 4; ++j)
+    quads[j] = _mm512_add_epi32(
+        _mm512_unpacklo_epi64(pairs[2 * j], pairs[2 * j + 1]),
+        _mm512_unpackhi_epi64(pairs[2 * j], pairs[2 * j + 1]));
+  // Add the 128-bit lanes: twice, pairing lanes 0 + 1 and 2 + 3.
+  auto fold = [](__m512i x, __m512i y) [[gnu::always_inline]] {
+    return _mm512_add_epi32(_mm512_shuffle_i64x2(x, y, 0x88),
+                            _mm512_shuffle_i64x2(x, y, 0xDD));
+  };
+  return fold(fold(quads[0], quads[1]), fold(quads[2], quads[3]));
+}
+
+/// out[i] = sum(v[i]) for i < Count.
+template <int Count>
+[[gnu::always_inline]] inline void reduceAll(const __m512i *v, int32_t *out) {
+  if constexpr (Count >= 16) {
+    _mm512_storeu_si512(out, reduce16<16>(v));
+    reduceAll<Count - 16>(v + 16, out + 16);
+  } else if constexpr (Count > 0) {
+    _mm512_mask_storeu_epi32(out, (__mmask16(1) << Count) - 1,
+                             reduce16<Count>(v));
+  }
+}
+
 /// The AVX-512 VNNI code dot products of i2sMatmul.
 struct Avx512I2S {
-  static constexpr int kRowTile = 4;
-  /// Each unpacked code vector serves four tokens (16 accumulators).
-  static constexpr int kTokenTile = 4;
+  /// Unpacked, a 5 x 5 tile takes 25 accumulators, 5 code vectors and one
+  /// activation vector (measured against 4 x 6, 8 x 3 and 3 x 8: best).
+  static constexpr int kRowTile = 5;
+  static constexpr int kTokenTile = 5;
+  /// Calls with fewer tokens stream the codes (decode is memory-bound).
+  static constexpr int64_t kMinUnpackTokens = 4;
+  /// Bytes of unpacked codes a row tile may hold (on the stack).
+  static constexpr int64_t kUnpackedBytes = 64 * 1024;
 
   /// sum(q): trit = code - 1.
   static int32_t correction(const int8_t *q, int64_t in) {
     return avx512ActivationSum(q, in);
   }
 
+  /// Streamed dots with at most 16 accumulators: larger tiles are split.
   template <int Rows, int Tokens>
-  static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
+  static void splitStreamedDots(const uint8_t *w, int64_t rowBytes,
+                                const int8_t *q, int64_t in, int32_t *dots) {
+    if constexpr (Tokens > 4) {
+      // Token-major: the first four tokens' dots, then the rest.
+      splitStreamedDots<Rows, 4>(w, rowBytes, q, in, dots);
+      splitStreamedDots<Rows, Tokens - 4>(w, rowBytes, q + 4 * in, in,
+                                          dots + 4 * Rows);
+    } else if constexpr (Rows * Tokens > 16) {
+      constexpr int kHalf = Rows / 2;
+      int32_t first[kHalf * Tokens], rest[(Rows - kHalf) * Tokens];
+      splitStreamedDots<kHalf, Tokens>(w, rowBytes, q, in, first);
+      splitStreamedDots<Rows - kHalf, Tokens>(w + kHalf * rowBytes, rowBytes,
+                                              q, in, rest);
+      for (int u = 0; u < Tokens; ++u)
+        for (int r = 0; r < Rows; ++r)
+          dots[u * Rows + r] = r < kHalf ? first[u * kHalf + r]
+                                         : rest[u * (Rows - kHalf) + r - kHalf];
+    } else {
+      streamedDots<Rows, Tokens>(w, rowBytes, q, in, dots);
+    }
+  }
+
+  /// A tile of rows, unpacked once into codes in k order when enough tokens
+  /// run against it and it fits kUnpackedBytes; else streamed per token tile.
+  template <int Rows> struct RowTile {
+    const uint8_t *w;
+    int64_t rowBytes;
+    bool unpacked;
+    /// Code of row r, element k at codes[r * in + k].
+    alignas(64) uint8_t codes[kUnpackedBytes];
+
+    RowTile(const uint8_t *w, int64_t rowBytes, int64_t in, int64_t tokens)
+        : w(w), rowBytes(rowBytes),
+          unpacked(tokens >= kMinUnpackTokens && Rows * in <= kUnpackedBytes) {
+      if (unpacked)
+        unpack(in);
+    }
+
+    /// Field g of block byte p is element 32g + p: a 64-byte line (two
+    /// blocks) gives four field vectors whose low halves are elements
+    /// 0..127 of the first block and high halves those of the second.
+    void unpack(int64_t in) {
+      const int64_t blocks = in / kI2SBlock;
+      const __m512i mask = _mm512_set1_epi8(3);
+      int64_t b = 0;
+      for (; b + 2 <= blocks; b += 2) {
+        for (int r = 0; r < Rows; ++r) {
+          const uint8_t *line = w + r * rowBytes + b * kI2SBlockBytes;
+          prefetchAhead(line);
+          const __m512i bytes = _mm512_loadu_si512(line);
+          __m512i c[4];
+          forEachField([&](auto field) {
+            constexpr int g = decltype(field)::value;
+            c[g] = _mm512_and_si512(_mm512_srli_epi16(bytes, 6 - 2 * g), mask);
+          });
+          uint8_t *out = codes + r * in + b * kI2SBlock;
+          // Low halves: the first block's elements, then the second's.
+          _mm512_store_si512(out, _mm512_shuffle_i64x2(c[0], c[1], 0x44));
+          _mm512_store_si512(out + 64, _mm512_shuffle_i64x2(c[2], c[3], 0x44));
+          _mm512_store_si512(out + 128, _mm512_shuffle_i64x2(c[0], c[1], 0xEE));
+          _mm512_store_si512(out + 192, _mm512_shuffle_i64x2(c[2], c[3], 0xEE));
+        }
+      }
+      if (b == blocks)
+        return;
+      // An odd last block, in 256 bits.
+      const __m256i narrowMask = _mm256_set1_epi8(3);
+      for (int r = 0; r < Rows; ++r) {
+        const uint8_t *block = w + r * rowBytes + b * kI2SBlockBytes;
+        prefetchAhead(block);
+        const __m256i bytes =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
+        __m256i *out =
+            reinterpret_cast<__m256i *>(codes + r * in + b * kI2SBlock);
+        forEachField([&](auto field) {
+          constexpr int g = decltype(field)::value;
+          _mm256_store_si256(out + g, _mm256_and_si256(
+                                          _mm256_srli_epi16(bytes, 6 - 2 * g),
+                                          narrowMask));
+        });
+      }
+    }
+
+    template <int Tokens>
+    void dots(const int8_t *q, int64_t in, int32_t *dots) const {
+      if (!unpacked) {
+        splitStreamedDots<Rows, Tokens>(w, rowBytes, q, in, dots);
+        return;
+      }
+      __m512i sums[Rows][Tokens];
+      for (int r = 0; r < Rows; ++r)
+        for (int u = 0; u < Tokens; ++u)
+          sums[r][u] = _mm512_setzero_si512();
+      // in is a multiple of 128: whole vectors.
+      for (int64_t k = 0; k < in; k += 64) {
+        __m512i c[Rows];
+        for (int r = 0; r < Rows; ++r)
+          c[r] = _mm512_load_si512(codes + r * in + k);
+        for (int u = 0; u < Tokens; ++u) {
+          const __m512i a = _mm512_loadu_si512(q + u * in + k);
+          for (int r = 0; r < Rows; ++r)
+            sums[r][u] = _mm512_dpbusd_epi32(sums[r][u], c[r], a);
+        }
+      }
+      // Copied through an empty asm: else GCC keeps the accumulators
+      // themselves in memory, stored on every iteration.
+      __m512i flat[Rows * Tokens];
+      for (int u = 0; u < Tokens; ++u)
+        for (int r = 0; r < Rows; ++r) {
+          __m512i sum = sums[r][u];
+          __asm__("" : "+v"(sum));
+          flat[u * Rows + r] = sum;
+        }
+      reduceAll<Rows * Tokens>(flat, dots);
+    }
+  };
+
+  template <int Rows, int Tokens>
+  static void streamedDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
                    int64_t in, int32_t *dots) {
     const int64_t blocks = in / kI2SBlock;
     const __m512i mask = _mm512_set1_epi8(3);
@@ -87,7 +257,7 @@ struct Avx512I2S {
     }
     for (int r = 0; r < Rows; ++r)
       for (int u = 0; u < Tokens; ++u)
-        dots[r * Tokens + u] = _mm512_reduce_add_epi32(sums[r][u]);
+        dots[u * Rows + r] = _mm512_reduce_add_epi32(sums[r][u]);
     if (b == blocks)
       return;
     // An odd last block, in 256 bits.
@@ -106,7 +276,7 @@ struct Avx512I2S {
               _mm256_and_si256(_mm256_srli_epi16(bytes, 6 - 2 * g), narrowMask),
               _mm256_loadu_si256(block + g));
         });
-        dots[r * Tokens + u] +=
+        dots[u * Rows + r] +=
             _mm512_reduce_add_epi32(_mm512_zextsi256_si512(sum));
       }
     }

@@ -58,7 +58,7 @@ struct Avx512Int8 {
     }
     for (int r = 0; r < Rows; ++r)
       for (int u = 0; u < Tokens; ++u)
-        dots[r * Tokens + u] = _mm512_reduce_add_epi32(sums[r][u]);
+        dots[u * Rows + r] = _mm512_reduce_add_epi32(sums[r][u]);
   }
 };
 
