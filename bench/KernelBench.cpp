@@ -340,6 +340,33 @@ void benchLinearF16(benchmark::State &state, const TernKernels &kernels,
       static_cast<int64_t>(weights.size()) * 2);
 }
 
+/// linear_i8 of one token (the --lm-head=int8 head), `threads` calls at
+/// once on equal shares of the rows; its bytes are the int8 rows and their
+/// f32 scales. At 328 MB the head would fit this machine's 480 MiB L3, so
+/// iterations alternate between two copies.
+void benchLinearI8(benchmark::State &state, const TernKernels &kernels,
+                   const MatrixShape &shape, int threads) {
+  InputMaker inputs;
+  const int64_t matrix = shape.rows * shape.in;
+  const std::vector<int8_t> weights = inputs.int8s(2 * matrix);
+  const std::vector<float> rowScales(static_cast<size_t>(shape.rows), 0.01f);
+  const std::vector<int8_t> q = inputs.int8s(shape.in);
+  const float scale = 31.75f;
+  std::vector<float> y(static_cast<size_t>(shape.rows));
+  PartRunner runner(threads);
+  runStreaming(
+      state, runner,
+      [&](int part, int64_t iteration) {
+        const Slice rows = evenSlice(shape.rows, part, threads);
+        kernels.linear_i8(q.data(), &scale,
+                          weights.data() + iteration % 2 * matrix +
+                              rows.begin * shape.in,
+                          rowScales.data() + rows.begin, 1, shape.in,
+                          rows.size(), y.data() + rows.begin, shape.rows);
+      },
+      shape.rows * shape.in + shape.rows * 4);
+}
+
 /// rms_norm_quantize_i8; its bytes are x and gamma read, q written.
 void benchRmsNormQuantize(benchmark::State &state, const TernKernels &kernels,
                           int64_t features, int64_t tokens) {
@@ -418,6 +445,9 @@ void addBackend(const TernKernels &kernels) {
   addPerThreadCount(fmt::format("{}/linear_f16/{}_{}x{}/tokens:1", backend,
                                 kLmHead.tensors, kLmHead.rows, kLmHead.in),
                     benchLinearF16, kernels, kLmHead);
+  addPerThreadCount(fmt::format("{}/linear_i8/{}_{}x{}/tokens:1", backend,
+                                kLmHead.tensors, kLmHead.rows, kLmHead.in),
+                    benchLinearI8, kernels, kLmHead);
   for (int64_t position : kAttentionPositions)
     add(fmt::format("{}/attention_f16_cache/heads:{},kv_heads:{},head_dim:{}/"
                     "position:{}/tokens:1",
