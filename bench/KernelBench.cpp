@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/KernelAbi.h"
+#include "backends/common/RowInterleave.h"
 #include "backends/generic/GenericKernels.h"
 #if TERNC_X86_BACKENDS
 #include "backends/x86-amx/AmxKernels.h"
@@ -161,8 +162,7 @@ const std::vector<uint8_t> &ternaryPool() {
 }
 
 /// The [rows][columns] matrix `rowMajor` laid out as KernelAbi.h's
-/// f16_row_interleave = `interleave` says (padded with zero rows to whole
-/// groups).
+/// f16_row_interleave = `interleave` says.
 std::vector<uint16_t> laidOut(const std::vector<uint16_t> &rowMajor,
                               int64_t rows, int64_t columns,
                               int64_t interleave) {
@@ -170,11 +170,8 @@ std::vector<uint16_t> laidOut(const std::vector<uint16_t> &rowMajor,
     return rowMajor;
   const int64_t groups = (rows + interleave - 1) / interleave;
   std::vector<uint16_t> out(static_cast<size_t>(groups * interleave * columns));
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t k = 0; k < columns; ++k)
-      out[static_cast<size_t>(((r / interleave) * columns + k) * interleave +
-                              r % interleave)] =
-          rowMajor[static_cast<size_t>(r * columns + k)];
+  backends::interleaveRows(rowMajor.data(), rows, columns, interleave,
+                           out.data());
   return out;
 }
 

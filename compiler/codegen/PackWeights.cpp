@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/PackWeights.h"
 
+#include "backends/common/RowInterleave.h"
 #include "compiler/reference/ReferenceOps.h"
 #include "dialects/Tern/IR/TernOps.h"
 #include "runtime/gguf/GgufWriter.h"
@@ -27,81 +28,14 @@ void storeFloats(const std::vector<float> &values, uint8_t *destination) {
     storeLittleEndian<float>(destination + 4 * i, values[i]);
 }
 
-/// Writes the [rows][columns] f16 matrix `matrix` as groups of `group` rows
-/// interleaved element by element (KernelAbi.h's f16_row_interleave), the
-/// last group padded with zero rows.
-void interleaveRows(const uint8_t *matrix, uint64_t rows, uint64_t columns,
-                    uint64_t group, uint8_t *out) {
-  const uint64_t groups = (rows + group - 1) / group;
-  std::memset(out, 0, groups * group * columns * 2);
-  for (uint64_t r = 0; r < rows; ++r)
-    for (uint64_t k = 0; k < columns; ++k)
-      std::memcpy(out + (((r / group) * columns + k) * group + r % group) * 2,
-                  matrix + (r * columns + k) * 2, 2);
-}
-
-/// How one weight is written: its packed type and a filler of its bytes.
+/// One tensor of the packed file: its name, type, dimensions (ne[0]
+/// innermost) and a filler of its bytes.
 struct PackedTensor {
+  std::string name;
   gguf::TensorType type;
+  std::vector<uint64_t> ne;
   gguf::GgufWriter::Fill fill;
 };
-
-/// The packing of `weight` (a tern.weight after layout selection) stored as
-/// `tensor` in `file`.
-PackedTensor packingOf(tern::WeightOp weight, const gguf::GgufFile &file,
-                       const gguf::TensorInfo &tensor) {
-  const gguf::TensorInfo *info = &tensor;
-  const gguf::GgufFile *source = &file;
-  // The file's bytes, when they already are the packed form.
-  auto copied = [=](gguf::TensorType type) -> PackedTensor {
-    return {type, [=](uint8_t *out, uint64_t size) -> Status {
-              std::memcpy(out, source->tensorData(*info).data, size);
-              return Status::success();
-            }};
-  };
-  if (auto ternary = dyn_cast<tern::TernaryType>(weight.getType())) {
-    if (tensor.type == gguf::TensorType::I2_S)
-      return copied(gguf::TensorType::I2_S);
-    // The trits are the signs of the decoded values (every storage holds
-    // trit * scale); the kernels take the scale from the type.
-    float scale = ternary.getScaleValue();
-    return {gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
-              Expected<std::vector<float>> values =
-                  gguf::dequantizeTensor(*source, *info);
-              if (!values)
-                return Status(values.error());
-              for (float &value : *values)
-                value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
-              std::vector<uint8_t> bytes;
-              TERNC_RETURN_IF_ERROR(gguf::quantize(gguf::TensorType::I2_S,
-                                                   values->data(),
-                                                   values->size(), bytes));
-              storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
-              std::memcpy(out, bytes.data(), size);
-              return Status::success();
-            }};
-  }
-  Type element = cast<RankedTensorType>(weight.getType()).getElementType();
-  auto interleave = weight->getAttrOfType<IntegerAttr>("tern.row_interleave");
-  if (element.isF16() && tensor.type == gguf::TensorType::F16 && interleave)
-    return {gguf::TensorType::F16,
-            [=, group = static_cast<uint64_t>(interleave.getInt())](
-                uint8_t *out, uint64_t) -> Status {
-              interleaveRows(source->tensorData(*info).data, info->rows(),
-                             info->ne[0], group, out);
-              return Status::success();
-            }};
-  if (element.isF16() && tensor.type == gguf::TensorType::F16)
-    return copied(gguf::TensorType::F16);
-  return {gguf::TensorType::F32, [=](uint8_t *out, uint64_t) -> Status {
-            Expected<std::vector<float>> values =
-                gguf::dequantizeTensor(*source, *info);
-            if (!values)
-              return Status(values.error());
-            storeFloats(*values, out);
-            return Status::success();
-          }};
-}
 
 /// The packed file's tensor holding the row scales of the #tern.row_scaled
 /// weight `name`.
@@ -109,45 +43,113 @@ std::string rowScalesName(llvm::StringRef name) {
   return (name + ".row_scales").str();
 }
 
-/// Adds the #tern.row_scaled form of `tensor`: its int8 rows as an I8 tensor
-/// of the same name and their f32 scales as rowScalesName(name). The values
+/// The #tern.row_scaled form of `tensor`: its int8 rows as an I8 tensor of
+/// the same name and their f32 scales as rowScalesName(name). The values
 /// are quantized once, when the first of the two is written.
-Status addRowScaled(gguf::GgufWriter &writer, const gguf::GgufFile &source,
-                    const gguf::TensorInfo &tensor) {
-  const gguf::GgufFile *file = &source;
+std::vector<PackedTensor> rowScaledPacking(const gguf::GgufFile &file,
+                                           const gguf::TensorInfo &tensor) {
+  const gguf::GgufFile *source = &file;
   const gguf::TensorInfo *info = &tensor;
   auto quantized =
       std::make_shared<std::optional<reference::RowScaledMatrix>>();
   auto quantize = [=]() -> Status {
     if (*quantized)
       return Status::success();
-    Expected<std::vector<float>> values = gguf::dequantizeTensor(*file, *info);
-    if (!values)
-      return Status(values.error());
-    Expected<reference::RowScaledMatrix> matrix = reference::quantizeRows(
-        values->data(), static_cast<int64_t>(info->rows()),
-        static_cast<int64_t>(info->ne[0]));
+    Expected<reference::RowScaledMatrix> matrix =
+        reference::quantizeTensorRows(*source, *info);
     if (!matrix)
-      return makeError("{}: tensor '{}' cannot be quantized to int8: {}",
-                       file->name(), info->name, matrix.error().message());
+      return matrix.error();
     *quantized = matrix.take();
     return Status::success();
   };
-  TERNC_RETURN_IF_ERROR(writer.addTensor(
-      std::string(info->name), gguf::TensorType::I8,
-      {info->ne[0], info->rows()},
-      [=](uint8_t *out, uint64_t size) -> Status {
-        TERNC_RETURN_IF_ERROR(quantize());
-        std::memcpy(out, (*quantized)->values.data(), size);
-        return Status::success();
-      }));
-  return writer.addTensor(rowScalesName(info->name), gguf::TensorType::F32,
-                          {info->rows()},
-                          [=](uint8_t *out, uint64_t) -> Status {
-                            TERNC_RETURN_IF_ERROR(quantize());
-                            storeFloats((*quantized)->scales, out);
-                            return Status::success();
-                          });
+  std::vector<PackedTensor> packed;
+  packed.push_back({std::string(info->name), gguf::TensorType::I8,
+                    {info->ne[0], info->rows()},
+                    [=](uint8_t *out, uint64_t size) -> Status {
+                      TERNC_RETURN_IF_ERROR(quantize());
+                      std::memcpy(out, (*quantized)->values.data(), size);
+                      return Status::success();
+                    }});
+  packed.push_back({rowScalesName(info->name), gguf::TensorType::F32,
+                    {info->rows()},
+                    [=](uint8_t *out, uint64_t) -> Status {
+                      TERNC_RETURN_IF_ERROR(quantize());
+                      storeFloats((*quantized)->scales, out);
+                      return Status::success();
+                    }});
+  return packed;
+}
+
+/// The packed tensors of `weight` (a tern.weight after layout selection)
+/// stored as `tensor` in `file`: one, or two for a #tern.row_scaled weight.
+std::vector<PackedTensor> packingOf(tern::WeightOp weight,
+                                    const gguf::GgufFile &file,
+                                    const gguf::TensorInfo &tensor) {
+  if (tern::isRowScaled(weight.getType()))
+    return rowScaledPacking(file, tensor);
+  const gguf::TensorInfo *info = &tensor;
+  const gguf::GgufFile *source = &file;
+  std::vector<uint64_t> ne(tensor.ne.begin(), tensor.ne.begin() + tensor.nDims);
+  auto one = [&](gguf::TensorType type, gguf::GgufWriter::Fill fill) {
+    return std::vector<PackedTensor>{
+        {std::string(tensor.name), type, ne, std::move(fill)}};
+  };
+  // The file's bytes, when they already are the packed form.
+  auto copied = [=](uint8_t *out, uint64_t size) -> Status {
+    std::memcpy(out, source->tensorData(*info).data, size);
+    return Status::success();
+  };
+  if (auto ternary = dyn_cast<tern::TernaryType>(weight.getType())) {
+    if (tensor.type == gguf::TensorType::I2_S)
+      return one(gguf::TensorType::I2_S, copied);
+    // The trits are the signs of the decoded values (every storage holds
+    // trit * scale); the kernels take the scale from the type.
+    float scale = ternary.getScaleValue();
+    return one(gguf::TensorType::I2_S, [=](uint8_t *out,
+                                           uint64_t size) -> Status {
+      Expected<std::vector<float>> values =
+          gguf::dequantizeTensor(*source, *info);
+      if (!values)
+        return Status(values.error());
+      for (float &value : *values)
+        value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+      std::vector<uint8_t> bytes;
+      TERNC_RETURN_IF_ERROR(gguf::quantize(gguf::TensorType::I2_S,
+                                           values->data(), values->size(),
+                                           bytes));
+      storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
+      std::memcpy(out, bytes.data(), size);
+      return Status::success();
+    });
+  }
+  Type element = cast<RankedTensorType>(weight.getType()).getElementType();
+  auto interleave = weight->getAttrOfType<IntegerAttr>("tern.row_interleave");
+  if (element.isF16() && tensor.type == gguf::TensorType::F16 && interleave) {
+    // Interleaved rows come in whole groups.
+    const int64_t group = interleave.getInt();
+    const uint64_t groupRows = static_cast<uint64_t>(group);
+    ne.resize(2, 1);
+    ne[1] = (tensor.rows() + groupRows - 1) / groupRows * groupRows;
+    return one(gguf::TensorType::F16, [=](uint8_t *out, uint64_t) -> Status {
+      // f16 bit patterns, moved as they are.
+      backends::interleaveRows(
+          reinterpret_cast<const uint16_t *>(source->tensorData(*info).data),
+          static_cast<int64_t>(info->rows()),
+          static_cast<int64_t>(info->ne[0]), group,
+          reinterpret_cast<uint16_t *>(out));
+      return Status::success();
+    });
+  }
+  if (element.isF16() && tensor.type == gguf::TensorType::F16)
+    return one(gguf::TensorType::F16, copied);
+  return one(gguf::TensorType::F32, [=](uint8_t *out, uint64_t) -> Status {
+    Expected<std::vector<float>> values =
+        gguf::dequantizeTensor(*source, *info);
+    if (!values)
+      return Status(values.error());
+    storeFloats(*values, out);
+    return Status::success();
+  });
 }
 
 } // namespace
@@ -161,7 +163,7 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
   TERNC_RETURN_IF_ERROR(writer.setAlignment(alignment));
   writer.set("ternc.backend", gguf::MetadataValue::ofString(backend));
 
-  // One packed tensor per GGUF tensor, however many functions use it.
+  // Each GGUF tensor is packed once, however many functions use it.
   llvm::StringMap<bool> added;
   Status status = Status::success();
   module.walk([&](tern::WeightOp weight) {
@@ -173,22 +175,10 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
       status = makeError("{}: no tensor '{}' to pack", source.name(), name);
       return;
     }
-    if (tern::isRowScaled(weight.getType())) {
-      status = addRowScaled(writer, source, *tensor);
-      return;
-    }
-    PackedTensor packed = packingOf(weight, source, *tensor);
-    std::vector<uint64_t> ne(tensor->ne.begin(),
-                             tensor->ne.begin() + tensor->nDims);
-    // Interleaved rows come in whole groups.
-    if (auto interleave =
-            weight->getAttrOfType<IntegerAttr>("tern.row_interleave")) {
-      const uint64_t group = static_cast<uint64_t>(interleave.getInt());
-      ne.resize(2, 1);
-      ne[1] = (tensor->rows() + group - 1) / group * group;
-    }
-    status = writer.addTensor(name, packed.type, std::move(ne),
-                              std::move(packed.fill));
+    for (PackedTensor &packed : packingOf(weight, source, *tensor))
+      if (status.ok())
+        status = writer.addTensor(packed.name, packed.type,
+                                  std::move(packed.ne), std::move(packed.fill));
   });
   TERNC_RETURN_IF_ERROR(status);
   TERNC_RETURN_IF_ERROR(writer.write(path));

@@ -128,14 +128,10 @@ Status Interpreter::quantizeRowScaledWeights() {
     if (!status.ok() || !tern::isRowScaled(weight.getType()) ||
         rowScaled_.count(name))
       return;
-    const gguf::TensorInfo *tensor = file_.findTensor(name);
-    std::vector<float> values = decodeTensor(file_, name);
-    Expected<reference::RowScaledMatrix> matrix = reference::quantizeRows(
-        values.data(), static_cast<int64_t>(tensor->rows()),
-        static_cast<int64_t>(tensor->ne[0]));
+    Expected<reference::RowScaledMatrix> matrix =
+        reference::quantizeTensorRows(file_, *file_.findTensor(name));
     if (!matrix) {
-      status = makeError("{}: tensor '{}' cannot be quantized to int8: {}",
-                         file_.name(), name, matrix.error().message());
+      status = matrix.error();
       return;
     }
     rowScaled_.emplace(name, matrix.take());

@@ -2,6 +2,7 @@
 
 #include "compiler/reference/ReferenceOps.h"
 
+#include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
@@ -130,6 +131,20 @@ Expected<RowScaledMatrix> quantizeRows(const float *matrix, int64_t rows,
     }
   }
   return quantized;
+}
+
+Expected<RowScaledMatrix> quantizeTensorRows(const gguf::GgufFile &file,
+                                             const gguf::TensorInfo &tensor) {
+  Expected<std::vector<float>> values = gguf::dequantizeTensor(file, tensor);
+  if (!values)
+    return values.error();
+  Expected<RowScaledMatrix> matrix =
+      quantizeRows(values->data(), static_cast<int64_t>(tensor.rows()),
+                   static_cast<int64_t>(tensor.ne[0]));
+  if (!matrix)
+    return makeError("{}: tensor '{}' cannot be quantized to int8: {}",
+                     file.name(), tensor.name, matrix.error().message());
+  return matrix;
 }
 
 std::vector<float> dequantizeRow(const RowScaledMatrix &matrix, int64_t row) {

@@ -13,6 +13,7 @@
 #ifndef TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 #define TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 
+#include "runtime/gguf/GgufFile.h"
 #include "runtime/support/Error.h"
 
 #include <cstdint>
@@ -52,6 +53,12 @@ struct RowScaledMatrix {
 /// scale 0 and q = 0. Fails, naming the row, on a non-finite value.
 Expected<RowScaledMatrix> quantizeRows(const float *matrix, int64_t rows,
                                        int64_t columns);
+
+/// quantizeRows of `tensor` of `file` decoded to f32: the values a
+/// #tern.row_scaled weight stands for, as the packer stores them and the
+/// interpreter computes with them. Fails naming the file and the tensor.
+Expected<RowScaledMatrix> quantizeTensorRows(const gguf::GgufFile &file,
+                                             const gguf::TensorInfo &tensor);
 
 /// Row `row` of `matrix` as f32: each int8 value times the row's scale.
 std::vector<float> dequantizeRow(const RowScaledMatrix &matrix, int64_t row);
