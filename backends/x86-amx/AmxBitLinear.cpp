@@ -31,6 +31,7 @@
 
 #include "backends/common/TiledMatmul.h"
 #include "backends/x86-avx512/Avx512BitLinear.h"
+#include "backends/x86-avx512/Avx512Common.h"
 
 #include <immintrin.h>
 
@@ -60,15 +61,6 @@ struct alignas(64) TileConfig {
 /// GCC's tile intrinsics are asm statements without a memory clobber: this
 /// orders the buffers' ordinary loads and stores around them.
 inline void memoryBarrier() { __asm__ volatile("" ::: "memory"); }
-
-/// sum(q) over `in` int8 activations (a multiple of 128).
-int32_t correction(const int8_t *q, int64_t in) {
-  const __m512i ones = _mm512_set1_epi8(1);
-  __m512i sum = _mm512_setzero_si512();
-  for (int64_t i = 0; i < in; i += 64)
-    sum = _mm512_dpbusd_epi32(sum, ones, _mm512_loadu_si512(q + i));
-  return _mm512_reduce_add_epi32(sum);
-}
 
 /// The B tiles of the 16 rows at `w` (`rowBytes` apart) for `blocks` I2_S
 /// blocks: K step s (64 k's) at out + s * stepBytes.
@@ -180,7 +172,7 @@ void amxBlocks(const int8_t *q, const float *scales, const uint8_t *weights,
   for (int64_t t0 = 0; t0 < tokens; t0 += kTokenChunk) {
     const int64_t count = std::min(kTokenChunk, tokens - t0);
     for (int64_t t = 0; t < count; ++t)
-      corrections[t] = correction(q + (t0 + t) * in, in);
+      corrections[t] = avx512ActivationSum(q + (t0 + t) * in, in);
     for (int64_t r0 = 0; r0 < rows; r0 += 2 * kTile) {
       const int rowTiles = rows - r0 >= 2 * kTile ? 2 : 1;
       for (int64_t k0 = 0; k0 < in; k0 += kKChunk) {

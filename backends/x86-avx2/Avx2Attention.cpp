@@ -22,6 +22,7 @@
 #include "backends/x86-avx2/Avx2Attention.h"
 
 #include "backends/common/F16Attention.h"
+#include "backends/x86-avx2/Avx2Common.h"
 
 #include <algorithm>
 #include <immintrin.h>
@@ -257,13 +258,7 @@ template <int Heads, int Groups, bool Tail>
 /// The x86-avx2 loops of f16Attention.
 struct Avx2Attention {
   static void roundToHalves(float *x, int64_t count) {
-    int64_t i = 0;
-    for (; i + kLanes <= count; i += kLanes)
-      _mm256_storeu_ps(
-          x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(x + i),
-                                                 _MM_FROUND_TO_NEAREST_INT)));
-    for (; i < count; ++i)
-      x[i] = _cvtsh_ss(_cvtss_sh(x[i], _MM_FROUND_TO_NEAREST_INT));
+    avx2RoundToHalves(x, count, x);
   }
 
   static void storeHalves(const float *x, int64_t count, uint16_t *y) {

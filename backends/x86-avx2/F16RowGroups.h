@@ -4,17 +4,17 @@
 // per token, the activations are rounded to f16 once (into the caller's
 // scratch), then the interleaved weights are taken `GroupsAtOnce` groups of
 // 8 rows at a time, and one group at a time for the rest. Included only by
-// translation units compiled with F16C.
+// translation units compiled with AVX2 and F16C.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TERNC_BACKENDS_X86_AVX2_F16ROWGROUPS_H
 #define TERNC_BACKENDS_X86_AVX2_F16ROWGROUPS_H
 
+#include "backends/x86-avx2/Avx2Common.h"
 #include "backends/x86-avx2/Avx2Linear.h"
 
 #include <cstdint>
-#include <immintrin.h>
 
 namespace ternc::backends {
 
@@ -28,9 +28,7 @@ void f16RowGroupLinear(const float *x, const uint16_t *weights, int64_t tokens,
                        float *scratch) {
   constexpr int64_t kGroup = kX86F16RowInterleave;
   for (int64_t t = 0; t < tokens; ++t) {
-    for (int64_t k = 0; k < in; ++k)
-      scratch[k] =
-          _cvtsh_ss(_cvtss_sh(x[t * in + k], _MM_FROUND_TO_NEAREST_INT));
+    avx2RoundToHalves(x + t * in, in, scratch);
     float *out = y + t * yStride;
     int64_t row = 0;
     for (; row + GroupsAtOnce * kGroup <= rows; row += GroupsAtOnce * kGroup)
