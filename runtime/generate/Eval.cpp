@@ -83,8 +83,9 @@ LogitsComparison compareLogits(const std::vector<float> &base,
     const std::vector<double> q = logSoftmax(row, vocabSize);
     double divergence = 0;
     for (int64_t i = 0; i < vocabSize; ++i) {
-      divergence += std::exp(p[i]) * (p[i] - q[i]);
-      entropy -= std::exp(p[i]) * p[i];
+      const double probability = std::exp(p[i]);
+      divergence += probability * (p[i] - q[i]);
+      entropy -= probability * p[i];
     }
     divergences.push_back(divergence);
     if (std::max_element(baseRow, baseRow + vocabSize) - baseRow ==
