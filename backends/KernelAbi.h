@@ -131,10 +131,9 @@ typedef struct TernKernels {
   /// W[r][k] * q[t][k]) / scales[t] * row_scales[r], the sum exact in int32.
   /// Rows are split across calls as in bitlinear_i2s (weights + r0 * in,
   /// row_scales + r0, y + r0).
-  void (*linear_i8)(const int8_t *q, const float *scales,
-                    const int8_t *weights, const float *row_scales,
-                    int64_t tokens, int64_t in, int64_t rows, float *y,
-                    int64_t y_stride);
+  void (*linear_i8)(const int8_t *q, const float *scales, const int8_t *weights,
+                    const float *row_scales, int64_t tokens, int64_t in,
+                    int64_t rows, float *y, int64_t y_stride);
 
   /// Embedding lookup from an int8 table with row scales (as linear_i8's
   /// weights): y[t][k] = (float)table[ids[t]][k] * row_scales[ids[t]], the

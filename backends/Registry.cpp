@@ -10,8 +10,8 @@
 
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
-#include "backends/x86-avx2/Avx2Target.h"
 #include "backends/x86-amx/AmxTarget.h"
+#include "backends/x86-avx2/Avx2Target.h"
 #include "backends/x86-avx512/Avx512Target.h"
 #endif
 
@@ -19,11 +19,11 @@ namespace ternc {
 
 const std::vector<BackendTarget> &registeredTargets() {
   static const std::vector<BackendTarget> targets = {
-      genericTarget(),
+    genericTarget(),
 #if TERNC_X86_BACKENDS
-      x86Avx2Target(),
-      x86Avx512Target(),
-      x86AmxTarget(),
+    x86Avx2Target(),
+    x86Avx512Target(),
+    x86AmxTarget(),
 #endif
   };
   return targets;

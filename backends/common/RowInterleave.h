@@ -1,4 +1,4 @@
-//===- RowInterleave.h - KernelAbi.h's interleaved matrix layout -*- C++ -*-===//
+//===- RowInterleave.h - The interleaved f16 matrix layout ------*- C++ -*-===//
 //
 // The layout TernKernels::f16_row_interleave names, written once for the
 // packer (compile time) and the kernel benchmarks. The conformance tests

@@ -90,7 +90,7 @@ void tiledMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
     for (int r = 0; r < kRows; ++r)
       rowScales[r] = rowScale(row + r);
     typename RowTileOf<Kernel, kRows>::type rowTile(weights + row * rowBytes,
-                                                   rowBytes, in, count);
+                                                    rowBytes, in, count);
     auto run = [&](auto tokensInTile, int64_t t) {
       constexpr int kTokens = decltype(tokensInTile)::value;
       int32_t dots[kRows * kTokens];
@@ -128,8 +128,9 @@ template <typename Kernel>
 void i2sMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
                int64_t tokens, int64_t in, int64_t rows, float weightScale,
                float *y, int64_t yStride) {
-  tiledMatmul<Kernel>(q, scales, weights, in / 4, tokens, in, rows,
-                      [=](int64_t) { return weightScale; }, y, yStride);
+  tiledMatmul<Kernel>(
+      q, scales, weights, in / 4, tokens, in, rows,
+      [=](int64_t) { return weightScale; }, y, yStride);
 }
 
 /// KernelAbi.h's linear_i8 on `Kernel`'s int8 dot products.
@@ -137,9 +138,9 @@ template <typename Kernel>
 void int8Matmul(const int8_t *q, const float *scales, const int8_t *weights,
                 const float *rowScales, int64_t tokens, int64_t in,
                 int64_t rows, float *y, int64_t yStride) {
-  tiledMatmul<Kernel>(q, scales, reinterpret_cast<const uint8_t *>(weights),
-                      in, tokens, in, rows,
-                      [=](int64_t row) { return rowScales[row]; }, y, yStride);
+  tiledMatmul<Kernel>(
+      q, scales, reinterpret_cast<const uint8_t *>(weights), in, tokens, in,
+      rows, [=](int64_t row) { return rowScales[row]; }, y, yStride);
 }
 
 } // namespace ternc::backends

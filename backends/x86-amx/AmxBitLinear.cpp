@@ -66,10 +66,9 @@ inline void memoryBarrier() { __asm__ volatile("" ::: "memory"); }
 /// blocks: K step s (64 k's) at out + s * stepBytes.
 void buildB(const uint8_t *w, int64_t rowBytes, int64_t blocks, uint8_t *out,
             int64_t stepBytes) {
-  const __m512i offsets =
-      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                           11, 12, 13, 14, 15),
-                         _mm512_set1_epi32(static_cast<int32_t>(rowBytes)));
+  const __m512i offsets = _mm512_mullo_epi32(
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+      _mm512_set1_epi32(static_cast<int32_t>(rowBytes)));
   const __m512i mask = _mm512_set1_epi8(3);
   for (int64_t b = 0; b < blocks; ++b) {
     const uint8_t *block = w + b * kI2SBlockBytes;
@@ -203,8 +202,8 @@ void amxBlocks(const int8_t *q, const float *scales, const uint8_t *weights,
           for (int u = 0; u < tokenTiles; ++u)
             for (int m = 0; m < kTile; ++m) {
               const int64_t t = t0 + u0 + u * kTile + m;
-              const __m512i sums = _mm512_load_si512(
-                  cPair + ((2 * r + u) * kTile + m) * kTile);
+              const __m512i sums =
+                  _mm512_load_si512(cPair + ((2 * r + u) * kTile + m) * kTile);
               const __m512 dots = _mm512_cvtepi32_ps(_mm512_sub_epi32(
                   sums, _mm512_set1_epi32(corrections[t - t0])));
               _mm512_storeu_ps(
@@ -234,9 +233,8 @@ void amx_bitlinear_i2s(const int8_t *q, const float *scales,
   amxBlocks(q, scales, weights, tileTokens, in, tileRows, weightScale, y,
             yStride);
   if (tileRows < rows)
-    avx512_bitlinear_i2s(q, scales, weights + tileRows * in / 4, tileTokens,
-                         in, rows - tileRows, weightScale, y + tileRows,
-                         yStride);
+    avx512_bitlinear_i2s(q, scales, weights + tileRows * in / 4, tileTokens, in,
+                         rows - tileRows, weightScale, y + tileRows, yStride);
   if (tileTokens < tokens)
     avx512_bitlinear_i2s(q + tileTokens * in, scales + tileTokens, weights,
                          tokens - tileTokens, in, rows, weightScale,

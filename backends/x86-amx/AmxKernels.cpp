@@ -26,8 +26,7 @@ bool amxUsable() {
 #if defined(__linux__) && defined(SYS_arch_prctl)
   // CPUID leaf 7, subleaf 0: EDX bit 24 is AMX-TILE, bit 25 AMX-INT8.
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) ||
-      (edx >> 24 & 3) != 3)
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) || (edx >> 24 & 3) != 3)
     return false;
   // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA).
   constexpr int kRequestPermission = 0x1023, kTileData = 18;

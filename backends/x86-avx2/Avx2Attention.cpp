@@ -89,10 +89,8 @@ void addColumn(__m128i column, int g, const __m256d query[Heads],
   __m256d low, high;
   widenHalves(column, low, high);
   for (int h = 0; h < Heads; ++h) {
-    sums[h][2 * g] =
-        _mm256_fmadd_pd(query[h], low, sums[h][2 * g]);
-    sums[h][2 * g + 1] =
-        _mm256_fmadd_pd(query[h], high, sums[h][2 * g + 1]);
+    sums[h][2 * g] = _mm256_fmadd_pd(query[h], low, sums[h][2 * g]);
+    sums[h][2 * g + 1] = _mm256_fmadd_pd(query[h], high, sums[h][2 * g + 1]);
   }
 }
 
@@ -192,8 +190,7 @@ void addValueRow(const uint16_t *row, int64_t count, const __m256d p[Heads],
     widenHalves(loadValueHalves<Tail>(row + g * kLanes, count), low, high);
     for (int h = 0; h < Heads; ++h) {
       sums[h][2 * g] = _mm256_fmadd_pd(p[h], low, sums[h][2 * g]);
-      sums[h][2 * g + 1] =
-          _mm256_fmadd_pd(p[h], high, sums[h][2 * g + 1]);
+      sums[h][2 * g + 1] = _mm256_fmadd_pd(p[h], high, sums[h][2 * g + 1]);
     }
   }
 }

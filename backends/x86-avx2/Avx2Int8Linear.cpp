@@ -66,10 +66,9 @@ struct Avx2Int8 {
 
 } // namespace
 
-void avx2_linear_i8(const int8_t *q, const float *scales,
-                    const int8_t *weights, const float *rowScales,
-                    int64_t tokens, int64_t in, int64_t rows, float *y,
-                    int64_t yStride) {
+void avx2_linear_i8(const int8_t *q, const float *scales, const int8_t *weights,
+                    const float *rowScales, int64_t tokens, int64_t in,
+                    int64_t rows, float *y, int64_t yStride) {
   int8Matmul<Avx2Int8>(q, scales, weights, rowScales, tokens, in, rows, y,
                        yStride);
 }

@@ -6,9 +6,8 @@
 #include <cstdint>
 
 /// KernelAbi.h's linear_i8 with AVX2 (the CPU must have it).
-void avx2_linear_i8(const int8_t *q, const float *scales,
-                    const int8_t *weights, const float *rowScales,
-                    int64_t tokens, int64_t in, int64_t rows, float *y,
-                    int64_t yStride);
+void avx2_linear_i8(const int8_t *q, const float *scales, const int8_t *weights,
+                    const float *rowScales, int64_t tokens, int64_t in,
+                    int64_t rows, float *y, int64_t yStride);
 
 #endif // TERNC_BACKENDS_X86_AVX2_AVX2INT8LINEAR_H

@@ -59,9 +59,9 @@ template <int Count>
   // Per 128-bit lane: partial sums of vectors 4j..4j + 3.
   __m512i quads[4];
   for (int j = 0; j < 4; ++j)
-    quads[j] = _mm512_add_epi32(
-        _mm512_unpacklo_epi64(pairs[2 * j], pairs[2 * j + 1]),
-        _mm512_unpackhi_epi64(pairs[2 * j], pairs[2 * j + 1]));
+    quads[j] =
+        _mm512_add_epi32(_mm512_unpacklo_epi64(pairs[2 * j], pairs[2 * j + 1]),
+                         _mm512_unpackhi_epi64(pairs[2 * j], pairs[2 * j + 1]));
   // Add the 128-bit lanes: twice, pairing lanes 0 + 1 and 2 + 3.
   auto fold = [](__m512i x, __m512i y) [[gnu::always_inline]] {
     return _mm512_add_epi32(_mm512_shuffle_i64x2(x, y, 0x88),
@@ -111,8 +111,8 @@ struct Avx512I2S {
       constexpr int kHalf = Rows / 2;
       int32_t first[kHalf * Tokens], rest[(Rows - kHalf) * Tokens];
       splitStreamedDots<kHalf, Tokens>(w, rowBytes, q, in, first);
-      splitStreamedDots<Rows - kHalf, Tokens>(w + kHalf * rowBytes, rowBytes,
-                                              q, in, rest);
+      splitStreamedDots<Rows - kHalf, Tokens>(w + kHalf * rowBytes, rowBytes, q,
+                                              in, rest);
       for (int u = 0; u < Tokens; ++u)
         for (int r = 0; r < Rows; ++r)
           dots[u * Rows + r] = r < kHalf ? first[u * kHalf + r]
@@ -176,9 +176,9 @@ struct Avx512I2S {
             reinterpret_cast<__m256i *>(codes + r * in + b * kI2SBlock);
         forEachField([&](auto field) {
           constexpr int g = decltype(field)::value;
-          _mm256_store_si256(out + g, _mm256_and_si256(
-                                          _mm256_srli_epi16(bytes, 6 - 2 * g),
-                                          narrowMask));
+          _mm256_store_si256(
+              out + g, _mm256_and_si256(_mm256_srli_epi16(bytes, 6 - 2 * g),
+                                        narrowMask));
         });
       }
     }
@@ -219,7 +219,7 @@ struct Avx512I2S {
 
   template <int Rows, int Tokens>
   static void streamedDots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
-                   int64_t in, int32_t *dots) {
+                           int64_t in, int32_t *dots) {
     const int64_t blocks = in / kI2SBlock;
     const __m512i mask = _mm512_set1_epi8(3);
     __m512i sums[Rows][Tokens];
@@ -241,8 +241,8 @@ struct Avx512I2S {
         for (int u = 0; u < Tokens; ++u) {
           const int8_t *first = q + u * in + b * kI2SBlock + 32 * g;
           activations[u] = _mm512_inserti64x4(
-              _mm512_zextsi256_si512(_mm256_loadu_si256(
-                  reinterpret_cast<const __m256i *>(first))),
+              _mm512_zextsi256_si512(
+                  _mm256_loadu_si256(reinterpret_cast<const __m256i *>(first))),
               _mm256_loadu_si256(
                   reinterpret_cast<const __m256i *>(first + kI2SBlock)),
               1);
@@ -263,8 +263,9 @@ struct Avx512I2S {
     // An odd last block, in 256 bits.
     const __m256i narrowMask = _mm256_set1_epi8(3);
     for (int r = 0; r < Rows; ++r) {
-      const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
-          w + r * rowBytes + b * kI2SBlockBytes));
+      const __m256i bytes =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+              w + r * rowBytes + b * kI2SBlockBytes));
       for (int u = 0; u < Tokens; ++u) {
         const __m256i *block =
             reinterpret_cast<const __m256i *>(q + u * in + b * kI2SBlock);
@@ -290,5 +291,5 @@ void avx512_bitlinear_i2s(const int8_t *q, const float *scales,
                           int64_t rows, float weightScale, float *y,
                           int64_t yStride) {
   i2sMatmul<Avx512I2S>(q, scales, weights, tokens, in, rows, weightScale, y,
-                    yStride);
+                       yStride);
 }

@@ -1,4 +1,4 @@
-//===- Avx512Common.h - Helpers of the AVX-512 translation units -*- C++ -*-===//
+//===- Avx512Common.h - Helpers of the AVX-512 units ------------*- C++ -*-===//
 //
 // Included only by translation units compiled with the AVX-512 flags.
 //

@@ -1,4 +1,4 @@
-//===- Avx512Int8Linear.h - Row-scaled int8 matmul, AVX-512 VNNI -*- C++ -*-===//
+//===- Avx512Int8Linear.h - Row-scaled int8 matmul, VNNI --------*- C++ -*-===//
 
 #ifndef TERNC_BACKENDS_X86_AVX512_AVX512INT8LINEAR_H
 #define TERNC_BACKENDS_X86_AVX512_AVX512INT8LINEAR_H

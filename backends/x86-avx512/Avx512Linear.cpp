@@ -20,8 +20,8 @@
 #include "backends/x86-avx512/Avx512Linear.h"
 
 #include "backends/common/StreamPrefetch.h"
-#include "backends/x86-avx2/F16RowGroups.h"
 #include "backends/x86-avx2/Avx2Linear.h"
+#include "backends/x86-avx2/F16RowGroups.h"
 
 #include <algorithm>
 #include <immintrin.h>

@@ -119,19 +119,19 @@ Status emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
 Status emitObjectFile(llvm::Module &module, llvm::TargetMachine &machine,
                       const std::string &path) {
   // Streamed to disk: an object embeds the whole packed model.
-  return writeThroughTemporary(path, [&](const std::string &,
-                                         int descriptor) -> Status {
-    llvm::raw_fd_ostream stream(descriptor, /*shouldClose=*/false);
-    TERNC_RETURN_IF_ERROR(
-        emitMachineCode(module, machine, MachineCodeKind::Object, stream));
-    stream.flush();
-    if (stream.has_error()) {
-      std::string message = stream.error().message();
-      stream.clear_error();
-      return makeError("{}: write failed: {}", path, message);
-    }
-    return Status::success();
-  });
+  return writeThroughTemporary(
+      path, [&](const std::string &, int descriptor) -> Status {
+        llvm::raw_fd_ostream stream(descriptor, /*shouldClose=*/false);
+        TERNC_RETURN_IF_ERROR(
+            emitMachineCode(module, machine, MachineCodeKind::Object, stream));
+        stream.flush();
+        if (stream.has_error()) {
+          std::string message = stream.error().message();
+          stream.clear_error();
+          return makeError("{}: write failed: {}", path, message);
+        }
+        return Status::success();
+      });
 }
 
 } // namespace ternc

@@ -1,4 +1,4 @@
-//===- EmitObject.h - LLVM dialect -> LLVM IR -> assembly/object -*- C++ -*-===//
+//===- EmitObject.h - LLVM dialect -> LLVM IR -> machine code ---*- C++ -*-===//
 //
 // The last compiler stages: translate the lowered module to LLVM IR, attach
 // the packed weights (module-level assembly that `.incbin`s the packed GGUF

@@ -84,26 +84,26 @@ Status linkExecutable(const std::string &objectPath,
 
   // The archives refer to each other (kernels use the support library, the
   // runtime calls the kernels): one group resolves them in any order.
-  return writeThroughTemporary(outputPath, [&](const std::string &temporary,
-                                               int) -> Status {
-    std::vector<std::string> arguments = {*driver, "-o", temporary, objectPath,
-                                          "-Wl,--start-group"};
-    arguments.insert(arguments.end(), archives->begin(), archives->end());
-    arguments.push_back("-Wl,--end-group");
-    for (const char *flag :
-         {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
-      arguments.push_back(flag);
-    std::vector<llvm::StringRef> argumentRefs(arguments.begin(),
-                                              arguments.end());
-    std::string failure;
-    int exitCode = llvm::sys::ExecuteAndWait(*driver, argumentRefs,
-                                             std::nullopt, {}, 0, 0, &failure);
-    if (exitCode != 0)
-      return makeError("linking {} failed ({} exited with {}{}{})", outputPath,
-                       *driver, exitCode, failure.empty() ? "" : ": ",
-                       failure);
-    return Status::success();
-  });
+  return writeThroughTemporary(
+      outputPath, [&](const std::string &temporary, int) -> Status {
+        std::vector<std::string> arguments = {*driver, "-o", temporary,
+                                              objectPath, "-Wl,--start-group"};
+        arguments.insert(arguments.end(), archives->begin(), archives->end());
+        arguments.push_back("-Wl,--end-group");
+        for (const char *flag :
+             {"-static-libstdc++", "-static-libgcc", "-pthread", "-lm"})
+          arguments.push_back(flag);
+        std::vector<llvm::StringRef> argumentRefs(arguments.begin(),
+                                                  arguments.end());
+        std::string failure;
+        int exitCode = llvm::sys::ExecuteAndWait(
+            *driver, argumentRefs, std::nullopt, {}, 0, 0, &failure);
+        if (exitCode != 0)
+          return makeError("linking {} failed ({} exited with {}{}{})",
+                           outputPath, *driver, exitCode,
+                           failure.empty() ? "" : ": ", failure);
+        return Status::success();
+      });
 }
 
 Status writeStaticLibrary(const std::string &objectPath,

@@ -63,14 +63,16 @@ std::vector<PackedTensor> rowScaledPacking(const gguf::GgufFile &file,
     return Status::success();
   };
   std::vector<PackedTensor> packed;
-  packed.push_back({std::string(info->name), gguf::TensorType::I8,
+  packed.push_back({std::string(info->name),
+                    gguf::TensorType::I8,
                     {info->ne[0], info->rows()},
                     [=](uint8_t *out, uint64_t size) -> Status {
                       TERNC_RETURN_IF_ERROR(quantize());
                       std::memcpy(out, (*quantized)->values.data(), size);
                       return Status::success();
                     }});
-  packed.push_back({rowScalesName(info->name), gguf::TensorType::F32,
+  packed.push_back({rowScalesName(info->name),
+                    gguf::TensorType::F32,
                     {info->rows()},
                     [=](uint8_t *out, uint64_t) -> Status {
                       TERNC_RETURN_IF_ERROR(quantize());
@@ -105,22 +107,21 @@ std::vector<PackedTensor> packingOf(tern::WeightOp weight,
     // The trits are the signs of the decoded values (every storage holds
     // trit * scale); the kernels take the scale from the type.
     float scale = ternary.getScaleValue();
-    return one(gguf::TensorType::I2_S, [=](uint8_t *out,
-                                           uint64_t size) -> Status {
-      Expected<std::vector<float>> values =
-          gguf::dequantizeTensor(*source, *info);
-      if (!values)
-        return Status(values.error());
-      for (float &value : *values)
-        value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
-      std::vector<uint8_t> bytes;
-      TERNC_RETURN_IF_ERROR(gguf::quantize(gguf::TensorType::I2_S,
-                                           values->data(), values->size(),
-                                           bytes));
-      storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
-      std::memcpy(out, bytes.data(), size);
-      return Status::success();
-    });
+    return one(
+        gguf::TensorType::I2_S, [=](uint8_t *out, uint64_t size) -> Status {
+          Expected<std::vector<float>> values =
+              gguf::dequantizeTensor(*source, *info);
+          if (!values)
+            return Status(values.error());
+          for (float &value : *values)
+            value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+          std::vector<uint8_t> bytes;
+          TERNC_RETURN_IF_ERROR(gguf::quantize(
+              gguf::TensorType::I2_S, values->data(), values->size(), bytes));
+          storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
+          std::memcpy(out, bytes.data(), size);
+          return Status::success();
+        });
   }
   Type element = cast<RankedTensorType>(weight.getType()).getElementType();
   auto interleave = weight->getAttrOfType<IntegerAttr>("tern.row_interleave");
@@ -134,9 +135,8 @@ std::vector<PackedTensor> packingOf(tern::WeightOp weight,
       // f16 bit patterns, moved as they are.
       backends::interleaveRows(
           reinterpret_cast<const uint16_t *>(source->tensorData(*info).data),
-          static_cast<int64_t>(info->rows()),
-          static_cast<int64_t>(info->ne[0]), group,
-          reinterpret_cast<uint16_t *>(out));
+          static_cast<int64_t>(info->rows()), static_cast<int64_t>(info->ne[0]),
+          group, reinterpret_cast<uint16_t *>(out));
       return Status::success();
     });
   }

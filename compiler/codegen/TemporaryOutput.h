@@ -1,4 +1,4 @@
-//===- TemporaryOutput.h - Binary outputs written all or nothing -*- C++ -*-===//
+//===- TemporaryOutput.h - Outputs written all or nothing -------*- C++ -*-===//
 //
 // The compiler's large outputs (objects, executables, libraries, rendered
 // graphs) are written by LLVM streams or by other programs, so they cannot

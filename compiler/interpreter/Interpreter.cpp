@@ -160,11 +160,11 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
             cast<tern::TernaryType>(weight.getType()).getScaleValue());
     };
     if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op)) {
-      ternaryMatmuls(reference::rmsNorm(
-                         in(fused.getInput()),
-                         vectorWeight(tensorOf(fused.getGamma())),
-                         fused.getEpsilon().convertToFloat()),
-                     fused.getWeights(), fused.getResults());
+      ternaryMatmuls(
+          reference::rmsNorm(in(fused.getInput()),
+                             vectorWeight(tensorOf(fused.getGamma())),
+                             fused.getEpsilon().convertToFloat()),
+          fused.getWeights(), fused.getResults());
       continue;
     }
     if (auto matmul = dyn_cast<tern::BitLinearOp>(op)) {
@@ -177,7 +177,8 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
             .Case([&](tern::WeightOp) { return std::nullopt; })
             .Case([&](tern::EmbedOp embed) {
               Value table = embed.getTable();
-              const size_t width = cast<ShapedType>(table.getType()).getDimSize(1);
+              const size_t width =
+                  cast<ShapedType>(table.getType()).getDimSize(1);
               Activations x({tokens.size(), width});
               if (tern::isRowScaled(table.getType())) {
                 const reference::RowScaledMatrix &rows =

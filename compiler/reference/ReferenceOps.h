@@ -1,4 +1,4 @@
-//===- ReferenceOps.h - Exact reference semantics of the tern ops -*- C++ -*-===//
+//===- ReferenceOps.h - Exact semantics of the tern ops ---------*- C++ -*-===//
 //
 // The golden model of every tern op, on plain row-major f32 data: slow on
 // purpose, exact by design. Where bitnet.cpp (ggml's CPU path) rounds, these

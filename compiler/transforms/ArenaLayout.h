@@ -1,8 +1,8 @@
 //===- ArenaLayout.h - How ops lay out their arena scratch ------*- C++ -*-===//
 //
 // tern-plan-memory reserves scratch for the ops that quantize activations
-// before an int8 or ternary matmul, and tern-lower-to-kernels places the int8 rows and
-// their scales in it; both read the layout from here.
+// before an int8 or ternary matmul, and tern-lower-to-kernels places the int8
+// rows and their scales in it; both read the layout from here.
 //
 //===----------------------------------------------------------------------===//
 

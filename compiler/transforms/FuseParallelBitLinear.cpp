@@ -39,8 +39,8 @@ struct TernFuseParallelBitLinearPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<MergeMatmulsOfOneInput>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

@@ -31,11 +31,12 @@ struct FuseNormIntoMatmuls : OpRewritePattern<RMSNormOp> {
         matmulsReading(norm.getResult(), /*requireOnlyMatmuls=*/true);
     if (matmuls.empty() || matmuls.front()->getBlock() != norm->getBlock())
       return rewriter.notifyMatchFailure(norm, "a use is not a bitlinear");
-    if (failed(replaceWithFusedMatmul(matmuls, rewriter, [&](ValueRange weights) {
-          return rewriter.create<RMSNormBitLinearOp>(
-              norm.getLoc(), norm.getInput(), norm.getGamma(), weights,
-              norm.getEpsilonAttr());
-        })))
+    if (failed(
+            replaceWithFusedMatmul(matmuls, rewriter, [&](ValueRange weights) {
+              return rewriter.create<RMSNormBitLinearOp>(
+                  norm.getLoc(), norm.getInput(), norm.getGamma(), weights,
+                  norm.getEpsilonAttr());
+            })))
       return failure();
     rewriter.eraseOp(norm);
     return success();

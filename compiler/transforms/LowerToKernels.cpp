@@ -134,11 +134,9 @@ private:
   /// For the LM head of a multi-token function: the input row, output row
   /// and token count to use, which are the last valid row and 1 when the
   /// step asks for the last logits only, else the whole tensors.
-  std::tuple<Value, Value, Value> lastRowWhenAsked(Value input,
-                                                   int64_t inputWidth,
-                                                   Value output,
-                                                   int64_t outputWidth,
-                                                   int64_t tokens);
+  std::tuple<Value, Value, Value>
+  lastRowWhenAsked(Value input, int64_t inputWidth, Value output,
+                   int64_t outputWidth, int64_t tokens);
 
   func::FuncOp source_;
   ModuleOp module_;
@@ -198,8 +196,8 @@ FunctionLowering::quantizedScratch(Operation *op) {
   if (!scratchOffset)
     return op->emitError("has no scratch offset: run tern-plan-memory first");
   Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
-  return std::make_pair(rows,
-                        byteOffset(rows, quantizedRowsScratch(op).scalesOffset));
+  return std::make_pair(
+      rows, byteOffset(rows, quantizedRowsScratch(op).scalesOffset));
 }
 
 LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
@@ -214,12 +212,10 @@ LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
   if (gamma)
     call("tern_exec_rms_norm_quantize_i8",
          {pointerOf(input), pointerOf(gamma), rowsToCompute(tokens),
-          i64(features),
-          f32(*epsilon), rows, scales});
+          i64(features), f32(*epsilon), rows, scales});
   else
-    call("tern_exec_quantize_rows_i8",
-         {pointerOf(input), rowsToCompute(tokens), i64(features), rows,
-          scales});
+    call("tern_exec_quantize_rows_i8", {pointerOf(input), rowsToCompute(tokens),
+                                        i64(features), rows, scales});
   // One TernBitLinearPart per weight, on the stack, and one call for all.
   auto partType = LLVM::LLVMStructType::getLiteral(
       builder_.getContext(),
@@ -253,16 +249,17 @@ std::tuple<Value, Value, Value>
 FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
                                    Value output, int64_t outputWidth,
                                    int64_t tokens) {
-  Value asked = builder_.create<arith::CmpIOp>(
-      loc_, arith::CmpIPredicate::ne, step_[kLastLogitsOnly], i64(0));
+  Value asked = builder_.create<arith::CmpIOp>(loc_, arith::CmpIPredicate::ne,
+                                               step_[kLastLogitsOnly], i64(0));
   Value lastRow =
       builder_.create<arith::SubIOp>(loc_, step_[kValidTokens], i64(1));
   auto rowOf = [&](Value base, int64_t width) {
     Value bytes = builder_.create<arith::MulIOp>(
         loc_, lastRow, i64(width * static_cast<int64_t>(sizeof(float))));
     Value offset = builder_.create<arith::SelectOp>(loc_, asked, bytes, i64(0));
-    return builder_.create<LLVM::GEPOp>(loc_, ptrType(), builder_.getI8Type(),
-                                        base, ValueRange{offset})
+    return builder_
+        .create<LLVM::GEPOp>(loc_, ptrType(), builder_.getI8Type(), base,
+                             ValueRange{offset})
         .getResult();
   };
   Value count = builder_.create<arith::SelectOp>(loc_, asked, i64(1),
@@ -277,8 +274,8 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
   Type element = cast<RankedTensorType>(weight.getType()).getElementType();
   bool rowScaled = isRowScaled(weight.getType());
   if (!rowScaled && !element.isF16() && !element.isF32())
-    return matmul.emitError("no kernel multiplies by a ") << element
-                                                          << " matrix";
+    return matmul.emitError("no kernel multiplies by a ")
+           << element << " matrix";
   Value input = pointerOf(matmul.getInput());
   Value output = pointerOf(matmul.getResult());
   Value count = rowsToCompute(tokens);
@@ -291,12 +288,12 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
           i64(rows)});
     return success();
   }
-  FailureOr<std::pair<Value, Value>> scratch =
-      quantizedScratch(matmul);
+  FailureOr<std::pair<Value, Value>> scratch = quantizedScratch(matmul);
   if (failed(scratch))
     return failure();
   auto [quantized, scales] = *scratch;
-  call("tern_exec_quantize_rows_i8", {input, count, i64(in), quantized, scales});
+  call("tern_exec_quantize_rows_i8",
+       {input, count, i64(in), quantized, scales});
   call("tern_exec_linear_i8",
        {quantized, scales, pointerOf(weight), rowScalesOf(weight), count,
         i64(in), i64(rows), output, i64(rows)});
@@ -336,13 +333,11 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
                 pointerOf(embed.getResult())});
           return success();
         }
-        bool half = cast<RankedTensorType>(table.getType())
-                        .getElementType()
-                        .isF16();
+        bool half =
+            cast<RankedTensorType>(table.getType()).getElementType().isF16();
         call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
              {pointerOf(table), step_[kTokens], rowsToCompute(tokens),
-              i64(features),
-              pointerOf(embed.getResult())});
+              i64(features), pointerOf(embed.getResult())});
         return success();
       })
       .Case([&](RMSNormOp norm) {

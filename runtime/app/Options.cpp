@@ -196,11 +196,11 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
   }
   if (has("--bench") && has("--tokens"))
     return makeError("--bench and --tokens cannot be used together");
-  options.mode = has("--bench")                              ? Mode::Bench
+  options.mode = has("--bench") ? Mode::Bench
                  : has("--tokens") || has("--logits-out") ||
-                         has("--kl-divergence-base") ||
-                         has("--step")                       ? Mode::Eval
-                                                             : Mode::Generate;
+                         has("--kl-divergence-base") || has("--step")
+                     ? Mode::Eval
+                     : Mode::Generate;
   unsigned mask = options.mode == Mode::Bench  ? kBench
                   : options.mode == Mode::Eval ? kEval
                                                : kGenerate;

@@ -38,7 +38,6 @@ enum class Mode {
   Version,
 };
 
-
 /// A parsed command line.
 struct AppOptions {
   Mode mode = Mode::Generate;

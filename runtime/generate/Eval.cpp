@@ -98,13 +98,15 @@ LogitsComparison compareLogits(const std::vector<float> &base,
   for (double divergence : divergences)
     sum += divergence;
   comparison.meanKl = sum / static_cast<double>(divergences.size());
-  comparison.meanBaseEntropy = entropy / static_cast<double>(divergences.size());
+  comparison.meanBaseEntropy =
+      entropy / static_cast<double>(divergences.size());
   comparison.maxKl = *std::max_element(divergences.begin(), divergences.end());
   std::sort(divergences.begin(), divergences.end());
   const size_t middle = divergences.size() / 2;
-  comparison.medianKl = divergences.size() % 2
-                            ? divergences[middle]
-                            : (divergences[middle - 1] + divergences[middle]) / 2;
+  comparison.medianKl =
+      divergences.size() % 2
+          ? divergences[middle]
+          : (divergences[middle - 1] + divergences[middle]) / 2;
   return comparison;
 }
 
@@ -119,8 +121,7 @@ Expected<LogitsComparison> compareWithBaseFile(const std::string &path,
     return makeError("{}: {} bytes of base logits, expected {} ({} tokens x "
                      "{} f32 logits)",
                      path, bytes.size, logits.size() * sizeof(float),
-                     logits.size() / static_cast<size_t>(vocabSize),
-                     vocabSize);
+                     logits.size() / static_cast<size_t>(vocabSize), vocabSize);
   std::vector<float> base(logits.size());
   std::memcpy(base.data(), bytes.data, bytes.size);
   return compareLogits(base, logits, vocabSize);

@@ -61,15 +61,16 @@ inline Status checkForward(const std::vector<int32_t> &tokens, int64_t position,
                      position, count, contextLength);
   for (int32_t token : tokens)
     if (token < 0 || token >= vocabSize)
-      return makeError("token id {} is outside the vocabulary (0 to {})",
-                       token, vocabSize - 1);
+      return makeError("token id {} is outside the vocabulary (0 to {})", token,
+                       vocabSize - 1);
   return Status::success();
 }
 
 /// Splits `tokens` into the calls forward() makes of a model's two
 /// functions: a lone (or last leftover) token through decode, the others in
 /// chunks of `prefillChunk` through prefill, the last chunk padded with token
-/// 0 (padding rows compute values that are never stored nor returned). For
+/// 0 (padding rows are never stored nor returned; compiled models do not
+/// even compute them). For
 /// each call in order, `run(decode, chunk, valid, last)` gets the function,
 /// the padded tokens (in `chunk`, reused), how many are real and whether it
 /// is the last call; the first failure stops the split.

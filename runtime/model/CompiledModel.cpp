@@ -17,10 +17,10 @@ namespace {
 /// loaded copy is: fewer TLB misses while the kernels stream them. A hint.
 void adviseHugePages(ByteSpan bytes) {
   const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  uintptr_t begin = (reinterpret_cast<uintptr_t>(bytes.data) + page - 1) /
-                    page * page;
-  uintptr_t end = (reinterpret_cast<uintptr_t>(bytes.data) + bytes.size) /
-                  page * page;
+  uintptr_t begin =
+      (reinterpret_cast<uintptr_t>(bytes.data) + page - 1) / page * page;
+  uintptr_t end =
+      (reinterpret_cast<uintptr_t>(bytes.data) + bytes.size) / page * page;
   if (end > begin)
     ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
 }

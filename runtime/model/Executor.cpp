@@ -177,8 +177,7 @@ void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
       const int64_t to = std::min(end, partBegin + part.rows) - partBegin;
       if (from < to)
         k.bitlinear_i2s(q, scales, part.weights + from * in / 4, tokens, in,
-                        to - from, part.weight_scale, part.y + from,
-                        part.rows);
+                        to - from, part.weight_scale, part.y + from, part.rows);
       partBegin += part.rows;
     }
   });
@@ -216,8 +215,8 @@ void tern_exec_linear_i8(TernExec *exec, const int8_t *q, const float *scales,
                          int64_t y_stride) {
   const TernKernels &k = exec->kernels();
   exec->parallelFor(rows, kRowGrain, [&](int64_t begin, int64_t end, int) {
-    k.linear_i8(q, scales, weights + begin * in, row_scales + begin, tokens,
-                in, end - begin, y + begin, y_stride);
+    k.linear_i8(q, scales, weights + begin * in, row_scales + begin, tokens, in,
+                end - begin, y + begin, y_stride);
   });
 }
 
@@ -281,17 +280,17 @@ void tern_exec_attention(TernExec *exec, const float *q, const float *k,
   // KV heads (and their query heads) split across the threads.
   exec->parallelFor(kv_heads, 1, [&](int64_t begin, int64_t end, int thread) {
     if (exec->options().f16Cache)
-      kernels.attention_f16_cache(
-          q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
-          begin, end, static_cast<uint16_t *>(exec->keys(layer)),
-          static_cast<uint16_t *>(exec->values(layer)), out,
-          exec->scratch(thread));
+      kernels.attention_f16_cache(q, k, v, tokens, valid_tokens, position,
+                                  heads, kv_heads, head_dim, begin, end,
+                                  static_cast<uint16_t *>(exec->keys(layer)),
+                                  static_cast<uint16_t *>(exec->values(layer)),
+                                  out, exec->scratch(thread));
     else
-      kernels.attention_f32_cache(
-          q, k, v, tokens, valid_tokens, position, heads, kv_heads, head_dim,
-          begin, end, static_cast<float *>(exec->keys(layer)),
-          static_cast<float *>(exec->values(layer)), out,
-          exec->scratch(thread));
+      kernels.attention_f32_cache(q, k, v, tokens, valid_tokens, position,
+                                  heads, kv_heads, head_dim, begin, end,
+                                  static_cast<float *>(exec->keys(layer)),
+                                  static_cast<float *>(exec->values(layer)),
+                                  out, exec->scratch(thread));
   });
 }
 

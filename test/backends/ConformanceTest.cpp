@@ -351,12 +351,10 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   // 37 tokens and 83 rows leave tails of both, also in slices of 41 and 42
   // rows; 52 tokens and 48 rows end in single tiles; 150 tokens span two
   // token chunks) and 128 tokens of the k/v projection.
-  const MatmulShape shapes[] = {{1, 128, 1},      {3, 128, 3},
-                                {17, 256, 7},     {3, 384, 129},
-                                {5, 384, 9},      {17, 2560, 640},
-                                {1, 6912, 2560},  {37, 2560, 83},
-                                {52, 1280, 48},   {150, 256, 32},
-                                {128, 2560, 640}};
+  const MatmulShape shapes[] = {
+      {1, 128, 1},    {3, 128, 3},     {17, 256, 7},    {3, 384, 129},
+      {5, 384, 9},    {17, 2560, 640}, {1, 6912, 2560}, {37, 2560, 83},
+      {52, 1280, 48}, {150, 256, 32},  {128, 2560, 640}};
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
@@ -396,9 +394,8 @@ using LinearEntry = void (*)(const float *, const Element *, int64_t, int64_t,
 /// The [rows][columns] matrix `rowMajor` laid out as KernelAbi.h's
 /// f16_row_interleave = `interleave` says (padded to whole groups).
 template <typename Element>
-std::vector<Element> laidOut(const std::vector<Element> &rowMajor,
-                             int64_t rows, int64_t columns,
-                             int64_t interleave) {
+std::vector<Element> laidOut(const std::vector<Element> &rowMajor, int64_t rows,
+                             int64_t columns, int64_t interleave) {
   if (interleave == 1)
     return rowMajor;
   const int64_t groups = (rows + interleave - 1) / interleave;
@@ -509,8 +506,8 @@ reference::RowScaledMatrix rowScaledWeight(TestData &data, int64_t rows,
 TEST_P(KernelConformanceTest, LinearI8MatchesReference) {
   // Any row length (SIMD tails), odd row counts, token tiles and tails, and
   // a slice of 2B4T's LM head.
-  const MatmulShape shapes[] = {{1, 1, 1},      {3, 5, 3},    {17, 64, 7},
-                                {5, 200, 129},  {2, 97, 33},  {3, 2560, 640},
+  const MatmulShape shapes[] = {{1, 1, 1},     {3, 5, 3},   {17, 64, 7},
+                                {5, 200, 129}, {2, 97, 33}, {3, 2560, 640},
                                 {1, 2560, 67}};
   TestData data(13);
   for (const MatmulShape &shape : shapes) {
@@ -537,22 +534,27 @@ TEST_P(KernelConformanceTest, LinearI8IsExactAtTheExtremes) {
   constexpr int64_t kIn = 6912, kRows = 4;
   std::vector<int8_t> q(2 * kIn), weights(kRows * kIn);
   for (int64_t k = 0; k < kIn; ++k) {
-    q[k] = -128; // token 0
-    q[kIn + k] = k % 2 == 0 ? 127 : -128; // token 1
-    weights[k] = -127; // row 0
-    weights[kIn + k] = 127; // row 1
+    q[k] = -128;                                    // token 0
+    q[kIn + k] = k % 2 == 0 ? 127 : -128;           // token 1
+    weights[k] = -127;                              // row 0
+    weights[kIn + k] = 127;                         // row 1
     weights[2 * kIn + k] = k % 2 == 0 ? 127 : -127; // row 2
-    weights[3 * kIn + k] = 0; // row 3
+    weights[3 * kIn + k] = 0;                       // row 3
   }
   const float scales[] = {1.0f, 1.0f}, rowScales[] = {1.0f, 1.0f, 1.0f, 1.0f};
   std::vector<float> y(2 * kRows);
   kernels().linear_i8(q.data(), scales, weights.data(), rowScales, 2, kIn,
                       kRows, y.data(), kRows);
   const float half = static_cast<float>(kIn / 2);
-  const std::vector<float> expected = {
-      128.0f * 127 * kIn,  -128.0f * 127 * kIn, 0.0f, 0.0f,
-      (128.0f - 127) * 127 * half, (127.0f - 128) * 127 * half,
-      127.0f * 127 * half + 128.0f * 127 * half, 0.0f};
+  const std::vector<float> expected = {128.0f * 127 * kIn,
+                                       -128.0f * 127 * kIn,
+                                       0.0f,
+                                       0.0f,
+                                       (128.0f - 127) * 127 * half,
+                                       (127.0f - 128) * 127 * half,
+                                       127.0f * 127 * half +
+                                           128.0f * 127 * half,
+                                       0.0f};
   EXPECT_TRUE(sameBits(y.data(), expected.data(), y.size()));
 }
 
@@ -668,12 +670,12 @@ void expectAttentionSequenceMatches(AttentionEntry<Element> attention,
     const int64_t split = ++stepIndex % 2 == 0 ? 1 : shape.kvHeads;
     for (int64_t begin = 0; begin < shape.kvHeads; begin += split)
       attention(q.data(), k.data(), v.data(), step.tokens, step.validTokens,
-                step.position, shape.heads, shape.kvHeads, shape.headDim,
-                begin, begin + split, keys.data() + kCacheLayer * layerSize,
+                step.position, shape.heads, shape.kvHeads, shape.headDim, begin,
+                begin + split, keys.data() + kCacheLayer * layerSize,
                 values.data() + kCacheLayer * layerSize, out.data(),
                 scratch.data());
-    EXPECT_TRUE(sameBits(out, expected)) << "output, KV heads in calls of "
-                                         << split;
+    EXPECT_TRUE(sameBits(out, expected))
+        << "output, KV heads in calls of " << split;
 
     std::vector<float> storedKeys, storedValues, expectedKeys, expectedValues;
     for (int64_t layer = 0; layer < kCacheLayers; ++layer)

@@ -258,13 +258,13 @@ Status writeGraph(mlir::MLIRContext &context, mlir::ModuleOp module) {
   if (llvm::sys::ExecuteAndWait(*graphviz, arguments) != 0)
     return makeError("{}: Graphviz failed to render the graph",
                      outputPath.getValue());
-  return writeThroughTemporary(outputPath, [&](const std::string &temporary,
-                                               int) -> Status {
-    if (std::error_code error = llvm::sys::fs::copy_file(svg, temporary))
-      return makeError("{}: cannot create: {}", outputPath.getValue(),
-                       error.message());
-    return Status::success();
-  });
+  return writeThroughTemporary(
+      outputPath, [&](const std::string &temporary, int) -> Status {
+        if (std::error_code error = llvm::sys::fs::copy_file(svg, temporary))
+          return makeError("{}: cannot create: {}", outputPath.getValue(),
+                           error.message());
+        return Status::success();
+      });
 }
 
 /// The stages after tern-fused, for `target`.

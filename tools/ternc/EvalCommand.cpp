@@ -60,8 +60,8 @@ int ternc::tool::runEval() {
   if (!step.ok())
     return reportError(step.error());
   if (logitsOut.empty() && klDivergenceBase.empty())
-    return reportError(makeError(
-        "eval: give --logits-out FILE or --kl-divergence-base FILE"));
+    return reportError(
+        makeError("eval: give --logits-out FILE or --kl-divergence-base FILE"));
   Expected<InterpretedModel> model = loadInterpretedModel(inputPath);
   if (!model)
     return reportError(model.error());

@@ -101,9 +101,8 @@ TEST_F(ModelMainTest, EvalComparesWithABaseRun) {
   std::string base = tempPath("base.bin");
   ASSERT_EQ(run({"--tokens", "5,800,2,2,64", "--logits-out", base}).code, 0);
   // The same logits: every top token agrees and the divergence is zero.
-  RunResult result =
-      run({"--tokens", "5,800,2,2,64", "--step", "3", "--kl-divergence-base",
-           base});
+  RunResult result = run({"--tokens", "5,800,2,2,64", "--step", "3",
+                          "--kl-divergence-base", base});
   ASSERT_EQ(result.code, 0) << result.err;
   const std::string agreement =
       "against " + base +

@@ -115,11 +115,11 @@ TEST(OptionsTest, HelpAndVersion) {
   EXPECT_EQ(parse({"--version"}).mode, Mode::Version);
   std::string text = usage("bitnet-2b");
   EXPECT_EQ(text.rfind("usage: bitnet-2b (-p TEXT | -f FILE)", 0), 0u);
-  for (const char *flag : {"--temp", "--top-k", "--top-p", "--min-p",
-                           "--repeat-penalty", "--repeat-last-n", "--seed",
-                           "--chat", "--tokens", "--step", "--logits-out",
-                           "--kl-divergence-base",
-                           "--bench", "-r", "-t", "-c", "--load-weights"})
+  for (const char *flag :
+       {"--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
+        "--repeat-last-n", "--seed", "--chat", "--tokens", "--step",
+        "--logits-out", "--kl-divergence-base", "--bench", "-r", "-t", "-c",
+        "--load-weights"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 

@@ -116,8 +116,7 @@ TEST(EvalTest, ComparesLogitsWithABaseRun) {
   const float ln3 = static_cast<float>(std::log(3.0));
   const std::vector<float> base = {0, 0, 1, 2, 1, 0};
   const std::vector<float> run = {ln3, 0, 1, 2, 0, 1};
-  generate::LogitsComparison comparison =
-      generate::compareLogits(base, run, 2);
+  generate::LogitsComparison comparison = generate::compareLogits(base, run, 2);
   EXPECT_EQ(comparison.tokens, 3);
   EXPECT_EQ(comparison.sameTop, 2);
   const double first = 0.5 * std::log(4.0 / 3.0);

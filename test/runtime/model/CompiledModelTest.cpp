@@ -303,7 +303,7 @@ TEST(CompiledModelCheckTest, KernelAbiMismatch) {
             "runtime implements version " +
                 std::to_string(TERN_KERNEL_ABI_VERSION) +
                 ": compile it again with a matching "
-            "ternc");
+                "ternc");
 }
 
 TEST(CompiledModelCheckTest, BackendThisCpuCannotRun) {

@@ -95,8 +95,8 @@ TEST(ExecutorTest, BitlinearPartsMatchTheKernelOnAnyThreadCount) {
     for (int part = 0; part < 3; ++part)
       parts.push_back({weights[part].data(), rows[part], weightScales[part],
                        y[part].data()});
-    tern_exec_bitlinear_i2s(exec.get(), q.data(), scales.data(), tokens, in,
-                            3, parts.data());
+    tern_exec_bitlinear_i2s(exec.get(), q.data(), scales.data(), tokens, in, 3,
+                            parts.data());
     for (int part = 0; part < 3; ++part)
       EXPECT_TRUE(sameBits(y[part], expected[part]))
           << threads << " threads, part " << part;
@@ -150,9 +150,8 @@ TEST(ExecutorTest, LinearI8MatchesTheKernelOnAnyThreadCount) {
   kernels().quantize_rows_i8(w.data(), rows, in, weights.data(),
                              rowScales.data());
   std::vector<float> expected(tokens * rows);
-  kernels().linear_i8(q.data(), scales.data(), weights.data(),
-                      rowScales.data(), tokens, in, rows, expected.data(),
-                      rows);
+  kernels().linear_i8(q.data(), scales.data(), weights.data(), rowScales.data(),
+                      tokens, in, rows, expected.data(), rows);
   for (int threads : {1, 2, 4}) {
     std::unique_ptr<TernExec> exec = makeExec(threads);
     std::vector<float> y(tokens * rows);
@@ -298,17 +297,15 @@ void checkAttention(bool f16Cache) {
     std::vector<float> v = randomFloats(call.tokens * kvWidth, seed++);
     std::vector<float> expected(q.size()), out(q.size(), 1.0f);
     if constexpr (sizeof(Element) == 2)
-      kernels().attention_f16_cache(q.data(), k.data(), v.data(), call.tokens,
-                                    call.valid, call.position, heads, kvHeads,
-                                    headDim, 0, kvHeads, keys.data(),
-                                    values.data(), expected.data(),
-                                    scratch.data());
+      kernels().attention_f16_cache(
+          q.data(), k.data(), v.data(), call.tokens, call.valid, call.position,
+          heads, kvHeads, headDim, 0, kvHeads, keys.data(), values.data(),
+          expected.data(), scratch.data());
     else
-      kernels().attention_f32_cache(q.data(), k.data(), v.data(), call.tokens,
-                                    call.valid, call.position, heads, kvHeads,
-                                    headDim, 0, kvHeads, keys.data(),
-                                    values.data(), expected.data(),
-                                    scratch.data());
+      kernels().attention_f32_cache(
+          q.data(), k.data(), v.data(), call.tokens, call.valid, call.position,
+          heads, kvHeads, headDim, 0, kvHeads, keys.data(), values.data(),
+          expected.data(), scratch.data());
     tern_exec_attention(exec.get(), q.data(), k.data(), v.data(), call.tokens,
                         call.valid, call.position, heads, kvHeads, headDim,
                         layer, out.data());
