@@ -43,6 +43,18 @@ inline constexpr int64_t kHeadsTogether = 4;
 /// 2B4T's whole context (4096).
 inline constexpr int64_t kStackScores = 12288;
 
+/// rows[g][i] = the key row of key first + g * Lanes + i, `stride` apart
+/// from `keys`; keys past the last visible one read the last one again (a
+/// block's tail, whose scores the caller drops).
+template <int Groups, int Lanes>
+void keyBlockRows(const uint16_t *keys, int64_t stride, int64_t visible,
+                  int64_t first, const uint16_t *(&rows)[Groups][Lanes]) {
+  for (int g = 0; g < Groups; ++g)
+    for (int i = 0; i < Lanes; ++i)
+      rows[g][i] =
+          keys + std::min<int64_t>(first + g * Lanes + i, visible - 1) * stride;
+}
+
 /// One head's scores turned into its probabilities as the reference does:
 /// p_j = expf(score_j - max) * (float)(1 / the exps summed in double, in
 /// order), rounded to f16.

@@ -114,10 +114,7 @@ template <int Heads, int Groups>
                                     float scale, const float *const queries[],
                                     float *const scores[], int64_t first) {
   const uint16_t *rows[Groups][kLanes];
-  for (int g = 0; g < Groups; ++g)
-    for (int64_t i = 0; i < kLanes; ++i)
-      rows[g][i] =
-          keys + std::min(first + g * kLanes + i, visible - 1) * stride;
+  keyBlockRows(keys, stride, visible, first, rows);
   __m256d sums[Heads][2 * Groups];
   for (int h = 0; h < Heads; ++h)
     for (int s = 0; s < 2 * Groups; ++s)

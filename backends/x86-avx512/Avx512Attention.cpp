@@ -117,10 +117,7 @@ template <int Heads, int Groups>
                                     const float *const queries[],
                                     float *const scores[], int64_t first) {
   const uint16_t *rows[Groups][kLanes];
-  for (int g = 0; g < Groups; ++g)
-    for (int64_t i = 0; i < kLanes; ++i)
-      rows[g][i] =
-          keys + std::min(first + g * kLanes + i, visible - 1) * stride;
+  keyBlockRows(keys, stride, visible, first, rows);
   __m512d sums[Heads][Groups];
   for (int h = 0; h < Heads; ++h)
     for (int g = 0; g < Groups; ++g)
