@@ -36,12 +36,26 @@ struct Loaded {
   std::unique_ptr<CompiledSession> session;
 };
 
+/// The thread count a run uses: -t, else the physical cores.
+int threadCount(const AppOptions &options) {
+  return options.threads ? options.threads : defaultThreadCount();
+}
+
+/// The model of `definition` with the weights where the options say.
+Expected<std::unique_ptr<CompiledModel>>
+createModel(const ModelDefinition &definition, const AppOptions &options) {
+  ModelOptions modelOptions;
+  modelOptions.weights.placement =
+      options.mmap ? WeightsPlacement::Mapped : WeightsPlacement::Resident;
+  modelOptions.weights.lock = options.mlock;
+  modelOptions.weights.fillThreads = threadCount(options);
+  return CompiledModel::create(definition, modelOptions);
+}
+
 Expected<Loaded> load(const ModelDefinition &definition,
                       const AppOptions &options) {
-  ModelOptions modelOptions;
-  modelOptions.loadWeights = options.loadWeights;
   Expected<std::unique_ptr<CompiledModel>> model =
-      CompiledModel::create(definition, modelOptions);
+      createModel(definition, options);
   if (!model)
     return model.error();
   if (options.contextLength > (*model)->contextLength())
@@ -49,8 +63,7 @@ Expected<Loaded> load(const ModelDefinition &definition,
                      "compiled for",
                      options.contextLength, (*model)->contextLength());
   SessionOptions sessionOptions;
-  sessionOptions.threads =
-      options.threads ? options.threads : defaultThreadCount();
+  sessionOptions.threads = threadCount(options);
   sessionOptions.contextLength = options.contextLength;
   Expected<std::unique_ptr<CompiledSession>> session =
       (*model)->newSession(sessionOptions);
@@ -149,10 +162,8 @@ int runBenchMode(const ModelDefinition &definition, const AppOptions &options,
 
 int runVersion(const ModelDefinition &definition, const AppOptions &options,
                const Output &output) {
-  ModelOptions modelOptions;
-  modelOptions.loadWeights = options.loadWeights;
   Expected<std::unique_ptr<CompiledModel>> model =
-      CompiledModel::create(definition, modelOptions);
+      createModel(definition, options);
   if (!model)
     return output.fail(model.error());
   const CompiledModel &m = **model;

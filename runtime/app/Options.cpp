@@ -55,7 +55,8 @@ const Flag kFlags[] = {
     {"--kl-divergence-base", nullptr, "FILE", kEval},
     {"--bench", nullptr, nullptr, kBench},
     {"-r", "--repetitions", "N", kBench},
-    {"--load-weights", nullptr, nullptr, kEvery},
+    {"--mmap", nullptr, nullptr, kEvery},
+    {"--mlock", nullptr, nullptr, kEvery},
     {"-h", "--help", nullptr, kEvery},
     {"--version", nullptr, nullptr, kEvery},
 };
@@ -231,7 +232,8 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
       return context.error();
     options.contextLength = *context;
   }
-  options.loadWeights = has("--load-weights");
+  options.mmap = has("--mmap");
+  options.mlock = has("--mlock");
 
   switch (options.mode) {
   case Mode::Bench: {
@@ -363,7 +365,7 @@ std::string usage(std::string_view program) {
        {0} --tokens ID,ID,... [--step N] [--logits-out FILE]
            [--kl-divergence-base FILE]
        {0} --bench [-p N] [-n N] [-r N]
-       common: [-t N] [-c N] [--load-weights]
+       common: [-t N] [-c N] [--mmap] [--mlock]
 
 Runs the language model compiled into this program.
 
@@ -399,8 +401,11 @@ benchmark (as llama-bench):
 common:
   -t, --threads N         threads (default: the physical cores, {7} here)
   -c, --ctx-size N        context length (default 0: as compiled)
-  --load-weights          copy the weights into memory instead of using them
-                          in place in the executable
+  --mmap                  use the weights in place in the executable's
+                          mapping instead of copying them into memory at
+                          start-up (faster start, but only as fast as the
+                          page cache holding the file)
+  --mlock                 lock the weights in memory
   -h, --help              print this help
   --version               print the model and runtime versions
 )",

@@ -78,8 +78,10 @@ struct AppOptions {
   int threads = 0;
   /// -c: KV cache positions; 0 means the compiled context length.
   int64_t contextLength = 0;
-  /// --load-weights: run from a copy of the weights in anonymous memory.
-  bool loadWeights = false;
+  /// --mmap: run from the weights in place instead of a resident copy.
+  bool mmap = false;
+  /// --mlock: lock the weights in memory.
+  bool mlock = false;
 };
 
 /// Parses `arguments` (without the program name). Errors name the flag and

@@ -11,6 +11,8 @@
 #include "runtime/model/EmbeddedModel.h"
 #include "runtime/model/ThreadPool.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -56,10 +58,22 @@ int forward(ternc_session *session, std::vector<int32_t> tokens,
 
 extern "C" {
 
-ternc_model *ternc_model_open(int load_weights, char *error,
+ternc_model *ternc_model_open(unsigned flags, char *error,
                               size_t error_size) {
+  constexpr unsigned kKnownFlags = TERNC_MODEL_MMAP | TERNC_MODEL_MLOCK;
+  if (flags & ~kKnownFlags) {
+    reportTo(error, error_size,
+             fmt::format("ternc_model_open: unknown flags {:#x} (known: "
+                         "TERNC_MODEL_MMAP, TERNC_MODEL_MLOCK)",
+                         flags & ~kKnownFlags));
+    return nullptr;
+  }
   ModelOptions options;
-  options.loadWeights = load_weights != 0;
+  options.weights.placement = flags & TERNC_MODEL_MMAP
+                                  ? WeightsPlacement::Mapped
+                                  : WeightsPlacement::Resident;
+  options.weights.lock = (flags & TERNC_MODEL_MLOCK) != 0;
+  options.weights.fillThreads = defaultThreadCount();
   Expected<std::unique_ptr<CompiledModel>> model =
       CompiledModel::create(embeddedModelDefinition(), options);
   if (!model) {

@@ -31,11 +31,21 @@ extern "C" {
 typedef struct ternc_model ternc_model;
 typedef struct ternc_session ternc_session;
 
-/** Opens the model compiled into this program. With load_weights != 0 the
- *  weights are copied into memory instead of used in place. On failure
- *  returns NULL and writes a message into error[error_size] (if error is
- *  not NULL). */
-ternc_model *ternc_model_open(int load_weights, char *error, size_t error_size);
+/** Flags of ternc_model_open, or-ed together; 0 for the defaults. */
+enum {
+  /** Use the weights in place in the program's mapping instead of copying
+   *  them into memory when the model opens (as a compiled binary's --mmap). */
+  TERNC_MODEL_MMAP = 1,
+  /** Lock the weights in memory (as --mlock); opening fails when the
+   *  kernel refuses. */
+  TERNC_MODEL_MLOCK = 2,
+};
+
+/** Opens the model compiled into this program. By default the weights are
+ *  copied into memory (by as many threads as the machine has cores); `flags`
+ *  (TERNC_MODEL_*) change that. On failure returns NULL and writes a message
+ *  into error[error_size] (if error is not NULL). */
+ternc_model *ternc_model_open(unsigned flags, char *error, size_t error_size);
 void ternc_model_free(ternc_model *model);
 
 /** Logits per token. */

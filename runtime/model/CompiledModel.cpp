@@ -5,25 +5,9 @@
 #include "runtime/model/Executor.h"
 
 #include <algorithm>
-#include <cstring>
-#include <sys/mman.h>
-#include <unistd.h>
 
 namespace ternc {
 namespace {
-
-/// Asks the kernel to back the whole pages of `bytes` (the weights mapped
-/// with the executable) with transparent huge pages where it can, as the
-/// loaded copy is: fewer TLB misses while the kernels stream them. A hint.
-void adviseHugePages(ByteSpan bytes) {
-  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  uintptr_t begin =
-      (reinterpret_cast<uintptr_t>(bytes.data) + page - 1) / page * page;
-  uintptr_t end =
-      (reinterpret_cast<uintptr_t>(bytes.data) + bytes.size) / page * page;
-  if (end > begin)
-    ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
-}
 
 /// The name the packed file has in error messages.
 constexpr const char *kPackedFileName = "the embedded model file";
@@ -98,27 +82,24 @@ CompiledModel::create(const ModelDefinition &definition,
                      "with a matching ternc",
                      info.kernel_abi_version, TERN_KERNEL_ABI_VERSION);
   TERNC_RETURN_IF_ERROR(checkInfo(info));
-  if (!definition.gguf.data || definition.gguf.size == 0)
+  if ((!definition.gguf.data || definition.gguf.size == 0) &&
+      definition.appendedTo.empty())
     return makeError("the model definition has no packed model file");
 
   std::unique_ptr<CompiledModel> model(new CompiledModel());
   model->definition_ = definition;
   model->info_ = info;
-  model->weights_ = definition.gguf.data;
-  if (options.loadWeights) {
-    Expected<AnonymousMemory> copy = AnonymousMemory::allocate(
-        definition.gguf.size, /*hugePages=*/true, "model weights");
-    if (!copy)
-      return copy.error();
-    std::memcpy(copy->data(), definition.gguf.data, definition.gguf.size);
-    TERNC_RETURN_IF_ERROR(copy->protectReadOnly());
-    model->loaded_ = copy.take();
-    model->weights_ = model->loaded_.data();
-  } else {
-    adviseHugePages(definition.gguf);
-  }
+  Expected<ModelWeights> weights =
+      definition.gguf.size
+          ? ModelWeights::place(definition.gguf, definition.ggufIsFileMapping,
+                                options.weights)
+          : ModelWeights::placeAppended(definition.appendedTo,
+                                        options.weights);
+  if (!weights)
+    return weights.error();
+  model->weights_ = weights.take();
   Expected<gguf::GgufFile> file = gguf::GgufFile::parse(
-      {model->weights_, definition.gguf.size}, kPackedFileName);
+      {model->weights_.data(), model->weights_.size()}, kPackedFileName);
   if (!file)
     return file.error();
   model->file_ = std::make_unique<gguf::GgufFile>(file.take());

@@ -19,6 +19,7 @@
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/model/AnonymousMemory.h"
 #include "runtime/model/ModelAbi.h"
+#include "runtime/model/ModelWeights.h"
 #include "runtime/support/Bytes.h"
 #include "runtime/support/Error.h"
 #include "runtime/tokenizer/Tokenizer.h"
@@ -36,7 +37,8 @@ namespace ternc {
 struct ModelDefinition {
   /// tern_model_info.
   const TernModelInfo *info = nullptr;
-  /// The packed model file, [tern_model_gguf, tern_model_gguf_end).
+  /// The packed model file in memory, [tern_model_gguf, tern_model_gguf_end)
+  /// of a library; empty when `appendedTo` names where it is.
   ByteSpan gguf;
   /// tern_model_kernels: the backend's table, or NULL on a CPU that cannot
   /// run it.
@@ -44,14 +46,20 @@ struct ModelDefinition {
   /// tern_model_decode and tern_model_prefill.
   void (*decode)(const TernStep *step) = nullptr;
   void (*prefill)(const TernStep *step) = nullptr;
+  /// `gguf` lies in a file mapping (the program's) whose pages may be
+  /// dropped and read back.
+  bool ggufIsFileMapping = false;
+  /// The executable whose appended weights (AppendedWeights.h) are the
+  /// packed model file, when `gguf` is empty: "/proc/self/exe" for a
+  /// compiled executable.
+  std::string appendedTo;
 };
 
 /// How to set up a model.
 struct ModelOptions {
-  /// Copy the packed file into anonymous memory (transparent huge pages
-  /// where the kernel gives them) and run from the copy, instead of using
-  /// the bytes embedded in the executable in place.
-  bool loadWeights = false;
+  /// Where the weights live (ModelWeights.h): by default a resident copy
+  /// filled by `weights.fillThreads` threads.
+  WeightsOptions weights;
 };
 
 /// How to set up a session.
@@ -71,8 +79,8 @@ class CompiledModel {
 public:
   /// Checks `definition` against this runtime (model and kernel ABI
   /// versions, the backend's availability on this CPU, the description's
-  /// sizes), parses the packed file and, with options.loadWeights, copies
-  /// it. The definition's bytes must outlive the model.
+  /// sizes), places the weights as options.weights says and parses the
+  /// packed file. The definition's bytes must outlive the model.
   static Expected<std::unique_ptr<CompiledModel>>
   create(const ModelDefinition &definition, const ModelOptions &options = {});
 
@@ -87,8 +95,9 @@ public:
   /// The packed file, parsed over the bytes the model runs from.
   const gguf::GgufFile &file() const { return *file_; }
   /// What TernStep::weights points at: the embedded bytes, or their copy.
-  const uint8_t *weights() const { return weights_; }
-  bool weightsLoaded() const { return loaded_.data() != nullptr; }
+  const uint8_t *weights() const { return weights_.data(); }
+  /// Whether the weights are a resident copy.
+  bool weightsResident() const { return weights_.resident(); }
   /// general.name, else general.architecture, else "model".
   std::string name() const;
 
@@ -110,8 +119,7 @@ private:
   ModelDefinition definition_;
   TernModelInfo info_{};
   const TernKernels *kernels_ = nullptr;
-  AnonymousMemory loaded_;
-  const uint8_t *weights_ = nullptr;
+  ModelWeights weights_;
   std::unique_ptr<gguf::GgufFile> file_;
 
   mutable std::once_flag tokenizerOnce_;

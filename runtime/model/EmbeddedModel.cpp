@@ -1,17 +1,18 @@
-//===- EmbeddedModel.cpp - The model linked into this executable ----------===//
+//===- EmbeddedModel.cpp - The model linked into this program -------------===//
+//
+// A library's model: code and packed model file both in the compiled object.
+//
+//===----------------------------------------------------------------------===//
 
 #include "runtime/model/EmbeddedModel.h"
 
 namespace ternc {
 
 ModelDefinition embeddedModelDefinition() {
-  ModelDefinition definition;
-  definition.info = &tern_model_info;
+  ModelDefinition definition = compiledCodeDefinition();
   definition.gguf = {tern_model_gguf,
                      static_cast<size_t>(tern_model_gguf_end - tern_model_gguf)};
-  definition.kernels = &tern_model_kernels;
-  definition.decode = &tern_model_decode;
-  definition.prefill = &tern_model_prefill;
+  definition.ggufIsFileMapping = true;
   return definition;
 }
 

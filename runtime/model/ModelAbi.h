@@ -84,9 +84,10 @@ typedef struct TernModelInfo {
 
 /// The model's description.
 extern const TernModelInfo tern_model_info;
-/// The packed model file: GGUF metadata (tokenizer, hyper-parameters) and
-/// the weights in the backend's layouts, [tern_model_gguf,
-/// tern_model_gguf_end), aligned to a page.
+/// The packed model file of a library (an executable has it appended:
+/// AppendedWeights.h): GGUF metadata (tokenizer, hyper-parameters) and the
+/// weights in the backend's layouts, [tern_model_gguf, tern_model_gguf_end),
+/// aligned to a page.
 extern const uint8_t tern_model_gguf[];
 extern const uint8_t tern_model_gguf_end[];
 /// The kernel table of the backend the model was compiled for (NULL when

@@ -89,10 +89,10 @@ TEST_F(ModelMainTest, EvalWritesTheLogitsOfForward) {
   ASSERT_EQ(bytes.size(), logits->size() * sizeof(float));
   EXPECT_EQ(std::memcmp(bytes.data(), logits->data(), bytes.size()), 0);
 
-  // Threads and loaded weights change nothing.
+  // Threads and mapped weights change nothing.
   std::string other = tempPath("logits2.bin");
   result = run({"--tokens", "5,800,2,2,64", "--logits-out", other, "-t", "3",
-                "--load-weights"});
+                "--mmap"});
   ASSERT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(readFile(other), bytes);
 }

@@ -30,7 +30,8 @@ TEST(OptionsTest, GenerationDefaultsAreLlamaCpps) {
   EXPECT_EQ(options.threads, 0);
   EXPECT_EQ(options.contextLength, 0);
   EXPECT_FALSE(options.chat);
-  EXPECT_FALSE(options.loadWeights);
+  EXPECT_FALSE(options.mmap);
+  EXPECT_FALSE(options.mlock);
   const sampler::SamplerOptions defaults;
   EXPECT_EQ(options.sampler.temperature, defaults.temperature);
   EXPECT_EQ(options.sampler.topK, defaults.topK);
@@ -46,7 +47,7 @@ TEST(OptionsTest, EveryGenerationFlag) {
       parse({"-f", "prompt.txt", "-n", "32", "-t", "4", "-c", "512", "--temp",
              "0", "--top-k", "10", "--top-p", "0.9", "--min-p", "0.1",
              "--repeat-penalty", "1.1", "--repeat-last-n", "-1", "--seed",
-             "1234", "--chat", "--load-weights"});
+             "1234", "--chat", "--mmap", "--mlock"});
   EXPECT_EQ(options.mode, Mode::Generate);
   EXPECT_EQ(options.promptFile, "prompt.txt");
   EXPECT_EQ(options.predict, 32);
@@ -60,7 +61,8 @@ TEST(OptionsTest, EveryGenerationFlag) {
   EXPECT_EQ(options.sampler.repeatLastN, -1);
   EXPECT_EQ(options.sampler.seed, 1234u);
   EXPECT_TRUE(options.chat);
-  EXPECT_TRUE(options.loadWeights);
+  EXPECT_TRUE(options.mmap);
+  EXPECT_TRUE(options.mlock);
 }
 
 TEST(OptionsTest, LongSpellingsAndEqualsSigns) {
@@ -119,7 +121,7 @@ TEST(OptionsTest, HelpAndVersion) {
        {"--temp", "--top-k", "--top-p", "--min-p", "--repeat-penalty",
         "--repeat-last-n", "--seed", "--chat", "--tokens", "--step",
         "--logits-out", "--kl-divergence-base", "--bench", "-r", "-t", "-c",
-        "--load-weights"})
+        "--mmap", "--mlock"})
     EXPECT_NE(text.find(flag), std::string::npos) << flag;
 }
 

@@ -28,9 +28,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 grep -qx "wrote 3 x 1024 f32 logits to $work/l.bin" "$work/out" ||
   fail "eval printed: $(cat "$work/out")"
 [ "$(wc -c < "$work/l.bin")" -eq 12288 ] || fail "logits file size"
-# Loaded weights give the same bytes.
-"$bin" --load-weights --tokens 1,2,3 --logits-out "$work/l2.bin" > /dev/null
-cmp -s "$work/l.bin" "$work/l2.bin" || fail "--load-weights changed the logits"
+# Weights in place (--mmap, locked or not) give the same bytes as the
+# resident copy.
+for flags in --mmap "--mmap --mlock" --mlock; do
+  # shellcheck disable=SC2086
+  "$bin" $flags --tokens 1,2,3 --logits-out "$work/l2.bin" > /dev/null ||
+    fail "$flags exited with $?"
+  cmp -s "$work/l.bin" "$work/l2.bin" || fail "$flags changed the logits"
+done
 
 # Generation: text on stdout, the statistics line on stderr.
 "$bin" -p "Hello" -n 4 --temp 0 -t 2 > "$work/text" 2> "$work/err" ||

@@ -92,8 +92,6 @@ TEST_F(CompiledModelTest, DescribesTheModel) {
   EXPECT_EQ(model_->contextLength(), 64);
   EXPECT_EQ(model_->prefillChunk(), 4);
   EXPECT_STREQ(model_->backendName(), "generic");
-  EXPECT_FALSE(model_->weightsLoaded());
-  EXPECT_EQ(model_->weights(), testModel_.definition().gguf.data);
   EXPECT_FALSE(model_->name().empty());
   Expected<const tokenizer::Tokenizer *> tokenizer = model_->tokenizer();
   ASSERT_TRUE(tokenizer.ok()) << tokenizer.error().message();
@@ -218,19 +216,47 @@ TEST_F(CompiledModelTest, ResetStartsOver) {
   EXPECT_TRUE(sameBits(*first, *again));
 }
 
-TEST_F(CompiledModelTest, LoadedWeightsGiveTheSameLogits) {
-  ModelOptions options;
-  options.loadWeights = true;
-  std::unique_ptr<CompiledModel> loaded = makeModel(testModel_, options);
-  ASSERT_TRUE(loaded);
-  EXPECT_TRUE(loaded->weightsLoaded());
-  EXPECT_NE(loaded->weights(), testModel_.definition().gguf.data);
-  EXPECT_EQ(std::memcmp(loaded->weights(), testModel_.definition().gguf.data,
-                        testModel_.definition().gguf.size),
-            0);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(loaded->weights()) % 4096, 0u);
-  EXPECT_TRUE(sameBits(runInCalls(*model_, kTokens, {5, 6}),
-                       runInCalls(*loaded, kTokens, {5, 6})));
+TEST_F(CompiledModelTest, ResidentAndMappedWeightsGiveTheSameLogits) {
+  // The default: a page-aligned resident copy of the embedded bytes.
+  const ByteSpan embedded = testModel_.definition().gguf;
+  EXPECT_TRUE(model_->weightsResident());
+  EXPECT_NE(model_->weights(), embedded.data);
+  EXPECT_EQ(std::memcmp(model_->weights(), embedded.data, embedded.size), 0);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(model_->weights()) % 4096, 0u);
+  // A copy of test data (not a file mapping) leaves the source intact.
+  EXPECT_EQ(testModel_.definition().gguf.data[0], 'G');
+
+  for (bool lock : {false, true}) {
+    ModelOptions options;
+    options.weights.placement = WeightsPlacement::Mapped;
+    options.weights.lock = lock;
+    std::unique_ptr<CompiledModel> mapped = makeModel(testModel_, options);
+    ASSERT_TRUE(mapped);
+    EXPECT_FALSE(mapped->weightsResident());
+    EXPECT_EQ(mapped->weights(), embedded.data);
+    EXPECT_TRUE(sameBits(runInCalls(*model_, kTokens, {5, 6}),
+                         runInCalls(*mapped, kTokens, {5, 6})));
+  }
+}
+
+TEST(ModelWeightsTest, ParallelCopyCopiesEveryByte) {
+  // Sizes around the 2 MiB share boundaries, odd offsets, more threads than
+  // huge pages.
+  for (size_t size : {size_t(1), size_t(4097), (size_t(2) << 20) - 3,
+                      (size_t(5) << 20) + 77}) {
+    std::vector<uint8_t> source(size + 1);
+    for (size_t i = 0; i < source.size(); ++i)
+      source[i] = static_cast<uint8_t>(i * 131 + (i >> 11));
+    for (int threads : {1, 2, 3, 8}) {
+      std::vector<uint8_t> destination(size + 2, 0xEE);
+      parallelCopy(destination.data() + 1, source.data() + 1, size, threads);
+      EXPECT_EQ(destination[0], 0xEE) << size << " " << threads;
+      EXPECT_EQ(destination[size + 1], 0xEE) << size << " " << threads;
+      EXPECT_EQ(std::memcmp(destination.data() + 1, source.data() + 1, size),
+                0)
+          << size << " " << threads;
+    }
+  }
 }
 
 TEST_F(CompiledModelTest, SessionOptionsAreChecked) {
