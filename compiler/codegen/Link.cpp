@@ -3,6 +3,11 @@
 #include "compiler/codegen/Link.h"
 
 #include "compiler/codegen/TemporaryOutput.h"
+#include "runtime/model/AppendedWeights.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Object/Archive.h"
@@ -17,7 +22,7 @@ namespace ternc {
 const std::vector<std::string> &runtimeLibraries(LinkedKind kind) {
   // The executable's main program, or the C API, over the same runtime.
   static const std::vector<std::string> executable = {
-      "TerncModelMain", "TerncModelEmbedded", "TerncModelRuntime",
+      "TerncModelMain", "TerncModelAppended", "TerncModelRuntime",
       "TerncGenerate",  "TerncTokenizer",     "TerncSampler",
       "TerncGguf",      "TerncSupport"};
   static const std::vector<std::string> library = {
@@ -68,11 +73,54 @@ Expected<std::string> findCompilerDriver() {
                    "link with; install one or set TERNC_CXX");
 }
 
+/// Appends `weights` and their trailer (AppendedWeights.h) to the linked
+/// executable `path`, which the messages call `outputPath`.
+Status appendWeights(const std::string &path, const std::string &outputPath,
+                     const PackedWeights &weights) {
+  std::FILE *file = std::fopen(path.c_str(), "r+b");
+  if (!file)
+    return makeError("{}: cannot reopen the linked executable to append the "
+                     "weights: {}",
+                     outputPath, std::strerror(errno));
+  auto write = [&](const void *data, uint64_t size) -> Status {
+    if (size && std::fwrite(data, 1, size, file) != size)
+      return makeError("{}: cannot write the weights: {}", outputPath,
+                       std::strerror(errno));
+    return Status::success();
+  };
+  Status status = Status::success();
+  if (std::fseek(file, 0, SEEK_END) != 0)
+    status = makeError("{}: cannot seek: {}", outputPath, std::strerror(errno));
+  AppendedWeightsTrailer trailer;
+  std::memcpy(trailer.magic, kAppendedWeightsMagic, sizeof trailer.magic);
+  if (status.ok()) {
+    uint64_t end = static_cast<uint64_t>(std::ftell(file));
+    trailer.offset = (end + kAppendedWeightsAlignment - 1) /
+                     kAppendedWeightsAlignment * kAppendedWeightsAlignment;
+    std::vector<uint8_t> padding(trailer.offset - end, 0);
+    status = write(padding.data(), padding.size());
+  }
+  uint64_t written = 0;
+  if (status.ok())
+    status = weights.serialize([&](const void *data, uint64_t size) {
+      written += size;
+      return write(data, size);
+    });
+  trailer.size = written;
+  if (status.ok())
+    status = write(&trailer, sizeof trailer);
+  if (std::fclose(file) != 0 && status.ok())
+    status = makeError("{}: cannot write the weights: {}", outputPath,
+                       std::strerror(errno));
+  return status;
+}
+
 } // namespace
 
 Status linkExecutable(const std::string &objectPath,
                       const BackendTarget &target,
                       const std::string &libraryDirectory,
+                      const PackedWeights &weights,
                       const std::string &outputPath) {
   Expected<std::vector<std::string>> archives =
       findArchives(LinkedKind::Executable, target, libraryDirectory);
@@ -102,7 +150,7 @@ Status linkExecutable(const std::string &objectPath,
           return makeError("linking {} failed ({} exited with {}{}{})",
                            outputPath, *driver, exitCode,
                            failure.empty() ? "" : ": ", failure);
-        return Status::success();
+        return appendWeights(temporary, outputPath, weights);
       });
 }
 

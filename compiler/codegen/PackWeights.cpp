@@ -154,42 +154,55 @@ std::vector<PackedTensor> packingOf(tern::WeightOp weight,
 
 } // namespace
 
-Status packWeights(ModuleOp module, const gguf::GgufFile &source,
-                   const std::string &backend, const std::string &path,
-                   uint32_t alignment) {
-  gguf::GgufWriter writer;
+Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
+                                            const gguf::GgufFile &source,
+                                            const std::string &backend,
+                                            uint32_t alignment) {
+  PackedWeights packed;
+  gguf::GgufWriter &writer = packed.writer_;
   for (const gguf::KeyValue &entry : source.metadata())
-    writer.set(std::string(entry.key), gguf::MetadataValue::fromValue(entry.value));
+    writer.set(std::string(entry.key),
+               gguf::MetadataValue::fromValue(entry.value));
   TERNC_RETURN_IF_ERROR(writer.setAlignment(alignment));
   writer.set("ternc.backend", gguf::MetadataValue::ofString(backend));
 
-  // Each GGUF tensor is packed once, however many functions use it.
-  llvm::StringMap<bool> added;
+  // Each GGUF tensor is packed once, however many functions use it; its
+  // index in the file follows the order of first use.
+  llvm::StringMap<size_t> indices;
   Status status = Status::success();
   module.walk([&](tern::WeightOp weight) {
     std::string name = weight.getTensor().str();
-    if (!status.ok() || !added.try_emplace(name, true).second)
+    if (!status.ok() || indices.count(name))
       return;
     const gguf::TensorInfo *tensor = source.findTensor(name);
     if (!tensor) {
       status = makeError("{}: no tensor '{}' to pack", source.name(), name);
       return;
     }
-    for (PackedTensor &packed : packingOf(weight, source, *tensor))
-      if (status.ok())
-        status = writer.addTensor(packed.name, packed.type,
-                                  std::move(packed.ne), std::move(packed.fill));
+    for (PackedTensor &tensorPacking : packingOf(weight, source, *tensor)) {
+      if (!status.ok())
+        break;
+      const size_t index = indices.size();
+      indices[tensorPacking.name] = index;
+      gguf::GgufWriter::Fill fill = std::move(tensorPacking.fill);
+      status = writer.addTensor(
+          tensorPacking.name, tensorPacking.type, std::move(tensorPacking.ne),
+          [fill, &source, tensor](uint8_t *out, uint64_t size) -> Status {
+            TERNC_RETURN_IF_ERROR(fill(out, size));
+            source.releaseTensorData(*tensor);
+            return Status::success();
+          });
+    }
   });
   TERNC_RETURN_IF_ERROR(status);
-  TERNC_RETURN_IF_ERROR(writer.write(path));
 
-  Expected<gguf::GgufFile> packed = gguf::GgufFile::open(path);
-  if (!packed)
-    return packed.error();
+  Expected<std::vector<uint64_t>> offsets = writer.tensorOffsets();
+  if (!offsets)
+    return offsets.error();
   Builder builder(module.getContext());
   auto offsetOf = [&](llvm::StringRef name) {
-    return builder.getI64IntegerAttr(static_cast<int64_t>(
-        packed->dataOffset() + packed->findTensor(name)->offset));
+    return builder.getI64IntegerAttr(
+        static_cast<int64_t>((*offsets)[indices.lookup(name)]));
   };
   module.walk([&](tern::WeightOp weight) {
     weight->setAttr("tern.weight_offset", offsetOf(weight.getTensor()));
@@ -197,7 +210,7 @@ Status packWeights(ModuleOp module, const gguf::GgufFile &source,
       weight->setAttr("tern.row_scales_offset",
                       offsetOf(rowScalesName(weight.getTensor())));
   });
-  return Status::success();
+  return packed;
 }
 
 } // namespace ternc

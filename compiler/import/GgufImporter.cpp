@@ -156,6 +156,8 @@ private:
                                const TensorInfo &tensor) {
     model::TernaryContents contents =
         model::scanTernary(tensor, file_.tensorData(tensor));
+    // Packing reads the tensor again much later: hold no pages until then.
+    file_.releaseTensorData(tensor);
     Status usable = model::checkTernaryContents(tensor, contents);
     if (!usable.ok())
       return makeError("{}: {}", file_.name(), usable.error().message());

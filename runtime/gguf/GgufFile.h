@@ -146,6 +146,12 @@ public:
   /// The tensor named `name`, or nullptr.
   const TensorInfo *findTensor(std::string_view name) const;
   /// The bytes of `tensor`, in place in the mapping.
+  /// Drops the pages of `tensor`'s data from memory when the file is
+  /// mapped (they are read again if used); nothing when parsed from memory.
+  void releaseTensorData(const TensorInfo &tensor) const {
+    if (mapping_)
+      mapping_->release(tensorData(tensor));
+  }
   ByteSpan tensorData(const TensorInfo &tensor) const {
     return bytes_.slice(dataOffset_ + tensor.offset, tensor.byteSize);
   }

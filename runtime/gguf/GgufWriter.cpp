@@ -184,7 +184,7 @@ Status GgufWriter::addTensor(const std::string &name, TensorType type,
                    });
 }
 
-Status GgufWriter::serialize(const Sink &sink) const {
+Expected<std::vector<uint8_t>> GgufWriter::header() const {
   Expected<uint64_t> alignment = this->alignment();
   if (!alignment)
     return alignment.error();
@@ -233,7 +233,29 @@ Status GgufWriter::serialize(const Sink &sink) const {
     offset = alignUp(offset + tensor.byteSize, *alignment);
   }
   header.resize(alignUp(header.size(), *alignment), 0);
-  TERNC_RETURN_IF_ERROR(sink(header.data(), header.size()));
+  return header;
+}
+
+Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
+  Expected<std::vector<uint8_t>> header = this->header();
+  if (!header)
+    return header.error();
+  Expected<uint64_t> alignment = this->alignment();
+  std::vector<uint64_t> offsets;
+  uint64_t offset = header->size();
+  for (const PendingTensor &tensor : tensors_) {
+    offsets.push_back(offset);
+    offset += alignUp(tensor.byteSize, *alignment);
+  }
+  return offsets;
+}
+
+Status GgufWriter::serialize(const Sink &sink) const {
+  Expected<std::vector<uint8_t>> header = this->header();
+  if (!header)
+    return header.error();
+  Expected<uint64_t> alignment = this->alignment();
+  TERNC_RETURN_IF_ERROR(sink(header->data(), header->size()));
 
   std::vector<uint8_t> buffer;
   for (const PendingTensor &tensor : tensors_) {

@@ -71,10 +71,18 @@ public:
   Status addTensor(const std::string &name, TensorType type,
                    std::vector<uint64_t> ne, std::vector<uint8_t> bytes);
 
+  /// Receives the file's bytes in order.
+  using Sink = std::function<Status(const void *data, uint64_t size)>;
+
   /// Writes the file; on failure no file is left at `path`.
   Status write(const std::string &path) const;
   /// Serializes the file into memory (tests, fuzzing seeds).
   Expected<std::vector<uint8_t>> writeToMemory() const;
+  /// Serializes the file through `sink`, one tensor's fill at a time.
+  Status serialize(const Sink &sink) const;
+  /// Where serialize() will put each tensor's data: its offset from the
+  /// start of the file, in the order the tensors were added. Runs no fill.
+  Expected<std::vector<uint64_t>> tensorOffsets() const;
 
 private:
   struct PendingTensor {
@@ -84,8 +92,8 @@ private:
     uint64_t byteSize;
     Fill fill;
   };
-  using Sink = std::function<Status(const void *data, uint64_t size)>;
-  Status serialize(const Sink &sink) const;
+  /// The header (metadata and tensor infos), padded to the alignment.
+  Expected<std::vector<uint8_t>> header() const;
   /// The data alignment: general.alignment if set and valid, else 32.
   Expected<uint64_t> alignment() const;
 

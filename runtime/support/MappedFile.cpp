@@ -46,4 +46,14 @@ MappedFile::~MappedFile() {
     ::munmap(const_cast<uint8_t *>(data_), size_);
 }
 
+void MappedFile::release(ByteSpan range) const {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin =
+      (reinterpret_cast<uintptr_t>(range.data) + page - 1) / page * page;
+  uintptr_t end =
+      (reinterpret_cast<uintptr_t>(range.data) + range.size) / page * page;
+  if (end > begin)
+    ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 } // namespace ternc

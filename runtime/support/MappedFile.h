@@ -22,6 +22,10 @@ public:
   MappedFile &operator=(const MappedFile &) = delete;
 
   ByteSpan bytes() const { return {data_, size_}; }
+  /// Drops the process's pages of `range` (within bytes()): they are read
+  /// again from the file if touched later. Keeps the memory a single pass
+  /// over a large file holds at a time small.
+  void release(ByteSpan range) const;
   const std::string &path() const { return path_; }
 
 private:

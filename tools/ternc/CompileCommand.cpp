@@ -35,6 +35,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <fmt/format.h>
@@ -106,9 +108,9 @@ cl::opt<std::string> outputPath("o",
                                 cl::cat(category()));
 cl::opt<std::string> targetName("target",
                                 cl::desc("Backend to compile for (see "
-                                         "--list-targets; native: the "
-                                         "fastest this CPU runs)"),
-                                cl::value_desc("name"), cl::init("generic"),
+                                         "--list-targets; default native: "
+                                         "the fastest this CPU runs)"),
+                                cl::value_desc("name"), cl::init("native"),
                                 cl::sub(tool::compileCommand()),
                                 cl::cat(category()));
 cl::opt<bool> listTargets("list-targets",
@@ -276,17 +278,10 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
                                      target.f16RowInterleave);
   }));
 
-  Expected<ScratchDirectory> scratch = ScratchDirectory::create();
-  if (!scratch)
-    return scratch.error();
-  // Assembly and LLVM IR written to a file `.incbin` the packed weights: keep
-  // them beside the output so that the file can be assembled later.
-  bool keepWeights = (emitStage == EmitStage::Assembly ||
-                      emitStage == EmitStage::LLVMIR) &&
-                     !outputPath.empty() && outputPath != "-";
-  std::string weightsPath = keepWeights ? outputPath + ".weights.gguf"
-                                        : scratch->file("weights.gguf");
-  TERNC_RETURN_IF_ERROR(packWeights(module, file, target.name, weightsPath));
+  Expected<PackedWeights> weights =
+      PackedWeights::plan(module, file, target.name);
+  if (!weights)
+    return weights.error();
 
   TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
     mlir::tern::buildKernelLoweringPipeline(pm, target.kernelsSymbol);
@@ -299,6 +294,9 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   if (emitStage == EmitStage::LLVMDialect)
     return writeModule(module);
 
+  Expected<ScratchDirectory> scratch = ScratchDirectory::create();
+  if (!scratch)
+    return scratch.error();
   Expected<std::unique_ptr<llvm::TargetMachine>> machine =
       createTargetMachine(target);
   if (!machine)
@@ -308,6 +306,21 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
       translateToLLVMIR(module, llvmContext, **machine);
   if (!llvmModule)
     return llvmModule.error();
+  if (emitStage == EmitStage::Executable) {
+    // The weights are appended to the linked code, not linked.
+    std::string object = scratch->file("model.o");
+    TERNC_RETURN_IF_ERROR(emitObjectFile(**llvmModule, **machine, object));
+    return linkExecutable(object, target, libraryDirectory(), *weights,
+                          outputPath);
+  }
+  // The other stages `.incbin` the packed file. Assembly and LLVM IR written
+  // to a file keep it beside the output, so that it can be assembled later.
+  bool keepWeights = (emitStage == EmitStage::Assembly ||
+                      emitStage == EmitStage::LLVMIR) &&
+                     !outputPath.empty() && outputPath != "-";
+  std::string weightsPath = keepWeights ? outputPath + ".weights.gguf"
+                                        : scratch->file("weights.gguf");
+  TERNC_RETURN_IF_ERROR(weights->write(weightsPath));
   if (emitStage == EmitStage::Assembly) {
     // The weights' .incbin goes into the text as written: the assembler would
     // expand it into the file's bytes.
@@ -325,8 +338,6 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
     return emitObjectFile(**llvmModule, **machine, outputPath);
   std::string object = scratch->file("model.o");
   TERNC_RETURN_IF_ERROR(emitObjectFile(**llvmModule, **machine, object));
-  if (emitStage == EmitStage::Executable)
-    return linkExecutable(object, target, libraryDirectory(), outputPath);
   TERNC_RETURN_IF_ERROR(
       writeStaticLibrary(object, target, libraryDirectory(), outputPath));
   llvm::SmallString<256> header(outputPath.getValue());
@@ -335,10 +346,12 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   return writeFile(header.str().str(), modelApiHeader());
 }
 
-/// Prints the registered backends.
+/// Prints the registered backends, marking the one `native` picks here.
 void printTargets() {
+  const BackendTarget *native = findTarget("native");
   for (const BackendTarget &target : registeredTargets())
-    fmt::print("  {:<12} {}\n", target.name, target.description);
+    fmt::print("  {:<12} {}{}\n", target.name, target.description,
+               &target == native ? " (native: this CPU's fastest)" : "");
 }
 
 } // namespace
@@ -366,6 +379,15 @@ int ternc::tool::runCompile() {
         emitStage.getParser().getOption(static_cast<unsigned>(
             emitStage.getValue()))));
 
+  // Stages from kernel on depend on the backend: say which one the default
+  // picked, and how to get a binary that runs on any CPU.
+  if (targetName.getNumOccurrences() == 0 && emitStage >= EmitStage::Kernel)
+    fmt::print(stderr,
+               "ternc: note: compiling for {}, the fastest backend this CPU runs "
+               "(--target=generic for a binary that runs on any {} CPU)\n",
+               target->name, llvm::Triple(llvm::sys::getProcessTriple())
+                                 .getArchName()
+                                 .str());
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
   if (!file)
     return reportError(file.error());

@@ -118,6 +118,12 @@ TEST(RoundTripTest, EveryTensorTypeAndPackedOffsets) {
       GgufFile::parse({bytes->data(), bytes->size()}, "mem.gguf");
   ASSERT_TRUE(file.ok()) << file.error().message();
   EXPECT_EQ(file->dataOffset() % 32, 0u);
+  // The planned offsets (no fill run) are where the data was written.
+  Expected<std::vector<uint64_t>> planned = writer.tensorOffsets();
+  ASSERT_TRUE(planned.ok());
+  ASSERT_EQ(planned->size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_EQ((*planned)[i], file->dataOffset() + file->tensors()[i].offset);
   uint64_t expectedOffset = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     const TensorInfo &tensor = file->tensors()[i];
