@@ -8,10 +8,13 @@
 // repetition, so both see the same drift of a shared machine. Prints the
 // median, best and worst GB/s (10^9 bytes per second) per thread count. Every
 // pass checks its sums, so a figure always comes from reading every byte.
-// The buffer is in 4 KiB pages, as mapped weights are, and the loop
-// prefetches 8 KiB ahead as the SIMD kernels do (backends/common/
-// StreamPrefetch.h): without it the probe read 20.6 GB/s where decode
-// streamed 23.4, which made it no roofline.
+// The buffer is in anonymous memory with transparent huge pages, as a
+// compiled model's resident weights are, and each pass is the faster of a
+// plain loop and one that prefetches 8 KiB ahead as the SIMD kernels do
+// (backends/common/StreamPrefetch.h): on an Intel host with 4 KiB pages
+// only the prefetching loop reached what decode streamed; on an AMD host
+// with huge pages the plain one was 15-20% faster. A roofline must be the
+// fastest read the machine does.
 //
 //===----------------------------------------------------------------------===//
 

@@ -65,11 +65,16 @@ private:
 /// A buffer of 64-bit words holding 0, 1, 2, ...: every page is written
 /// before it is read (so reads reach memory, never the kernel's shared zero
 /// page), and every slice has a known sum (so a reader can check that the
-/// compiler kept the loop and that it read every word).
+/// compiler kept the loop and that it read every word). The words are in
+/// anonymous memory with transparent huge pages requested, as a compiled
+/// model's resident weights are (runtime/model/ModelWeights.h).
 class ReadBuffer {
 public:
   /// Allocates and fills `bytes / 8` words.
   explicit ReadBuffer(int64_t bytes);
+  ~ReadBuffer();
+  ReadBuffer(const ReadBuffer &) = delete;
+  ReadBuffer &operator=(const ReadBuffer &) = delete;
 
   int64_t words() const { return words_; }
   /// The bytes a read of all words streams.
@@ -77,14 +82,17 @@ public:
 
   /// The wrapping sum of the words in `slice`, read front to back: four
   /// independent 64-bit sums, a loop compilers turn into wide vector loads.
-  uint64_t sum(Slice slice) const;
+  /// With `prefetch`, one software prefetch per cache line goes ahead as in
+  /// the SIMD kernels (backends/common/StreamPrefetch.h).
+  uint64_t sum(Slice slice, bool prefetch) const;
 
   /// What sum(slice) returns when it reads every word of `slice`.
   static uint64_t expectedSum(Slice slice);
 
 private:
   int64_t words_;
-  std::unique_ptr<uint64_t[]> data_;
+  uint64_t *data_;
+  size_t mappedBytes_;
 };
 
 /// `count` bytes of I2_S codes (KernelAbi.h) of fixed-seed random trits,
@@ -92,9 +100,13 @@ private:
 /// rows * in / 4 bytes is a valid ternary matrix.
 std::vector<uint8_t> randomI2SBytes(int64_t count, uint64_t seed);
 
-/// Reads all of `buffer` once on `runner`'s threads, each summing its even
-/// share of the words. Returns the wall time in seconds (the threads already
-/// run), or nothing when a sum is wrong (the summing loop skipped words).
+/// Reads all of `buffer` on `runner`'s threads, each summing its even share
+/// of the words, once plainly and once with software prefetches, and
+/// returns the shorter wall time in seconds (the threads already run): the
+/// fastest this machine streams memory, whichever way its prefetchers like
+/// (software prefetch helped by 50% on one host's 4 KiB pages and cost 15%
+/// on another's huge pages). Nothing when a sum is wrong (the summing loop
+/// skipped words).
 std::optional<double> timeReadPass(const ReadBuffer &buffer,
                                    PartRunner &runner);
 

@@ -9,7 +9,7 @@
 # Usage: bench/compare-backends.sh [BUILD_DIR] [WORK_DIR]
 # Environment: TARGETS (default: every backend this CPU runs), LM_HEADS
 # (stored; "stored int8" adds --lm-head=int8 builds), THREADS (2), PROMPT
-# (128), GEN (32), REPS (3), LOAD_WEIGHTS (empty, or 1 for --load-weights).
+# (128), GEN (32), REPS (3), MMAP (empty, or 1 for --mmap: weights in place).
 set -euo pipefail
 
 build=${1:-build}
@@ -18,7 +18,7 @@ ternc=$build/bin/ternc
 probe=$build/bin/ternc-bandwidth
 threads=${THREADS:-2} prompt=${PROMPT:-128} gen=${GEN:-32} reps=${REPS:-3}
 heads=${LM_HEADS:-stored}
-load=${LOAD_WEIGHTS:+--load-weights}
+placement=${MMAP:+--mmap}
 mkdir -p "$work"
 
 model=$work/2b4t-i2_s.gguf
@@ -64,7 +64,7 @@ for head in $heads; do
   fi
   bytes=$(bytes_per_token "$head")
   gbps=$(bandwidth)
-  output=$("$binary" --bench -p "$prompt" -n "$gen" -r "$reps" -t "$threads" $load)
+  output=$("$binary" --bench -p "$prompt" -n "$gen" -r "$reps" -t "$threads" $placement)
   echo "$output" >&2
   pp=$(rate "$output" "pp$prompt")
   tg=$(rate "$output" "tg$gen")
@@ -80,7 +80,7 @@ done
 done
 
 echo
-echo "2b4t I2_S, $threads threads, weights ${load:+loaded}${load:-mapped}; bandwidth measured before each backend"
+echo "2b4t I2_S, $threads threads, weights ${placement:+mapped}${placement:-resident}; bandwidth measured before each backend"
 echo "| target       | LM head | pp$prompt t/s | tg$gen t/s | GB/token | read GB/s | roofline | tg/roofline |"
 echo "| ------------ | ------- | --------: | --------: | -------: | --------: | --------: | ------: |"
 printf '%s\n' "${rows[@]}"
