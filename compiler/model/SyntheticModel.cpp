@@ -173,8 +173,7 @@ Status addGeneratedTensor(GgufWriter &writer, const TensorSpec &spec,
 
 } // namespace
 
-Expected<HyperParams> presetHyperParams(const Architecture &arch,
-                                        const std::string &preset,
+Expected<HyperParams> presetHyperParams(const std::string &preset,
                                         uint64_t vocabSize) {
   HyperParams p;
   p.rmsEpsilon = 1e-5f;
@@ -190,9 +189,9 @@ Expected<HyperParams> presetHyperParams(const Architecture &arch,
     p.headCountKv = 2;
     p.vocabSize = vocabSize;
   } else if (preset == "2b4t") {
-    if (arch.name != "bitnet-b1.58")
-      return makeError("--preset 2b4t is BitNet b1.58 2B4T's shape; use it "
-                       "with --arch bitnet-b1.58");
+    // BitNet b1.58 2B4T's shapes, for every architecture: benchmarks of
+    // llama.cpp's formats (arch bitnet) and of an untied LM head (llama)
+    // need them too.
     p.contextLength = 4096;
     p.embeddingLength = 2560;
     p.blockCount = 30;
@@ -225,7 +224,7 @@ Status writeSyntheticModel(const SyntheticModelOptions &options,
     vocabulary = imported.take();
   }
   Expected<HyperParams> params =
-      presetHyperParams(*arch, options.preset, vocabulary.tokens.size());
+      presetHyperParams(options.preset, vocabulary.tokens.size());
   if (!params)
     return params.error();
   if (vocabulary.tokens.size() > params->vocabSize)

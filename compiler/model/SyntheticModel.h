@@ -37,10 +37,9 @@ struct SyntheticModelOptions {
   uint64_t seed = 0;
 };
 
-/// The hyper-parameters of `preset` for `arch` with a vocabulary of
-/// `vocabSize` tokens (2b4t always has 128256).
-Expected<HyperParams> presetHyperParams(const Architecture &arch,
-                                        const std::string &preset,
+/// The hyper-parameters of `preset` (the same for every architecture) with a
+/// vocabulary of `vocabSize` tokens (2b4t always has 128256).
+Expected<HyperParams> presetHyperParams(const std::string &preset,
                                         uint64_t vocabSize);
 
 /// Generates the model and writes it to `path` (all or nothing).

@@ -12,7 +12,7 @@ namespace {
 TEST(SyntheticModelTest, Preset2B4THasTheOfficialShapes) {
   const Architecture *arch = findArchitecture("bitnet-b1.58");
   ASSERT_NE(arch, nullptr);
-  Expected<HyperParams> p = presetHyperParams(*arch, "2b4t", 1024);
+  Expected<HyperParams> p = presetHyperParams("2b4t", 1024);
   ASSERT_TRUE(p.ok());
   // FORMATS.md §3.1.
   EXPECT_EQ(p->vocabSize, 128256u);
@@ -38,10 +38,15 @@ TEST(SyntheticModelTest, Preset2B4THasTheOfficialShapes) {
   EXPECT_EQ(specs.front().ne, (std::vector<uint64_t>{2560, 128256}));
 }
 
-TEST(SyntheticModelTest, Preset2B4TOnlyForBitnetB158) {
-  EXPECT_FALSE(presetHyperParams(*findArchitecture("llama"), "2b4t", 1).ok());
-  EXPECT_FALSE(
-      presetHyperParams(*findArchitecture("bitnet-b1.58"), "huge", 1).ok());
+TEST(SyntheticModelTest, Preset2B4TForEveryArchitecture) {
+  // One preset for every architecture: their tensors have 2B4T's shapes.
+  Expected<HyperParams> p = presetHyperParams("2b4t", 1);
+  ASSERT_TRUE(p.ok());
+  for (const char *name : {"bitnet-b1.58", "bitnet", "llama"}) {
+    std::vector<TensorSpec> specs = tensorSpecs(*findArchitecture(name), *p);
+    EXPECT_EQ(specs.front().ne, (std::vector<uint64_t>{2560, 128256})) << name;
+  }
+  EXPECT_FALSE(presetHyperParams("huge", 1).ok());
 }
 
 TEST(SyntheticModelTest, ArchitecturesDifferWhereFormatsSaySo) {
