@@ -46,7 +46,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 5
+#define TERN_KERNEL_ABI_VERSION 6
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -139,6 +139,28 @@ typedef struct TernKernels {
   /// weights): y[t][k] = (float)table[ids[t]][k] * row_scales[ids[t]], the
   /// product rounded to f32; y [tokens][features].
   void (*embed_i8)(const int8_t *table, const float *row_scales,
+                   const int32_t *ids, int64_t tokens, int64_t features,
+                   float *y);
+
+  /// y = x * W^T for a 4-bit weight W [rows][in] in groups of 32 columns
+  /// (#tern.row_scaled on i4; in a multiple of 32 up to 8192), packed as
+  /// backends/common/Q4Layout.h says: q4RowBytes(in) = in / 2 + in / 32
+  /// bytes a row, row r at weights + r * q4RowBytes(in); w in [-8, 7], an
+  /// 8-bit sub-scale s_g per group and the f32 row_scales[r]. On activations
+  /// quantized by quantize_rows_i8: y[t * y_stride + r] = (float)(sum_g s_g
+  /// * sum_{k in g} w[r][k] * q[t][k]) / scales[t] * row_scales[r], the sum
+  /// exact in int32. Rows are split across calls as in bitlinear_i2s
+  /// (weights + r0 * q4RowBytes(in), row_scales + r0, y + r0).
+  void (*linear_q4)(const int8_t *q, const float *scales,
+                    const uint8_t *weights, const float *row_scales,
+                    int64_t tokens, int64_t in, int64_t rows, float *y,
+                    int64_t y_stride);
+
+  /// Embedding lookup from a 4-bit table with row scales (as linear_q4's
+  /// weights, features columns): y[t][k] = (float)(s_g * w[ids[t]][k]) *
+  /// row_scales[ids[t]] with g = k / 32, the product rounded to f32; y
+  /// [tokens][features].
+  void (*embed_q4)(const uint8_t *table, const float *row_scales,
                    const int32_t *ids, int64_t tokens, int64_t features,
                    float *y);
 

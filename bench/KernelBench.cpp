@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "backends/KernelAbi.h"
+#include "backends/common/Q4Layout.h"
 #include "backends/common/RowInterleave.h"
 #include "backends/generic/GenericKernels.h"
 #if TERNC_X86_BACKENDS
@@ -337,15 +338,20 @@ void benchLinearF16(benchmark::State &state, const TernKernels &kernels,
       static_cast<int64_t>(weights.size()) * 2);
 }
 
-/// linear_i8 of one token (the --lm-head=int8 head), `threads` calls at
-/// once on equal shares of the rows; its bytes are the int8 rows and their
-/// f32 scales. At 328 MB the head would fit this machine's 480 MiB L3, so
-/// iterations alternate between two copies.
-void benchLinearI8(benchmark::State &state, const TernKernels &kernels,
-                   const MatrixShape &shape, int threads) {
+/// One token through a row-scaled LM head (linear_i8 or linear_q4 as
+/// `linear(q, scale, rows, rowScales, count, y)` runs them) of `shape.rows`
+/// rows of `rowBytes` bytes, `threads` calls at once on equal shares of the
+/// rows; its bytes are the rows and their f32 scales. Iterations cycle
+/// through `copies` copies of the rows, together larger than this machine's
+/// 480 MiB L3, so that no iteration finds the head in cache.
+template <typename Linear>
+void benchRowScaledHead(benchmark::State &state, const MatrixShape &shape,
+                        int64_t rowBytes, int64_t copies, int threads,
+                        Linear linear) {
   InputMaker inputs;
-  const int64_t matrix = shape.rows * shape.in;
-  const std::vector<int8_t> weights = inputs.int8s(2 * matrix);
+  const int64_t matrix = shape.rows * rowBytes;
+  // Any bytes are valid int8 rows and valid 4-bit rows.
+  const std::vector<int8_t> weights = inputs.int8s(copies * matrix);
   const std::vector<float> rowScales(static_cast<size_t>(shape.rows), 0.01f);
   const std::vector<int8_t> q = inputs.int8s(shape.in);
   const float scale = 31.75f;
@@ -355,13 +361,37 @@ void benchLinearI8(benchmark::State &state, const TernKernels &kernels,
       state, runner,
       [&](int part, int64_t iteration) {
         const Slice rows = evenSlice(shape.rows, part, threads);
-        kernels.linear_i8(q.data(), &scale,
-                          weights.data() + iteration % 2 * matrix +
-                              rows.begin * shape.in,
-                          rowScales.data() + rows.begin, 1, shape.in,
-                          rows.size(), y.data() + rows.begin, shape.rows);
+        linear(q.data(), &scale,
+               weights.data() + iteration % copies * matrix +
+                   rows.begin * rowBytes,
+               rowScales.data() + rows.begin, rows.size(),
+               y.data() + rows.begin);
       },
-      shape.rows * shape.in + shape.rows * 4);
+      matrix + shape.rows * 4);
+}
+
+/// linear_i8 of one token (the --lm-head=int8 head): 328 MB, two copies.
+void benchLinearI8(benchmark::State &state, const TernKernels &kernels,
+                   const MatrixShape &shape, int threads) {
+  benchRowScaledHead(state, shape, shape.in, 2, threads,
+                     [&](const int8_t *q, const float *scale,
+                         const int8_t *weights, const float *rowScales,
+                         int64_t rows, float *y) {
+                       kernels.linear_i8(q, scale, weights, rowScales, 1,
+                                         shape.in, rows, y, shape.rows);
+                     });
+}
+
+/// linear_q4 of one token (the --lm-head=q4 head): 174 MB, four copies.
+void benchLinearQ4(benchmark::State &state, const TernKernels &kernels,
+                   const MatrixShape &shape, int threads) {
+  benchRowScaledHead(
+      state, shape, backends::q4RowBytes(shape.in), 4, threads,
+      [&](const int8_t *q, const float *scale, const int8_t *weights,
+          const float *rowScales, int64_t rows, float *y) {
+        kernels.linear_q4(q, scale, reinterpret_cast<const uint8_t *>(weights),
+                          rowScales, 1, shape.in, rows, y, shape.rows);
+      });
 }
 
 /// rms_norm_quantize_i8; its bytes are x and gamma read, q written.
@@ -445,6 +475,9 @@ void addBackend(const TernKernels &kernels) {
   addPerThreadCount(fmt::format("{}/linear_i8/{}_{}x{}/tokens:1", backend,
                                 kLmHead.tensors, kLmHead.rows, kLmHead.in),
                     benchLinearI8, kernels, kLmHead);
+  addPerThreadCount(fmt::format("{}/linear_q4/{}_{}x{}/tokens:1", backend,
+                                kLmHead.tensors, kLmHead.rows, kLmHead.in),
+                    benchLinearQ4, kernels, kLmHead);
   for (int64_t position : kAttentionPositions)
     add(fmt::format("{}/attention_f16_cache/heads:{},kv_heads:{},head_dim:{}/"
                     "position:{}/tokens:1",

@@ -1,13 +1,14 @@
 //===- TiledMatmul.h - Loop nest of the SIMD int8 matmuls -----*- C++ -*-===//
 //
-// What the SIMD backends' bitlinear_i2s and linear_i8 share: rows are taken
-// `Kernel::kRowTile` at a time and every token of the call runs against them
-// while they sit in L1 (prefill reuses each weight row from cache, decode
-// streams them once), `Kernel::kTokenTile` tokens at a time so that loaded
-// (or unpacked) weights serve several tokens. A kernel computes dot products
-// of its weight encoding with int8 activations up to a per-token correction
-// (I2_S codes are trit + 1, so sum(code * q) - sum(q) is the trit dot
-// product); y follows KernelAbi.h's formula exactly. A Kernel supplies
+// What the SIMD backends' bitlinear_i2s, linear_i8 and linear_q4 share: rows
+// are taken `Kernel::kRowTile` at a time and every token of the call runs
+// against them while they sit in L1 (prefill reuses each weight row from
+// cache, decode streams them once), `Kernel::kTokenTile` tokens at a time so
+// that loaded (or unpacked) weights serve several tokens. A kernel computes
+// dot products of its weight encoding with int8 activations up to a
+// per-token correction (I2_S codes are trit + 1, so sum(code * q) - sum(q)
+// is the trit dot product); y follows KernelAbi.h's formula exactly. A
+// Kernel supplies
 //   static constexpr int kRowTile, kTokenTile;
 //   static int32_t correction(const int8_t *q, int64_t in);
 //   template <int Rows, int Tokens> static void dots(const uint8_t *w,
@@ -31,6 +32,8 @@
 
 #ifndef TERNC_BACKENDS_COMMON_TILEDMATMUL_H
 #define TERNC_BACKENDS_COMMON_TILEDMATMUL_H
+
+#include "backends/common/Q4Layout.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -141,6 +144,17 @@ void int8Matmul(const int8_t *q, const float *scales, const int8_t *weights,
   tiledMatmul<Kernel>(
       q, scales, reinterpret_cast<const uint8_t *>(weights), in, tokens, in,
       rows, [=](int64_t row) { return rowScales[row]; }, y, yStride);
+}
+
+/// KernelAbi.h's linear_q4 on `Kernel`'s exact 4-bit dot products (rows of
+/// q4RowBytes(in) bytes, backends/common/Q4Layout.h).
+template <typename Kernel>
+void q4Matmul(const int8_t *q, const float *scales, const uint8_t *weights,
+              const float *rowScales, int64_t tokens, int64_t in, int64_t rows,
+              float *y, int64_t yStride) {
+  tiledMatmul<Kernel>(
+      q, scales, weights, q4RowBytes(in), tokens, in, rows,
+      [=](int64_t row) { return rowScales[row]; }, y, yStride);
 }
 
 } // namespace ternc::backends

@@ -11,6 +11,7 @@
 
 #include "backends/generic/GenericKernels.h"
 
+#include "backends/common/Q4Layout.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 namespace {
 
+using namespace ternc::backends;
 using ternc::floatToHalf;
 using ternc::halfToFloat;
 
@@ -230,6 +232,54 @@ void generic_embed_i8(const int8_t *table, const float *rowScales,
   }
 }
 
+/// The exact dot product of a packed 4-bit row of `in` columns
+/// (backends/common/Q4Layout.h) with int8 activations: per block, its two
+/// halves' sums, each scaled by its group's sub-scale.
+int32_t q4Dot(const uint8_t *row, const int8_t *q, int64_t in) {
+  int32_t dot = 0;
+  for (int64_t start = 0; start < in; start += kQ4Block) {
+    const int64_t half = std::min(kQ4Block, in - start) / 2;
+    const uint8_t *bytes = row + start / 2;
+    int32_t low = 0, high = 0;
+    for (int64_t i = 0; i < half; ++i) {
+      low += ((bytes[i] & 15) - 8) * q[start + i];
+      high += ((bytes[i] >> 4) - 8) * q[start + half + i];
+    }
+    // A whole block's halves are two groups; a lone last group's, one.
+    const int64_t group = start / kQ4Group;
+    const int64_t highGroup = half == kQ4Group ? group + 1 : group;
+    dot += q4GroupScale(row, in, group) * low +
+           q4GroupScale(row, in, highGroup) * high;
+  }
+  return dot;
+}
+
+void generic_linear_q4(const int8_t *q, const float *scales,
+                       const uint8_t *weights, const float *rowScales,
+                       int64_t tokens, int64_t in, int64_t rows, float *y,
+                       int64_t yStride) {
+  const int64_t rowBytes = q4RowBytes(in);
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r)
+      y[t * yStride + r] =
+          static_cast<float>(q4Dot(weights + r * rowBytes, q + t * in, in)) /
+          scales[t] * rowScales[r];
+}
+
+void generic_embed_q4(const uint8_t *table, const float *rowScales,
+                      const int32_t *ids, int64_t tokens, int64_t features,
+                      float *y) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    const int64_t id = ids[t];
+    const uint8_t *row = table + id * q4RowBytes(features);
+    for (int64_t k = 0; k < features; ++k)
+      y[t * features + k] =
+          static_cast<float>(q4GroupScale(row, features, k / kQ4Group) *
+                             q4Weight(row, features, k)) *
+          rowScales[id];
+  }
+}
+
 /// Which features of a head RoPE turns together.
 enum class RopePairs {
   Neox, ///< (i, i + dims / 2)
@@ -387,6 +437,8 @@ TernKernels makeGenericKernels() {
   kernels.embed_f32 = generic_embed<FloatStorage>;
   kernels.linear_i8 = generic_linear_i8;
   kernels.embed_i8 = generic_embed_i8;
+  kernels.linear_q4 = generic_linear_q4;
+  kernels.embed_q4 = generic_embed_q4;
   kernels.rope_neox_f32 = generic_rope_f32<RopePairs::Neox>;
   kernels.rope_norm_f32 = generic_rope_f32<RopePairs::Norm>;
   kernels.attention_f16_cache = generic_attention<HalfStorage>;

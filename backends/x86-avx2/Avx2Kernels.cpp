@@ -11,6 +11,7 @@
 #include "backends/x86-avx2/Avx2BitLinear.h"
 #include "backends/x86-avx2/Avx2Int8Linear.h"
 #include "backends/x86-avx2/Avx2Linear.h"
+#include "backends/x86-avx2/Avx2Q4Linear.h"
 #include "backends/x86-avx2/Avx2RowOps.h"
 
 namespace {
@@ -28,6 +29,7 @@ TernKernels makeAvx2Kernels() {
   kernels.linear_f16 = avx2_linear_f16;
   kernels.embed_f16 = avx2_embed_f16;
   kernels.linear_i8 = avx2_linear_i8;
+  kernels.linear_q4 = avx2_linear_q4;
   kernels.attention_f16_cache = avx2_attention_f16_cache;
   kernels.add_f32 = avx2_add_f32;
   kernels.mul_f32 = avx2_mul_f32;

@@ -14,6 +14,7 @@
 #include "backends/x86-avx512/Avx512BitLinear.h"
 #include "backends/x86-avx512/Avx512Int8Linear.h"
 #include "backends/x86-avx512/Avx512Linear.h"
+#include "backends/x86-avx512/Avx512Q4Linear.h"
 
 namespace {
 
@@ -22,6 +23,7 @@ TernKernels makeAvx512Kernels(const TernKernels &avx2) {
   kernels.name = "x86-avx512";
   kernels.bitlinear_i2s = avx512_bitlinear_i2s;
   kernels.linear_i8 = avx512_linear_i8;
+  kernels.linear_q4 = avx512_linear_q4;
   kernels.linear_f16 = avx512_linear_f16;
   kernels.attention_f16_cache = avx512_attention_f16_cache;
   return kernels;

@@ -2,6 +2,7 @@
 
 #include "compiler/codegen/PackWeights.h"
 
+#include "backends/common/Q4Layout.h"
 #include "backends/common/RowInterleave.h"
 #include "compiler/reference/ReferenceOps.h"
 #include "dialects/Tern/IR/TernOps.h"
@@ -43,20 +44,23 @@ std::string rowScalesName(llvm::StringRef name) {
   return (name + ".row_scales").str();
 }
 
-/// The #tern.row_scaled form of `tensor`: its int8 rows as an I8 tensor of
-/// the same name and their f32 scales as rowScalesName(name). The values
-/// are quantized once, when the first of the two is written.
-std::vector<PackedTensor> rowScaledPacking(const gguf::GgufFile &file,
-                                           const gguf::TensorInfo &tensor) {
+/// The #tern.row_scaled form of `tensor`: its rows of `rowBytes` bytes as
+/// an I8 tensor of the same name, which `writeRows(matrix, out)` writes from
+/// the Matrix that `quantizeTensor(file, tensor)` makes, and their f32
+/// scales as rowScalesName(name). The values are quantized once, when the
+/// first of the two is written.
+template <typename Matrix, typename Quantize, typename WriteRows>
+std::vector<PackedTensor>
+rowScaledPacking(const gguf::GgufFile &file, const gguf::TensorInfo &tensor,
+                 Quantize quantizeTensor, uint64_t rowBytes,
+                 WriteRows writeRows) {
   const gguf::GgufFile *source = &file;
   const gguf::TensorInfo *info = &tensor;
-  auto quantized =
-      std::make_shared<std::optional<reference::RowScaledMatrix>>();
+  auto quantized = std::make_shared<std::optional<Matrix>>();
   auto quantize = [=]() -> Status {
     if (*quantized)
       return Status::success();
-    Expected<reference::RowScaledMatrix> matrix =
-        reference::quantizeTensorRows(*source, *info);
+    Expected<Matrix> matrix = quantizeTensor(*source, *info);
     if (!matrix)
       return matrix.error();
     *quantized = matrix.take();
@@ -65,10 +69,10 @@ std::vector<PackedTensor> rowScaledPacking(const gguf::GgufFile &file,
   std::vector<PackedTensor> packed;
   packed.push_back({std::string(info->name),
                     gguf::TensorType::I8,
-                    {info->ne[0], info->rows()},
-                    [=](uint8_t *out, uint64_t size) -> Status {
+                    {rowBytes, info->rows()},
+                    [=](uint8_t *out, uint64_t) -> Status {
                       TERNC_RETURN_IF_ERROR(quantize());
-                      std::memcpy(out, (*quantized)->values.data(), size);
+                      writeRows(**quantized, out);
                       return Status::success();
                     }});
   packed.push_back({rowScalesName(info->name),
@@ -82,13 +86,44 @@ std::vector<PackedTensor> rowScaledPacking(const gguf::GgufFile &file,
   return packed;
 }
 
+/// rowScaledPacking of an int8 #tern.row_scaled weight: its rows as they
+/// are (reference::quantizeRows).
+std::vector<PackedTensor> int8Packing(const gguf::GgufFile &file,
+                                      const gguf::TensorInfo &tensor) {
+  return rowScaledPacking<reference::RowScaledMatrix>(
+      file, tensor, reference::quantizeTensorRows, tensor.ne[0],
+      [](const reference::RowScaledMatrix &matrix, uint8_t *out) {
+        std::memcpy(out, matrix.values.data(), matrix.values.size());
+      });
+}
+
+/// rowScaledPacking of a 4-bit #tern.row_scaled weight: each row's
+/// reference::quantizeRowsQ4 values and sub-scales packed as
+/// backends/common/Q4Layout.h says.
+std::vector<PackedTensor> q4Packing(const gguf::GgufFile &file,
+                                    const gguf::TensorInfo &tensor) {
+  const auto in = static_cast<int64_t>(tensor.ne[0]);
+  const int64_t rowBytes = backends::q4RowBytes(in);
+  return rowScaledPacking<reference::Q4Matrix>(
+      file, tensor, reference::quantizeTensorRowsQ4,
+      static_cast<uint64_t>(rowBytes),
+      [=](const reference::Q4Matrix &matrix, uint8_t *out) {
+        const auto rows = static_cast<int64_t>(matrix.values.shape(0));
+        for (int64_t r = 0; r < rows; ++r)
+          backends::packQ4Row(&matrix.values(r, 0), &matrix.groupScales(r, 0),
+                              in, out + r * rowBytes);
+      });
+}
+
 /// The packed tensors of `weight` (a tern.weight after layout selection)
 /// stored as `tensor` in `file`: one, or two for a #tern.row_scaled weight.
 std::vector<PackedTensor> packingOf(tern::WeightOp weight,
                                     const gguf::GgufFile &file,
                                     const gguf::TensorInfo &tensor) {
+  if (tern::isRowScaledQ4(weight.getType()))
+    return q4Packing(file, tensor);
   if (tern::isRowScaled(weight.getType()))
-    return rowScaledPacking(file, tensor);
+    return int8Packing(file, tensor);
   const gguf::TensorInfo *info = &tensor;
   const gguf::GgufFile *source = &file;
   std::vector<uint64_t> ne(tensor.ne.begin(), tensor.ne.begin() + tensor.nDims);

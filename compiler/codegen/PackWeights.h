@@ -28,8 +28,10 @@ namespace ternc {
 /// are (or in groups of rows interleaved, where the op has
 /// `tern.row_interleave`), f32 tables and norm vectors as f32 (dequantized
 /// when the file stores them otherwise), #tern.row_scaled matrices as their
-/// reference::quantizeRows int8 rows (an I8 tensor of the same name) and
-/// row scales (F32, NAME.row_scales), after every metadata key of the source
+/// reference::quantizeRows int8 rows (an I8 tensor of the same name; for
+/// 4-bit ones reference::quantizeRowsQ4's rows packed as
+/// backends/common/Q4Layout.h says, q4RowBytes(in) bytes a row) and row
+/// scales (F32, NAME.row_scales), after every metadata key of the source
 /// (tokenizer and hyper-parameters, read by the runtime). Tensor data is
 /// aligned to `alignment` bytes; `ternc.backend` names the backend (the
 /// runtime names it when the CPU cannot run it).

@@ -126,15 +126,21 @@ Status Interpreter::quantizeRowScaledWeights() {
   module_.walk([&](tern::WeightOp weight) {
     std::string name = weight.getTensor().str();
     if (!status.ok() || !tern::isRowScaled(weight.getType()) ||
-        rowScaled_.count(name))
+        rowScaled_.count(name) || q4_.count(name))
       return;
-    Expected<reference::RowScaledMatrix> matrix =
-        reference::quantizeTensorRows(file_, *file_.findTensor(name));
-    if (!matrix) {
-      status = matrix.error();
-      return;
-    }
-    rowScaled_.emplace(name, matrix.take());
+    // Quantizes the tensor with `quantize` into `matrices`.
+    auto add = [&](auto quantize, auto &matrices) {
+      auto matrix = quantize(file_, *file_.findTensor(name));
+      if (!matrix) {
+        status = matrix.error();
+        return;
+      }
+      matrices.emplace(name, matrix.take());
+    };
+    if (tern::isRowScaledQ4(weight.getType()))
+      add(reference::quantizeTensorRowsQ4, q4_);
+    else
+      add(reference::quantizeTensorRows, rowScaled_);
   });
   return status;
 }
@@ -180,16 +186,19 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
               const size_t width =
                   cast<ShapedType>(table.getType()).getDimSize(1);
               Activations x({tokens.size(), width});
-              if (tern::isRowScaled(table.getType())) {
-                const reference::RowScaledMatrix &rows =
-                    rowScaled_.at(tensorOf(table));
+              // The rows of a row-scaled table, dequantized.
+              auto dequantized = [&](const auto &rows) {
                 for (size_t t = 0; t < tokens.size(); ++t) {
                   std::vector<float> row =
                       reference::dequantizeRow(rows, tokens[t]);
                   std::copy(row.begin(), row.end(), &x(t, 0));
                 }
                 return x;
-              }
+              };
+              if (tern::isRowScaledQ4(table.getType()))
+                return dequantized(q4_.at(tensorOf(table)));
+              if (tern::isRowScaled(table.getType()))
+                return dequantized(rowScaled_.at(tensorOf(table)));
               const reference::FloatMatrix &values =
                   floatWeight(tensorOf(table), table.getType());
               for (size_t t = 0; t < tokens.size(); ++t)
@@ -203,6 +212,9 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
             })
             .Case([&](tern::LinearOp matmul) {
               Value weight = matmul.getWeight();
+              if (tern::isRowScaledQ4(weight.getType()))
+                return reference::linearQ4(in(matmul.getInput()),
+                                           q4_.at(tensorOf(weight)));
               if (tern::isRowScaled(weight.getType()))
                 return reference::linearRowScaled(
                     in(matmul.getInput()), rowScaled_.at(tensorOf(weight)));

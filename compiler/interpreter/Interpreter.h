@@ -88,8 +88,8 @@ private:
   const reference::FloatMatrix &floatWeight(const std::string &name,
                                             mlir::Type type);
   const std::vector<float> &vectorWeight(const std::string &name);
-  /// Quantizes the #tern.row_scaled weights (once, at creation: it can
-  /// fail on non-finite values).
+  /// Quantizes the #tern.row_scaled weights, int8 or 4-bit (once, at
+  /// creation: it can fail on non-finite values).
   Status quantizeRowScaledWeights();
 
   mlir::ModuleOp module_;
@@ -104,6 +104,7 @@ private:
   std::map<std::string, reference::FloatMatrix> matrices_;
   std::map<std::string, std::vector<float>> vectors_;
   std::map<std::string, reference::RowScaledMatrix> rowScaled_;
+  std::map<std::string, reference::Q4Matrix> q4_;
 };
 
 /// One interpreted sequence as the shared generation and evaluation loops

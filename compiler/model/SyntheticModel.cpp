@@ -45,9 +45,10 @@ SplitMix64 tensorRng(uint64_t seed, const std::string &name) {
 
 /// Gamma values shaped like the official 2B4T's (FORMATS.md §6): attn_norm
 /// around 1/sqrt(n_embd), ffn_norm 1.1-1.6, sub-norms growing from ~0.015 to
-/// ~12 (attn) or ~0.2 to ~17 (ffn) with depth, output_norm around 0.1.
+/// ~12 (attn) or ~0.2 to ~17 (ffn) with depth, output_norm around 0.1
+/// times `outputGain`.
 std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
-                              SplitMix64 &rng) {
+                              float outputGain, SplitMix64 &rng) {
   double depth = p.blockCount > 1
                      ? static_cast<double>(spec.layer) / (p.blockCount - 1)
                      : 0.0;
@@ -69,6 +70,9 @@ std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
   std::vector<float> values(spec.ne[0]);
   for (float &v : values)
     v = static_cast<float>(center * (1.0 + spread * (2.0 * uniform(rng) - 1)));
+  if (spec.name == "output_norm.weight")
+    for (float &v : values)
+      v *= outputGain;
   return values;
 }
 
@@ -118,6 +122,9 @@ Status validateOptions(const SyntheticModelOptions &options) {
     return makeError("--embed-type {} is not supported (expected f16, f32 "
                      "or q8_0)",
                      gguf::typeName(options.embeddingType));
+  if (!std::isfinite(options.outputNormGain) || options.outputNormGain <= 0)
+    return makeError("--output-norm-gain {} is not a positive finite number",
+                     options.outputNormGain);
   return Status::success();
 }
 
@@ -272,8 +279,9 @@ Status writeSyntheticModel(const SyntheticModelOptions &options,
     case TensorRole::Norm:
       status = addGeneratedTensor(
           writer, spec, TensorType::F32, options.seed, 1,
-          [spec, hyper](SplitMix64 &rng, uint64_t) {
-            return normValues(spec, hyper, rng);
+          [spec, hyper, gain = options.outputNormGain](SplitMix64 &rng,
+                                                       uint64_t) {
+            return normValues(spec, hyper, gain, rng);
           });
       break;
     default:

@@ -35,6 +35,11 @@ struct SyntheticModelOptions {
   /// vocabulary.
   std::string tokenizerJson;
   uint64_t seed = 0;
+  /// Multiplies output_norm.weight: the logits scale with it, so a gain
+  /// makes random weights' next-token distributions as peaked as a trained
+  /// model's (mean entropy 2-4 nats instead of about ln(vocab)). Finite
+  /// and positive; 1 leaves the values as they were.
+  float outputNormGain = 1.0f;
 };
 
 /// The hyper-parameters of `preset` (the same for every architecture) with a

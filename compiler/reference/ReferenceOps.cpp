@@ -2,12 +2,14 @@
 
 #include "compiler/reference/ReferenceOps.h"
 
+#include "backends/common/Q4Layout.h"
 #include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 
 namespace ternc::reference {
 
@@ -59,27 +61,41 @@ Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
 namespace {
 
 /// Per token, int8 activations q and scale s (quantizeActivations); then
-/// y_r = (float)(sum_k w_rk * q_k) / s * rowScale(r), the sum exact in int32.
-template <typename RowScale>
-Activations int8Matmul(const Activations &input,
-                       const xt::xtensor<int8_t, 2> &weight,
-                       RowScale rowScale) {
+/// y_r = (float)rowDot(r, q) / s * rowScale(r) for `out` rows, rowDot the
+/// exact integer dot product of row r with q.
+template <typename RowDot, typename RowScale>
+Activations quantizedMatmul(const Activations &input, int64_t out,
+                            RowDot rowDot, RowScale rowScale) {
   const int64_t tokens = input.shape(0), in = input.shape(1);
-  const int64_t out = weight.shape(0);
-  assert(static_cast<int64_t>(weight.shape(1)) == in);
   Activations output({static_cast<size_t>(tokens), static_cast<size_t>(out)});
   std::vector<int8_t> quantized(in);
   for (int64_t t = 0; t < tokens; ++t) {
     float scale = quantizeActivations(&input(t, 0), in, quantized.data());
-    for (int64_t r = 0; r < out; ++r) {
-      int32_t dot = 0;
-      for (int64_t k = 0; k < in; ++k)
-        dot += weight(r, k) * quantized[k];
-      output(t, r) = static_cast<float>(dot) / scale * rowScale(r);
-    }
+    for (int64_t r = 0; r < out; ++r)
+      output(t, r) =
+          static_cast<float>(rowDot(r, quantized.data())) / scale * rowScale(r);
   }
   return output;
 }
+
+/// quantizedMatmul for an int8 weight: the sum exact in int32.
+template <typename RowScale>
+Activations int8Matmul(const Activations &input,
+                       const xt::xtensor<int8_t, 2> &weight,
+                       RowScale rowScale) {
+  const int64_t in = input.shape(1);
+  assert(static_cast<int64_t>(weight.shape(1)) == in);
+  auto rowDot = [&](int64_t r, const int8_t *q) {
+    int32_t dot = 0;
+    for (int64_t k = 0; k < in; ++k)
+      dot += weight(r, k) * q[k];
+    return dot;
+  };
+  return quantizedMatmul(input, weight.shape(0), rowDot, rowScale);
+}
+
+using backends::kQ4Group;
+using backends::kQ4MaxIn;
 
 } // namespace
 
@@ -158,6 +174,89 @@ Activations linearRowScaled(const Activations &input,
                             const RowScaledMatrix &weight) {
   return int8Matmul(input, weight.values,
                     [&](int64_t row) { return weight.scales[row]; });
+}
+
+Expected<Q4Matrix> quantizeRowsQ4(const float *matrix, int64_t rows,
+                                  int64_t columns) {
+  if (columns <= 0 || columns % kQ4Group != 0 || columns > kQ4MaxIn)
+    return makeError("4-bit rows need a multiple of {} columns up to {}, got "
+                     "{}",
+                     kQ4Group, kQ4MaxIn, columns);
+  const int64_t groups = columns / kQ4Group;
+  Q4Matrix quantized;
+  quantized.values = xt::xtensor<int8_t, 2>::from_shape(
+      {static_cast<size_t>(rows), static_cast<size_t>(columns)});
+  quantized.groupScales = xt::xtensor<uint8_t, 2>::from_shape(
+      {static_cast<size_t>(rows), static_cast<size_t>(groups)});
+  quantized.scales.resize(rows);
+  std::vector<float> groupAmax(groups);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = matrix + r * columns;
+    float amax = 0;
+    for (int64_t g = 0; g < groups; ++g) {
+      groupAmax[g] = 0;
+      for (int64_t k = g * kQ4Group; k < (g + 1) * kQ4Group; ++k) {
+        if (!std::isfinite(row[k]))
+          return makeError("row {} has a non-finite value ({}) at column {}", r,
+                           row[k], k);
+        groupAmax[g] = std::max(groupAmax[g], std::fabs(row[k]));
+      }
+      amax = std::max(amax, groupAmax[g]);
+    }
+    const float scale = amax / (7.0f * 255.0f);
+    quantized.scales[r] = scale;
+    for (int64_t g = 0; g < groups; ++g) {
+      const float sub =
+          scale == 0 ? 0.0f
+                     : std::clamp(std::nearbyint(groupAmax[g] / (7.0f * scale)),
+                                  0.0f, 255.0f);
+      quantized.groupScales(r, g) = static_cast<uint8_t>(sub);
+      const float step = scale * sub;
+      for (int64_t k = g * kQ4Group; k < (g + 1) * kQ4Group; ++k) {
+        const float q = step == 0 ? 0.0f : std::nearbyint(row[k] / step);
+        quantized.values(r, k) =
+            static_cast<int8_t>(std::clamp(q, -7.0f, 7.0f));
+      }
+    }
+  }
+  return quantized;
+}
+
+Expected<Q4Matrix> quantizeTensorRowsQ4(const gguf::GgufFile &file,
+                                        const gguf::TensorInfo &tensor) {
+  Expected<std::vector<float>> values = gguf::dequantizeTensor(file, tensor);
+  if (!values)
+    return values.error();
+  Expected<Q4Matrix> matrix =
+      quantizeRowsQ4(values->data(), static_cast<int64_t>(tensor.rows()),
+                     static_cast<int64_t>(tensor.ne[0]));
+  if (!matrix)
+    return makeError("{}: tensor '{}' cannot be quantized to 4 bits: {}",
+                     file.name(), tensor.name, matrix.error().message());
+  return matrix;
+}
+
+std::vector<float> dequantizeRow(const Q4Matrix &matrix, int64_t row) {
+  std::vector<float> values(matrix.values.shape(1));
+  for (size_t k = 0; k < values.size(); ++k)
+    values[k] = static_cast<float>(matrix.groupScales(row, k / kQ4Group) *
+                                   matrix.values(row, k)) *
+                matrix.scales[row];
+  return values;
+}
+
+Activations linearQ4(const Activations &input, const Q4Matrix &weight) {
+  const int64_t in = input.shape(1);
+  assert(static_cast<int64_t>(weight.values.shape(1)) == in);
+  auto rowDot = [&](int64_t r, const int8_t *q) {
+    int64_t dot = 0;
+    for (int64_t k = 0; k < in; ++k)
+      dot += weight.groupScales(r, k / kQ4Group) * weight.values(r, k) * q[k];
+    assert(dot >= INT32_MIN && dot <= INT32_MAX);
+    return static_cast<int32_t>(dot);
+  };
+  return quantizedMatmul(input, weight.values.shape(0), rowDot,
+                         [&](int64_t r) { return weight.scales[r]; });
 }
 
 Activations rope(const Activations &input, int64_t position, bool neox,

@@ -63,6 +63,35 @@ Expected<RowScaledMatrix> quantizeTensorRows(const gguf::GgufFile &file,
 /// Row `row` of `matrix` as f32: each int8 value times the row's scale.
 std::vector<float> dequantizeRow(const RowScaledMatrix &matrix, int64_t row);
 
+/// A 4-bit matrix [out, in] (in a multiple of 32) with an unsigned 8-bit
+/// sub-scale per group of 32 consecutive columns and one f32 scale per row
+/// (#tern.row_scaled on i4): element (r, k) stands for scales[r] *
+/// (groupScales(r, k / 32) * values(r, k)), the integer product first.
+struct Q4Matrix {
+  xt::xtensor<int8_t, 2> values;       ///< [out, in], each in [-7, 7]
+  xt::xtensor<uint8_t, 2> groupScales; ///< [out, in / 32]
+  std::vector<float> scales;           ///< [out]
+};
+
+/// 4-bit quantization of each row of the [rows, columns] f32 `matrix`
+/// (columns a multiple of 32, at most 8192), in f32 arithmetic: with amax
+/// the row's largest |w| and amax_g that of group g (columns 32g..32g+31),
+/// the row scale is amax / (7 * 255), the group's sub-scale s_g =
+/// clamp(round_half_even(amax_g / (7 * scale)), 0, 255) (so the largest
+/// group gets 255 and a group's step is within half a unit of
+/// amax_g / 7), and each weight q = clamp(round_half_even(w / (scale *
+/// s_g)), -7, 7), 0 where s_g is 0; an all-zero row gets scale 0. Fails,
+/// naming the row, on a non-finite value, and on a bad column count.
+Expected<Q4Matrix> quantizeRowsQ4(const float *matrix, int64_t rows,
+                                  int64_t columns);
+
+/// quantizeRowsQ4 of `tensor` of `file` decoded to f32, as quantizeTensorRows.
+Expected<Q4Matrix> quantizeTensorRowsQ4(const gguf::GgufFile &file,
+                                        const gguf::TensorInfo &tensor);
+
+/// Row `row` of `matrix` as f32: (float)(s_g * q) * the row's scale.
+std::vector<float> dequantizeRow(const Q4Matrix &matrix, int64_t row);
+
 /// Rounds `value` to `precision` and back to f32.
 float roundTo(float value, Precision precision);
 
@@ -90,6 +119,11 @@ Activations linear(const Activations &input, const FloatMatrix &weight);
 /// / s * scale_r, the sum exact in int32.
 Activations linearRowScaled(const Activations &input,
                             const RowScaledMatrix &weight);
+
+/// y = x * W^T for a 4-bit W: per token, int8 activations and scale s as
+/// bitLinear quantizes them, then y_r = (float)(sum_g s_g * sum_{k in g}
+/// W_rk * q_k) / s * scale_r, the sum exact in int32 (in <= 8192).
+Activations linearQ4(const Activations &input, const Q4Matrix &weight);
 
 /// RoPE of tokens at positions position + t: for each head of `headDim`
 /// features, the first `dims` are rotated in pairs (i, i + dims/2) for NEOX

@@ -128,7 +128,7 @@ private:
   /// The int8 rows and scales in `op`'s quantization scratch.
   FailureOr<std::pair<Value, Value>> quantizedScratch(Operation *op);
   /// Lowers a tern.linear: f16/f32 weights directly, #tern.row_scaled ones
-  /// after quantizing the input into the op's scratch.
+  /// (int8 or 4-bit) after quantizing the input into the op's scratch.
   LogicalResult lowerLinear(LinearOp matmul);
 
   /// For the LM head of a multi-token function: the input row, output row
@@ -294,7 +294,8 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
   auto [quantized, scales] = *scratch;
   call("tern_exec_quantize_rows_i8",
        {input, count, i64(in), quantized, scales});
-  call("tern_exec_linear_i8",
+  call(isRowScaledQ4(weight.getType()) ? "tern_exec_linear_q4"
+                                       : "tern_exec_linear_i8",
        {quantized, scales, pointerOf(weight), rowScalesOf(weight), count,
         i64(in), i64(rows), output, i64(rows)});
   return success();
@@ -327,7 +328,8 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         auto [tokens, features] = matrixShape(embed.getResult());
         Value table = embed.getTable();
         if (isRowScaled(table.getType())) {
-          call("tern_exec_embed_i8",
+          call(isRowScaledQ4(table.getType()) ? "tern_exec_embed_q4"
+                                              : "tern_exec_embed_i8",
                {pointerOf(table), rowScalesOf(table), step_[kTokens],
                 rowsToCompute(tokens), i64(features),
                 pointerOf(embed.getResult())});

@@ -10,7 +10,7 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def TernQuantizeLmHead : Pass<"tern-quantize-lm-head", "::mlir::ModuleOp"> {
-  let summary = "Store the LM head as int8 rows, one f32 scale per row";
+  let summary = "Store the LM head as int8 or 4-bit rows, an f32 scale a row";
   let description = [{
     Gives the weight of every `tern.linear` (the LM head of BitNet models)
     the type `tensor<out x in x i8, #tern.row_scaled>`, in every function:
@@ -22,7 +22,17 @@ def TernQuantizeLmHead : Pass<"tern-quantize-lm-head", "::mlir::ModuleOp"> {
     (symmetric absmax per row). For an f16 LM head this halves the bytes
     each decoded token streams through it; the accuracy cost is measured by
     bench/lm-head-accuracy.sh. Opt-in: `--lm-head=int8`.
+
+    With `format=q4` the type is `tensor<out x in x i4, #tern.row_scaled>`:
+    4-bit values in groups of 32 columns with an 8-bit sub-scale each
+    (reference::quantizeRowsQ4), 0.53 bytes a weight, the dot products still
+    exact in int32 (`in` must be a multiple of 32, at most 8192).
+    Opt-in: `--lm-head=q4`.
   }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"int8\"",
+           "The rows' format: int8 or q4">,
+  ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }
 

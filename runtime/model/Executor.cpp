@@ -2,6 +2,8 @@
 
 #include "runtime/model/Executor.h"
 
+#include "backends/common/Q4Layout.h"
+
 #include <algorithm>
 #include <cassert>
 #include <cstring>
@@ -246,6 +248,28 @@ void tern_exec_embed_i8(TernExec *exec, const int8_t *table,
   const TernKernels &k = exec->kernels();
   exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
     k.embed_i8(table, row_scales, ids + begin, end - begin, features,
+               y + begin * features);
+  });
+}
+
+void tern_exec_linear_q4(TernExec *exec, const int8_t *q, const float *scales,
+                         const uint8_t *weights, const float *row_scales,
+                         int64_t tokens, int64_t in, int64_t rows, float *y,
+                         int64_t y_stride) {
+  const TernKernels &k = exec->kernels();
+  const int64_t rowBytes = ternc::backends::q4RowBytes(in);
+  exec->parallelFor(rows, kRowGrain, [&](int64_t begin, int64_t end, int) {
+    k.linear_q4(q, scales, weights + begin * rowBytes, row_scales + begin,
+                tokens, in, end - begin, y + begin, y_stride);
+  });
+}
+
+void tern_exec_embed_q4(TernExec *exec, const uint8_t *table,
+                        const float *row_scales, const int32_t *ids,
+                        int64_t tokens, int64_t features, float *y) {
+  const TernKernels &k = exec->kernels();
+  exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
+    k.embed_q4(table, row_scales, ids + begin, end - begin, features,
                y + begin * features);
   });
 }

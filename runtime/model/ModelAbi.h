@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /// The version of this ABI; the runtime refuses a model built for another.
-#define TERN_MODEL_ABI_VERSION 3
+#define TERN_MODEL_ABI_VERSION 4
 
 /// The runtime's executor of one session (kernels, threads, scratch, KV
 /// cache); opaque to compiled code.
@@ -150,6 +150,15 @@ void tern_exec_embed_f32(TernExec *exec, const float *table,
                          const int32_t *ids, int64_t tokens, int64_t features,
                          float *y);
 void tern_exec_embed_i8(TernExec *exec, const int8_t *table,
+                        const float *row_scales, const int32_t *ids,
+                        int64_t tokens, int64_t features, float *y);
+/// y = x * W^T for a 4-bit W (KernelAbi.h's linear_q4), on x quantized by
+/// tern_exec_quantize_rows_i8 (q, scales).
+void tern_exec_linear_q4(TernExec *exec, const int8_t *q, const float *scales,
+                         const uint8_t *weights, const float *row_scales,
+                         int64_t tokens, int64_t in, int64_t rows, float *y,
+                         int64_t y_stride);
+void tern_exec_embed_q4(TernExec *exec, const uint8_t *table,
                         const float *row_scales, const int32_t *ids,
                         int64_t tokens, int64_t features, float *y);
 /// RoPE of x into y (y may be x; otherwise x is copied to y first).

@@ -12,6 +12,7 @@
 
 #include "test/backends/ConformanceTest.h"
 
+#include "backends/common/Q4Layout.h"
 #include "compiler/reference/ReferenceOps.h"
 #include "runtime/gguf/Quants.h"
 #include "runtime/support/Half.h"
@@ -227,6 +228,8 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   EXPECT_NE(kernels().embed_f32, nullptr);
   EXPECT_NE(kernels().linear_i8, nullptr);
   EXPECT_NE(kernels().embed_i8, nullptr);
+  EXPECT_NE(kernels().linear_q4, nullptr);
+  EXPECT_NE(kernels().embed_q4, nullptr);
   EXPECT_NE(kernels().rope_neox_f32, nullptr);
   EXPECT_NE(kernels().rope_norm_f32, nullptr);
   EXPECT_NE(kernels().attention_f16_cache, nullptr);
@@ -575,6 +578,125 @@ TEST_P(KernelConformanceTest, EmbedI8ScalesTableRows) {
     std::vector<float> y(expected.size());
     kernels().embed_i8(table.values.data(), table.scales.data(), ids.data(),
                        tokens, kFeatures, y.data());
+    EXPECT_TRUE(sameBits(y, expected));
+  }
+}
+
+/// A 4-bit weight quantized by the reference and its rows packed as
+/// Q4Layout.h says.
+struct Q4Weight {
+  reference::Q4Matrix matrix;
+  std::vector<uint8_t> packed;
+};
+
+/// A [rows, columns] weight uniform in [-1, 1) with groups of very
+/// different magnitudes (sub-scales from 0 to 255), an all-zero row and a
+/// row of one repeated extreme, quantized and packed.
+Q4Weight q4Weight(TestData &data, int64_t rows, int64_t columns) {
+  std::vector<float> values(rows * columns);
+  const float magnitudes[] = {1.0f, 0.01f, 1e-4f};
+  for (int64_t i = 0; i < rows * columns; ++i)
+    values[i] = data.uniform(magnitudes[i / backends::kQ4Group % 3]);
+  if (rows > 2) {
+    std::fill_n(values.begin(), columns, 0.0f);
+    std::fill_n(values.begin() + columns, columns, -3.0f);
+  }
+  Expected<reference::Q4Matrix> matrix =
+      reference::quantizeRowsQ4(values.data(), rows, columns);
+  EXPECT_TRUE(static_cast<bool>(matrix));
+  Q4Weight weight{matrix.take(), {}};
+  const int64_t rowBytes = backends::q4RowBytes(columns);
+  weight.packed.resize(rows * rowBytes);
+  for (int64_t r = 0; r < rows; ++r)
+    backends::packQ4Row(&weight.matrix.values(r, 0),
+                        &weight.matrix.groupScales(r, 0), columns,
+                        weight.packed.data() + r * rowBytes);
+  return weight;
+}
+
+TEST_P(KernelConformanceTest, LinearQ4MatchesReference) {
+  // Even and odd group counts (a lone last group), sub-scale chunks and
+  // their tails, odd row counts and row tiles, many rows split in two as
+  // threads would, 2B4T's LM head rows and the longest row.
+  const MatmulShape shapes[] = {{1, 32, 1},    {3, 96, 5},     {17, 64, 7},
+                                {5, 288, 129}, {2, 544, 33},   {3, 2560, 640},
+                                {1, 2560, 67}, {1, 256, 1001}, {2, 8192, 9},
+                                {4, 8160, 3}};
+  TestData data(15);
+  for (const MatmulShape &shape : shapes) {
+    SCOPED_TRACE(describe(shape));
+    const Activations x = data.activations(shape.tokens, shape.in);
+    const Q4Weight weight = q4Weight(data, shape.out, shape.in);
+    const QuantizedRows quantized = quantizeWith(kernels(), x);
+    const int64_t rowBytes = backends::q4RowBytes(shape.in);
+    expectRowSlicesMatch(
+        [&](int64_t begin, int64_t end, float *y) {
+          kernels().linear_q4(quantized.q.data(), quantized.scales.data(),
+                              weight.packed.data() + begin * rowBytes,
+                              weight.matrix.scales.data() + begin, shape.tokens,
+                              shape.in, end - begin, y + begin, shape.out);
+        },
+        reference::linearQ4(x, weight.matrix));
+  }
+}
+
+TEST_P(KernelConformanceTest, LinearQ4IsExactAtTheInt32Bound) {
+  // The largest products the ABI allows (|q| = 128, w = -8, s_g = 255) over
+  // the longest row: 8192 * 1024 * 255 = 2139095040, just under 2^31. The
+  // sums are known in closed form (and exact as floats).
+  constexpr int64_t kIn = backends::kQ4MaxIn, kRows = 4;
+  const int64_t rowBytes = backends::q4RowBytes(kIn);
+  std::vector<int8_t> q(2 * kIn);
+  std::vector<uint8_t> weights(kRows * rowBytes);
+  for (int64_t k = 0; k < kIn; ++k) {
+    q[k] = -128;                          // token 0
+    q[kIn + k] = k % 2 == 0 ? 127 : -128; // token 1
+  }
+  for (int64_t i = 0; i < kIn / 2; ++i) {
+    weights[i] = 0x00;                        // row 0: w = -8
+    weights[rowBytes + i] = 0xFF;             // row 1: w = 7
+    weights[2 * rowBytes + i] = i % 2 ? 0x00  // row 2: 7 at even columns,
+                                      : 0xFF; // -8 at odd ones
+    weights[3 * rowBytes + i] = 0x5A;         // row 3: sub-scales 0
+  }
+  for (int64_t r = 0; r < kRows; ++r)
+    std::fill_n(weights.begin() + r * rowBytes + kIn / 2, kIn / 32,
+                r == 3 ? 0 : 255);
+  const float scales[] = {1.0f, 1.0f}, rowScales[] = {1.0f, 1.0f, 1.0f, 1.0f};
+  std::vector<float> y(2 * kRows);
+  kernels().linear_q4(q.data(), scales, weights.data(), rowScales, 2, kIn,
+                      kRows, y.data(), kRows);
+  const double half = kIn / 2, s = 255;
+  const std::vector<float> expected = {
+      static_cast<float>(s * 1024 * kIn),
+      static_cast<float>(s * -896 * kIn),
+      static_cast<float>(s * (-896 + 1024) * half),
+      0.0f,
+      static_cast<float>(s * (-8 * 127 + 1024) * half),
+      static_cast<float>(s * (7 * 127 - 896) * half),
+      static_cast<float>(s * (7 * 127 + 1024) * half),
+      0.0f};
+  EXPECT_EQ(s * 1024 * kIn, 2139095040.0);
+  EXPECT_TRUE(sameBits(y.data(), expected.data(), y.size()));
+}
+
+TEST_P(KernelConformanceTest, EmbedQ4ScalesTableRows) {
+  constexpr int64_t kVocab = 50, kFeatures = 2592; // 81 groups
+  TestData data(16);
+  const Q4Weight table = q4Weight(data, kVocab, kFeatures);
+  for (int64_t tokens : {1, 3, 17}) {
+    SCOPED_TRACE(::testing::Message() << tokens << " tokens");
+    const std::vector<int32_t> ids = data.tokenIds(tokens, kVocab);
+    Activations expected(
+        {static_cast<size_t>(tokens), static_cast<size_t>(kFeatures)});
+    for (int64_t t = 0; t < tokens; ++t) {
+      const std::vector<float> row =
+          reference::dequantizeRow(table.matrix, ids[t]);
+      std::copy(row.begin(), row.end(), &expected(t, 0));
+    }
+    std::vector<float> y(expected.size());
+    kernels().embed_q4(table.packed.data(), table.matrix.scales.data(),
+                       ids.data(), tokens, kFeatures, y.data());
     EXPECT_TRUE(sameBits(y, expected));
   }
 }

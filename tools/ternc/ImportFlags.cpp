@@ -36,7 +36,7 @@ cl::opt<std::string> kvType("kv-type",
                             cl::sub(runCommand()), cl::cat(terncCategory()));
 
 /// How the LM head is stored.
-enum class LmHead { Stored, Int8 };
+enum class LmHead { Stored, Int8, Q4 };
 
 cl::opt<LmHead> lmHead(
     "lm-head", cl::desc("LM head weights (default: stored)"),
@@ -44,7 +44,11 @@ cl::opt<LmHead> lmHead(
                           "as the model file stores them"),
                clEnumValN(LmHead::Int8, "int8",
                           "int8 with one scale per row, quantized at compile "
-                          "time (a tied embedding reads them too)")),
+                          "time (a tied embedding reads them too)"),
+               clEnumValN(LmHead::Q4, "q4",
+                          "4-bit in groups of 32 columns with 8-bit "
+                          "sub-scales and one scale per row, quantized at "
+                          "compile time (a tied embedding reads them too)")),
     cl::init(LmHead::Stored), cl::sub(compileCommand()), cl::sub(evalCommand()),
     cl::sub(runCommand()), cl::cat(terncCategory()));
 
@@ -53,6 +57,8 @@ cl::opt<LmHead> lmHead(
 void addModelFlagPasses(mlir::OpPassManager &pm) {
   if (lmHead == LmHead::Int8)
     pm.addPass(mlir::tern::createTernQuantizeLmHead());
+  if (lmHead == LmHead::Q4)
+    pm.addPass(mlir::tern::createTernQuantizeLmHead({/*format=*/"q4"}));
 }
 
 ImportOptions importOptionsFromFlags() {

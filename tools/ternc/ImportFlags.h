@@ -17,7 +17,7 @@ namespace ternc::tool {
 /// --prefill-chunk and --ctx, for compile, eval and run.
 ImportOptions importOptionsFromFlags();
 
-/// Adds the passes of the model-changing flags (--lm-head=int8), which run
+/// Adds the passes of the model-changing flags (--lm-head=int8|q4), which run
 /// right after import for compile, eval and run alike.
 void addModelFlagPasses(mlir::OpPassManager &pm);
 

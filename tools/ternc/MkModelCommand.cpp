@@ -55,6 +55,13 @@ cl::opt<std::string> tokenizerJson("tokenizer-json",
                                    cl::cat(category()));
 cl::opt<uint64_t> seed("seed", cl::desc("Random seed"), cl::init(0),
                        cl::sub(tool::mkmodelCommand()), cl::cat(category()));
+cl::opt<float> outputNormGain(
+    "output-norm-gain",
+    cl::desc("Multiply output_norm.weight by G (> 0; default 1): random "
+             "weights give nearly flat next-token distributions, a gain "
+             "makes them as peaked as a trained model's"),
+    cl::value_desc("G"), cl::init(1.0f), cl::sub(tool::mkmodelCommand()),
+    cl::cat(category()));
 cl::opt<std::string> outputPath("o", cl::desc("Output GGUF file"),
                                 cl::value_desc("path"), cl::Required,
                                 cl::sub(tool::mkmodelCommand()),
@@ -75,6 +82,7 @@ int ternc::tool::runMkModel() {
   options.preset = preset;
   options.tokenizerJson = tokenizerJson;
   options.seed = seed;
+  options.outputNormGain = outputNormGain;
   Expected<gguf::TensorType> weights = parseType("weight-type", weightType);
   if (!weights)
     return reportError(weights.error());

@@ -63,7 +63,7 @@ def Tern_RopeKindAttr : I32EnumAttr<"RopeKind", "RoPE dimension pairing", [
 
 def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
   let mnemonic = "row_scaled";
-  let summary = "tensor encoding: int8 rows, each with its own f32 scale";
+  let summary = "tensor encoding: int8 or 4-bit rows, each with an f32 scale";
   let description = [{
     Marks a 2-D `i8` weight tensor whose row `r` stands for `q[r][k] *
     scale[r]`, one f32 scale per row (symmetric absmax quantization to
@@ -71,8 +71,16 @@ def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
     of the weight, like the per-tensor scale of `!tern.ternary`; the packed
     model file stores them beside the int8 rows.
 
+    On an `i4` tensor (`tern-quantize-lm-head{format=q4}`; the column count
+    a multiple of 32, at most 8192) each group of 32 consecutive columns of
+    a row also has an unsigned 8-bit sub-scale `s[r][g]`: element `(r, k)`
+    stands for `scale[r] * (s[r][k / 32] * q[r][k])` with `q` in [-7, 7].
+    The packed file stores the nibbles and sub-scales of each row together
+    (backends/common/Q4Layout.h) and the row scales beside them.
+
     ```mlir
     %w = tern.weight "token_embd.weight" : tensor<128256x2560xi8, #tern.row_scaled>
+    %h = tern.weight "output.weight" : tensor<128256x4096xi4, #tern.row_scaled>
     ```
   }];
 }
@@ -150,11 +158,13 @@ def Tern_Activations : Tern_StaticTensorOf<[F32], 2>;
 def Tern_Vector : Tern_StaticTensorOf<[F32], 1>;
 def Tern_TokenIds : Tern_StaticTensorOf<[I32], 1>;
 def Tern_FloatMatrix : Tern_StaticTensorOf<[F32, F16, BF16], 2>;
-/// An int8 matrix with one scale per row (#tern.row_scaled).
+/// An int8 or 4-bit matrix with one scale per row (#tern.row_scaled).
 def Tern_RowScaledMatrix : Type<
-    And<[Tern_StaticTensorOf<[I8], 2>.predicate,
-         CPred<"::mlir::tern::isRowScaled($_self)">]>,
-    "2-D statically shaped i8 tensor with #tern.row_scaled encoding",
+    And<[Tern_StaticTensorOf<[I8, I<4>], 2>.predicate,
+         CPred<"::mlir::tern::isRowScaled($_self)">,
+         CPred<"::mlir::tern::hasRowScaledShape($_self)">]>,
+    "2-D statically shaped i8 tensor, or i4 tensor of a multiple of 32 "
+    "columns up to 8192, with #tern.row_scaled encoding",
     "::mlir::RankedTensorType">;
 /// What embeddings and dense matmuls read.
 def Tern_DenseMatrix : AnyTypeOf<[Tern_FloatMatrix, Tern_RowScaledMatrix]>;

@@ -56,7 +56,8 @@ def Tern_EmbedOp : Tern_InferredOp<"embed"> {
   let description = [{
     Row `tokens[i]` of the `vocab x embd` table, as f32, for each token. A
     `#tern.row_scaled` int8 table gives each int8 value times its row's
-    scale, the product rounded to f32.
+    scale, the product rounded to f32; a 4-bit one gives (float)(sub-scale
+    * value) times its row's scale, rounded to f32.
 
     ```mlir
     %x = tern.embed %table, %tokens : (tensor<128256x2560xf16>, tensor<1xi32>) -> tensor<1x2560xf32>
@@ -185,7 +186,9 @@ def Tern_LinearOp : Tern_InferredOp<"linear"> {
     does; accumulation is f32. With a `#tern.row_scaled` int8 weight the
     activations are quantized per token as `tern.bitlinear` quantizes them
     (absmax int8, scale `s`), the int8 products summed exactly and
-    `y = (float)sum / s * scale[r]`.
+    `y = (float)sum / s * scale[r]`. A 4-bit `#tern.row_scaled` weight does
+    the same with `sum = sum_g s[r][g] * sum_{k in g} q[r][k] * x_q[k]`,
+    exact in int32.
 
     ```mlir
     %logits = tern.linear %h, %embd : (tensor<1x2560xf32>, tensor<128256x2560xf16>) -> tensor<1x128256xf32>

@@ -1,12 +1,13 @@
 //===- TernTypes.cpp - tern dialect types ---------------------------------===//
 //
 // Custom syntax and verifiers of !tern.ternary and !tern.kv_cache; the
-// #tern.row_scaled query.
+// #tern.row_scaled queries.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Tern/IR/TernTypes.h"
 
+#include "backends/common/Q4Layout.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -97,6 +98,19 @@ TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
 bool mlir::tern::isRowScaled(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && isa_and_nonnull<RowScaledAttr>(tensor.getEncoding());
+}
+
+bool mlir::tern::isRowScaledQ4(Type type) {
+  return isRowScaled(type) &&
+         cast<RankedTensorType>(type).getElementType().isInteger(4);
+}
+
+bool mlir::tern::hasRowScaledShape(Type type) {
+  if (!isRowScaledQ4(type))
+    return true;
+  const int64_t columns = cast<RankedTensorType>(type).getShape().back();
+  return columns % ternc::backends::kQ4Group == 0 &&
+         columns <= ternc::backends::kQ4MaxIn;
 }
 
 //===----------------------------------------------------------------------===//

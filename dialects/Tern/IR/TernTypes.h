@@ -22,6 +22,15 @@ namespace mlir::tern {
 /// matrix with one scale per row).
 bool isRowScaled(Type type);
 
+/// Whether `type` is a #tern.row_scaled tensor of 4-bit values (groups of
+/// 32 columns with 8-bit sub-scales).
+bool isRowScaledQ4(Type type);
+
+/// Whether the shape of the #tern.row_scaled tensor `type` suits its
+/// element type: any for i8; for i4, a multiple of 32 columns up to 8192
+/// (the longest row whose dot products are exact in int32).
+bool hasRowScaledShape(Type type);
+
 } // namespace mlir::tern
 
 #endif // TERNC_DIALECTS_TERN_IR_TERNTYPES_H

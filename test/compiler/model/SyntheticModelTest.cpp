@@ -2,7 +2,13 @@
 
 #include "compiler/model/SyntheticModel.h"
 
+#include "runtime/gguf/GgufFile.h"
+#include "runtime/gguf/Quants.h"
+
 #include <gtest/gtest.h>
+#include <limits>
+#include <string>
+#include <vector>
 
 using namespace ternc;
 using namespace ternc::model;
@@ -61,6 +67,47 @@ TEST(SyntheticModelTest, ArchitecturesDifferWhereFormatsSaySo) {
   EXPECT_EQ(findArchitecture("gpt2"), nullptr);
 }
 
+/// The f32 values of tensor `name` of the model at `path`.
+std::vector<float> tensorValues(const std::string &path,
+                                const std::string &name) {
+  Expected<gguf::GgufFile> file = gguf::GgufFile::open(path);
+  if (!file.ok()) {
+    ADD_FAILURE() << file.error().message();
+    return {};
+  }
+  const gguf::TensorInfo *tensor = file->findTensor(name);
+  if (!tensor) {
+    ADD_FAILURE() << "no tensor " << name;
+    return {};
+  }
+  Expected<std::vector<float>> values = gguf::dequantizeTensor(*file, *tensor);
+  if (!values.ok()) {
+    ADD_FAILURE() << values.error().message();
+    return {};
+  }
+  return values.take();
+}
+
+TEST(SyntheticModelTest, OutputNormGainScalesOnlyTheOutputNorm) {
+  SyntheticModelOptions options;
+  options.seed = 3;
+  const std::string plain = ::testing::TempDir() + "/gain-1.gguf";
+  const std::string scaled = ::testing::TempDir() + "/gain-8.gguf";
+  ASSERT_TRUE(writeSyntheticModel(options, plain).ok());
+  options.outputNormGain = 8.0f;
+  ASSERT_TRUE(writeSyntheticModel(options, scaled).ok());
+  const std::vector<float> base = tensorValues(plain, "output_norm.weight");
+  const std::vector<float> gained = tensorValues(scaled, "output_norm.weight");
+  ASSERT_EQ(gained.size(), base.size());
+  ASSERT_FALSE(base.empty());
+  for (size_t i = 0; i < base.size(); ++i)
+    EXPECT_EQ(gained[i], base[i] * 8.0f) << "element " << i;
+  EXPECT_EQ(tensorValues(scaled, "blk.0.attn_norm.weight"),
+            tensorValues(plain, "blk.0.attn_norm.weight"));
+  EXPECT_EQ(tensorValues(scaled, "token_embd.weight"),
+            tensorValues(plain, "token_embd.weight"));
+}
+
 TEST(SyntheticModelTest, BadOptionsAreRejected) {
   SyntheticModelOptions options;
   options.weightType = gguf::TensorType::Q4_K;
@@ -71,6 +118,14 @@ TEST(SyntheticModelTest, BadOptionsAreRejected) {
   options = {};
   options.architecture = "gpt2";
   EXPECT_FALSE(writeSyntheticModel(options, "/tmp/never-written.gguf").ok());
+  for (float gain : {0.0f, -2.0f, std::numeric_limits<float>::infinity()}) {
+    options = {};
+    options.outputNormGain = gain;
+    status = writeSyntheticModel(options, "/tmp/never-written.gguf");
+    ASSERT_FALSE(status.ok());
+    EXPECT_NE(status.error().message().find("--output-norm-gain"),
+              std::string::npos);
+  }
 }
 
 } // namespace

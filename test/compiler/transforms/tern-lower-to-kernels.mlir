@@ -177,6 +177,35 @@ module {
 
 // -----
 
+// A 4-bit row-scaled LM head lowers as the int8 one, to the q4 kernels.
+// CHECK-LABEL: func.func @tern_model_decode
+// CHECK: %[[C4096:.+]] = arith.constant 4096 : i64
+// CHECK: %[[TABLE:.+]] = llvm.getelementptr %{{.+}}[%[[C4096]]]
+// CHECK: %[[C5120:.+]] = arith.constant 5120 : i64
+// CHECK: %[[SCALES:.+]] = llvm.getelementptr %{{.+}}[%[[C5120]]]
+// CHECK: call @tern_exec_embed_q4(%{{.+}}, %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: call @tern_exec_quantize_rows_i8(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q:[0-9a-z_]+]], %[[S:[0-9a-z_]+]])
+// CHECK: call @tern_exec_linear_q4(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: func.func private @tern_exec_linear_q4(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64)
+!head = tensor<8x128xi4, #tern.row_scaled>
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> attributes {tern.arena_size = 2048 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64, tern.row_scales_offset = 5120 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<1xi32>) -> tensor<1x128xf32>
+    %logits = tern.linear %x, %table {tern.arena_offsets = array<i64: 512>, tern.scratch_offset = 1536 : i64} : (tensor<1x128xf32>, !head) -> tensor<1x8xf32>
+    return %logits : tensor<1x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> attributes {tern.arena_size = 2048 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64, tern.row_scales_offset = 5120 : i64} : !head
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<2xi32>) -> tensor<2x128xf32>
+    %logits = tern.linear %x, %table {tern.arena_offsets = array<i64: 1024>, tern.scratch_offset = 1536 : i64} : (tensor<2x128xf32>, !head) -> tensor<2x8xf32>
+    return %logits : tensor<2x8xf32>
+  }
+}
+
+// -----
+
 // A row-scaled weight needs the offset of its row scales too.
 !head = tensor<8x128xi8, #tern.row_scaled>
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>

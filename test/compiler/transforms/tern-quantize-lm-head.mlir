@@ -48,3 +48,12 @@ func.func @computed(%x: tensor<1x128xf32>, %w: tensor<16x128xf32>) -> tensor<1x1
   %logits = tern.linear %x, %w : (tensor<1x128xf32>, tensor<16x128xf32>) -> tensor<1x16xf32>
   return %logits : tensor<1x16xf32>
 }
+
+// -----
+
+// The format is int8 or q4; anything else is named.
+// RUN: not tern-opt %s --split-input-file --tern-quantize-lm-head=format=q3 2>&1 | FileCheck %s --check-prefix=FORMAT
+// FORMAT: unknown format 'q3' (int8 or q4)
+func.func @format() {
+  return
+}

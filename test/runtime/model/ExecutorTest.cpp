@@ -8,6 +8,7 @@
 
 #include "runtime/model/Executor.h"
 
+#include "backends/common/Q4Layout.h"
 #include "backends/generic/GenericKernels.h"
 #include "runtime/support/Half.h"
 #include "runtime/support/Random.h"
@@ -156,6 +157,30 @@ TEST(ExecutorTest, LinearI8MatchesTheKernelOnAnyThreadCount) {
     std::unique_ptr<TernExec> exec = makeExec(threads);
     std::vector<float> y(tokens * rows);
     tern_exec_linear_i8(exec.get(), q.data(), scales.data(), weights.data(),
+                        rowScales.data(), tokens, in, rows, y.data(), rows);
+    EXPECT_TRUE(sameBits(y, expected)) << threads << " threads";
+  }
+}
+
+TEST(ExecutorTest, LinearQ4MatchesTheKernelOnAnyThreadCount) {
+  // Three groups a row (a lone last group); any bytes are valid q4 rows.
+  const int64_t tokens = 2, in = 96, rows = 75;
+  std::vector<float> x = randomFloats(tokens * in, 11);
+  std::vector<int8_t> q(tokens * in);
+  std::vector<float> scales(tokens);
+  const std::vector<float> rowScales = randomFloats(rows, 12);
+  kernels().quantize_rows_i8(x.data(), tokens, in, q.data(), scales.data());
+  SplitMix64 random(13);
+  std::vector<uint8_t> weights(rows * backends::q4RowBytes(in));
+  for (uint8_t &byte : weights)
+    byte = static_cast<uint8_t>(random.next());
+  std::vector<float> expected(tokens * rows);
+  kernels().linear_q4(q.data(), scales.data(), weights.data(), rowScales.data(),
+                      tokens, in, rows, expected.data(), rows);
+  for (int threads : {1, 2, 4}) {
+    std::unique_ptr<TernExec> exec = makeExec(threads);
+    std::vector<float> y(tokens * rows);
+    tern_exec_linear_q4(exec.get(), q.data(), scales.data(), weights.data(),
                         rowScales.data(), tokens, in, rows, y.data(), rows);
     EXPECT_TRUE(sameBits(y, expected)) << threads << " threads";
   }

@@ -148,8 +148,17 @@ func.func @linear_features(%x: tensor<1x8xf32>, %w: tensor<32x16xf16>) {
 
 // int8 matrices need their row scales (the #tern.row_scaled encoding).
 func.func @linear_unscaled_int8(%x: tensor<1x16xf32>, %w: tensor<32x16xi8>) {
-  // expected-error @+1 {{'tern.linear' op operand #1 must be 2-D statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values or 2-D statically shaped i8 tensor with #tern.row_scaled encoding}}
+  // expected-error @+1 {{'tern.linear' op operand #1 must be 2-D statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values or 2-D statically shaped i8 tensor, or i4 tensor of a multiple of 32 columns up to 8192, with #tern.row_scaled encoding}}
   %y = tern.linear %x, %w : (tensor<1x16xf32>, tensor<32x16xi8>) -> tensor<1x32xf32>
+  return
+}
+
+// -----
+
+// 4-bit rows come in whole groups of 32 columns.
+func.func @linear_ragged_q4(%x: tensor<1x48xf32>, %w: tensor<32x48xi4, #tern.row_scaled>) {
+  // expected-error @+1 {{'tern.linear' op operand #1 must be 2-D statically shaped tensor of 32-bit float or 16-bit float or bfloat16 type values or 2-D statically shaped i8 tensor, or i4 tensor of a multiple of 32 columns up to 8192, with #tern.row_scaled encoding}}
+  %y = tern.linear %x, %w : (tensor<1x48xf32>, tensor<32x48xi4, #tern.row_scaled>) -> tensor<1x32xf32>
   return
 }
 

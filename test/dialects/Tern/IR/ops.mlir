@@ -76,3 +76,15 @@ func.func @row_scaled_head(%tokens: tensor<2xi32>) -> tensor<2x32xf32> {
   %l = tern.linear %x, %w : (tensor<2x16xf32>, tensor<32x16xi8, #tern.row_scaled>) -> tensor<2x32xf32>
   return %l : tensor<2x32xf32>
 }
+
+// A 4-bit LM head (groups of 32 columns with 8-bit sub-scales).
+// CHECK-LABEL: func.func @q4_head
+func.func @q4_head(%tokens: tensor<2xi32>) -> tensor<2x32xf32> {
+  // CHECK: tern.weight "token_embd.weight" : tensor<32x64xi4, #tern.row_scaled>
+  %w = tern.weight "token_embd.weight" : tensor<32x64xi4, #tern.row_scaled>
+  // CHECK: tern.embed %{{.+}}, %{{.+}} : (tensor<32x64xi4, #tern.row_scaled>, tensor<2xi32>) -> tensor<2x64xf32>
+  %x = tern.embed %w, %tokens : (tensor<32x64xi4, #tern.row_scaled>, tensor<2xi32>) -> tensor<2x64xf32>
+  // CHECK: tern.linear %{{.+}}, %{{.+}} : (tensor<2x64xf32>, tensor<32x64xi4, #tern.row_scaled>) -> tensor<2x32xf32>
+  %l = tern.linear %x, %w : (tensor<2x64xf32>, tensor<32x64xi4, #tern.row_scaled>) -> tensor<2x32xf32>
+  return %l : tensor<2x32xf32>
+}
