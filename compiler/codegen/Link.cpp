@@ -76,7 +76,8 @@ Expected<std::string> findCompilerDriver() {
 /// Appends `weights` and their trailer (AppendedWeights.h) to the linked
 /// executable `path`, which the messages call `outputPath`.
 Status appendWeights(const std::string &path, const std::string &outputPath,
-                     const PackedWeights &weights) {
+                     const PackedWeights &weights,
+                     const PackedWeights::Progress &progress) {
   std::FILE *file = std::fopen(path.c_str(), "r+b");
   if (!file)
     return makeError("{}: cannot reopen the linked executable to append the "
@@ -102,10 +103,12 @@ Status appendWeights(const std::string &path, const std::string &outputPath,
   }
   uint64_t written = 0;
   if (status.ok())
-    status = weights.serialize([&](const void *data, uint64_t size) {
-      written += size;
-      return write(data, size);
-    });
+    status = weights.serialize(
+        [&](const void *data, uint64_t size) {
+          written += size;
+          return write(data, size);
+        },
+        progress);
   trailer.size = written;
   if (status.ok())
     status = write(&trailer, sizeof trailer);
@@ -121,7 +124,8 @@ Status linkExecutable(const std::string &objectPath,
                       const BackendTarget &target,
                       const std::string &libraryDirectory,
                       const PackedWeights &weights,
-                      const std::string &outputPath) {
+                      const std::string &outputPath,
+                      const PackedWeights::Progress &progress) {
   Expected<std::vector<std::string>> archives =
       findArchives(LinkedKind::Executable, target, libraryDirectory);
   if (!archives)
@@ -150,7 +154,7 @@ Status linkExecutable(const std::string &objectPath,
           return makeError("linking {} failed ({} exited with {}{}{})",
                            outputPath, *driver, exitCode,
                            failure.empty() ? "" : ": ", failure);
-        return appendWeights(temporary, outputPath, weights);
+        return appendWeights(temporary, outputPath, weights, progress);
       });
 }
 

@@ -36,12 +36,14 @@ const std::vector<std::string> &runtimeLibraries(LinkedKind kind);
 /// Links `objectPath` (without weights) into the executable `outputPath`
 /// with the runtime and `target`'s kernels from `libraryDirectory` (ternc's
 /// library directory; a cross-compiling target's own subdirectory of it),
-/// then appends `weights` to it. All or nothing.
+/// then appends `weights` to it (telling `progress` how far). All or
+/// nothing.
 Status linkExecutable(const std::string &objectPath,
                       const BackendTarget &target,
                       const std::string &libraryDirectory,
                       const PackedWeights &weights,
-                      const std::string &outputPath);
+                      const std::string &outputPath,
+                      const PackedWeights::Progress &progress = {});
 
 /// Writes the static library `outputPath` (all or nothing): `objectPath`
 /// and every member of the runtime's and `target`'s libraries.

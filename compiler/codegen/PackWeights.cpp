@@ -9,6 +9,7 @@
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
 #include "runtime/support/Bytes.h"
+#include "runtime/support/OutputFile.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -234,6 +235,10 @@ Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
   Expected<std::vector<uint64_t>> offsets = writer.tensorOffsets();
   if (!offsets)
     return offsets.error();
+  Expected<uint64_t> size = writer.fileSize();
+  if (!size)
+    return size.error();
+  packed.size_ = *size;
   Builder builder(module.getContext());
   auto offsetOf = [&](llvm::StringRef name) {
     return builder.getI64IntegerAttr(
@@ -246,6 +251,31 @@ Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
                       offsetOf(rowScalesName(weight.getTensor())));
   });
   return packed;
+}
+
+Status PackedWeights::serialize(const gguf::GgufWriter::Sink &sink,
+                                const Progress &progress) const {
+  uint64_t done = 0;
+  return writer_.serialize([&](const void *data, uint64_t size) -> Status {
+    TERNC_RETURN_IF_ERROR(sink(data, size));
+    done += size;
+    if (progress)
+      progress(done, size_);
+    return Status::success();
+  });
+}
+
+Status PackedWeights::write(const std::string &path,
+                            const Progress &progress) const {
+  Expected<std::unique_ptr<OutputFile>> file = OutputFile::create(path);
+  if (!file)
+    return file.error();
+  TERNC_RETURN_IF_ERROR(serialize(
+      [&](const void *data, uint64_t size) {
+        return (*file)->write(data, size);
+      },
+      progress));
+  return (*file)->commit();
 }
 
 } // namespace ternc

@@ -17,6 +17,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
+
 #include <string>
 
 namespace ternc {
@@ -49,15 +51,21 @@ public:
                                       const std::string &backend,
                                       uint32_t alignment = 64);
 
+  /// Called as the bytes are produced with how many of the file's size()
+  /// are done.
+  using Progress = std::function<void(uint64_t done, uint64_t size)>;
+
+  /// The size of the file in bytes.
+  uint64_t size() const { return size_; }
   /// Writes the file to `path` (all or nothing).
-  Status write(const std::string &path) const { return writer_.write(path); }
+  Status write(const std::string &path, const Progress &progress = {}) const;
   /// Produces the file's bytes, in order, through `sink`.
-  Status serialize(const gguf::GgufWriter::Sink &sink) const {
-    return writer_.serialize(sink);
-  }
+  Status serialize(const gguf::GgufWriter::Sink &sink,
+                   const Progress &progress = {}) const;
 
 private:
   gguf::GgufWriter writer_;
+  uint64_t size_ = 0;
 };
 
 } // namespace ternc

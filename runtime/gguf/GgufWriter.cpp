@@ -236,7 +236,7 @@ Expected<std::vector<uint8_t>> GgufWriter::header() const {
   return header;
 }
 
-Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
+Expected<std::vector<uint64_t>> GgufWriter::dataBoundaries() const {
   Expected<std::vector<uint8_t>> header = this->header();
   if (!header)
     return header.error();
@@ -247,7 +247,23 @@ Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
     offsets.push_back(offset);
     offset += alignUp(tensor.byteSize, *alignment);
   }
+  offsets.push_back(offset);
   return offsets;
+}
+
+Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
+  Expected<std::vector<uint64_t>> boundaries = dataBoundaries();
+  if (!boundaries)
+    return boundaries.error();
+  boundaries->pop_back();
+  return boundaries;
+}
+
+Expected<uint64_t> GgufWriter::fileSize() const {
+  Expected<std::vector<uint64_t>> boundaries = dataBoundaries();
+  if (!boundaries)
+    return boundaries.error();
+  return boundaries->back();
 }
 
 Status GgufWriter::serialize(const Sink &sink) const {

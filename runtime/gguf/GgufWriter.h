@@ -83,6 +83,8 @@ public:
   /// Where serialize() will put each tensor's data: its offset from the
   /// start of the file, in the order the tensors were added. Runs no fill.
   Expected<std::vector<uint64_t>> tensorOffsets() const;
+  /// The size of the file serialize() will produce. Runs no fill.
+  Expected<uint64_t> fileSize() const;
 
 private:
   struct PendingTensor {
@@ -94,6 +96,8 @@ private:
   };
   /// The header (metadata and tensor infos), padded to the alignment.
   Expected<std::vector<uint8_t>> header() const;
+  /// Each tensor's data offset in the file, then the file's size.
+  Expected<std::vector<uint64_t>> dataBoundaries() const;
   /// The data alignment: general.alignment if set and valid, else 32.
   Expected<uint64_t> alignment() const;
 

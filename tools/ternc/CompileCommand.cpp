@@ -13,6 +13,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 #include "tools/ternc/ImportFlags.h"
+#include "tools/ternc/Progress.h"
 
 #include "backends/Target.h"
 #include "compiler/codegen/EmitObject.h"
@@ -271,8 +272,12 @@ Status writeGraph(mlir::MLIRContext &context, mlir::ModuleOp module) {
 
 /// The stages after tern-fused, for `target`.
 Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
-                        const gguf::GgufFile &file,
-                        const BackendTarget &target) {
+                        const gguf::GgufFile &file, const BackendTarget &target,
+                        tool::Progress &progress) {
+  auto packing = [&](uint64_t done, uint64_t size) {
+    progress.bytes("packing the weights", done, size);
+  };
+  progress.step("lowering");
   TERNC_RETURN_IF_ERROR(runPasses(context, module, [&](mlir::PassManager &pm) {
     mlir::tern::buildBackendPipeline(pm, target.ternaryLayout,
                                      target.f16RowInterleave);
@@ -297,6 +302,7 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
   Expected<ScratchDirectory> scratch = ScratchDirectory::create();
   if (!scratch)
     return scratch.error();
+  progress.step("generating code");
   Expected<std::unique_ptr<llvm::TargetMachine>> machine =
       createTargetMachine(target);
   if (!machine)
@@ -310,8 +316,9 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
     // The weights are appended to the linked code, not linked.
     std::string object = scratch->file("model.o");
     TERNC_RETURN_IF_ERROR(emitObjectFile(**llvmModule, **machine, object));
+    progress.step("linking");
     return linkExecutable(object, target, libraryDirectory(), *weights,
-                          outputPath);
+                          outputPath, packing);
   }
   // The other stages `.incbin` the packed file. Assembly and LLVM IR written
   // to a file keep it beside the output, so that it can be assembled later.
@@ -320,7 +327,8 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
                      !outputPath.empty() && outputPath != "-";
   std::string weightsPath = keepWeights ? outputPath + ".weights.gguf"
                                         : scratch->file("weights.gguf");
-  TERNC_RETURN_IF_ERROR(weights->write(weightsPath));
+  TERNC_RETURN_IF_ERROR(weights->write(weightsPath, packing));
+  progress.step("generating code");
   if (emitStage == EmitStage::Assembly) {
     // The weights' .incbin goes into the text as written: the assembler would
     // expand it into the file's bytes.
@@ -338,12 +346,46 @@ Status compileForTarget(mlir::MLIRContext &context, mlir::ModuleOp module,
     return emitObjectFile(**llvmModule, **machine, outputPath);
   std::string object = scratch->file("model.o");
   TERNC_RETURN_IF_ERROR(emitObjectFile(**llvmModule, **machine, object));
+  progress.step("writing the library");
   TERNC_RETURN_IF_ERROR(
       writeStaticLibrary(object, target, libraryDirectory(), outputPath));
   llvm::SmallString<256> header(outputPath.getValue());
   llvm::sys::path::remove_filename(header);
   llvm::sys::path::append(header, "ternc_model.h");
   return writeFile(header.str().str(), modelApiHeader());
+}
+
+/// Imports the input and runs the pipeline up to --emit for `target`.
+Status compile(const BackendTarget &target, tool::Progress &progress) {
+  progress.step("importing");
+  Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
+  if (!file)
+    return file.error();
+  mlir::MLIRContext context;
+  context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect,
+                      mlir::arith::ArithDialect, mlir::LLVM::LLVMDialect>();
+  Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
+      importGguf(context, *file, tool::importOptionsFromFlags());
+  if (!module)
+    return module.error();
+  mlir::ModuleOp ir = **module;
+
+  Status status = Status::success();
+  if (emitStage == EmitStage::Tern) {
+    status = writeModule(ir);
+  } else {
+    status = runPasses(context, ir, [](mlir::PassManager &pm) {
+      tool::addModelFlagPasses(pm);
+      mlir::tern::buildFusionPipeline(pm);
+    });
+    if (status.ok() && emitStage == EmitStage::TernFused)
+      status = writeModule(ir);
+    else if (status.ok() && emitStage == EmitStage::Dot)
+      status = writeGraph(context, ir);
+    else if (status.ok())
+      status = compileForTarget(context, ir, *file, target, progress);
+  }
+  return status;
 }
 
 /// Prints the registered backends, marking the one `native` picks here.
@@ -388,32 +430,11 @@ int ternc::tool::runCompile() {
                target->name, llvm::Triple(llvm::sys::getProcessTriple())
                                  .getArchName()
                                  .str());
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
-  if (!file)
-    return reportError(file.error());
-  mlir::MLIRContext context;
-  context.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect,
-                      mlir::arith::ArithDialect, mlir::LLVM::LLVMDialect>();
-  Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
-      importGguf(context, *file, importOptionsFromFlags());
-  if (!module)
-    return reportError(module.error());
-  mlir::ModuleOp ir = **module;
-
-  Status status = Status::success();
-  if (emitStage == EmitStage::Tern) {
-    status = writeModule(ir);
-  } else {
-    status = runPasses(context, ir, [](mlir::PassManager &pm) {
-      tool::addModelFlagPasses(pm);
-      mlir::tern::buildFusionPipeline(pm);
-    });
-    if (status.ok() && emitStage == EmitStage::TernFused)
-      status = writeModule(ir);
-    else if (status.ok() && emitStage == EmitStage::Dot)
-      status = writeGraph(context, ir);
-    else if (status.ok())
-      status = compileForTarget(context, ir, *file, *target);
-  }
+  // Binary stages print nothing else while they run: a status line there.
+  Status status = [&] {
+    tool::Progress progress(!isTextStage(emitStage) && !printIrAfterAll &&
+                            printIrAfter.empty() && !passTiming);
+    return compile(*target, progress);
+  }();
   return status.ok() ? 0 : reportError(status.error());
 }

@@ -124,6 +124,9 @@ TEST(RoundTripTest, EveryTensorTypeAndPackedOffsets) {
   ASSERT_EQ(planned->size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i)
     EXPECT_EQ((*planned)[i], file->dataOffset() + file->tensors()[i].offset);
+  Expected<uint64_t> plannedSize = writer.fileSize();
+  ASSERT_TRUE(plannedSize.ok());
+  EXPECT_EQ(*plannedSize, bytes->size());
   uint64_t expectedOffset = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     const TensorInfo &tensor = file->tensors()[i];
