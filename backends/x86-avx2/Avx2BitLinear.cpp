@@ -8,7 +8,12 @@
 // vpmaddubsw multiplies the codes (0..2, unsigned) by the int8 activations
 // and adds pairs (at most 2 * 2 * 128 = 512 in magnitude); up to eight
 // blocks (32 such pairs, |sum| <= 16384) are summed in 16 bits before
-// vpmaddwd widens them. With trit = code - 1, the exact dot product is
+// vpmaddwd widens them. Calls with several tokens (prefill) unpack each
+// tile of rows once into a stack buffer of codes in k order (the four field
+// vectors of a block are its elements in order), then every pair of tokens
+// runs plain vpmaddubsw of 32 contiguous codes by 32 contiguous
+// activations, each code vector serving both tokens and each activation
+// vector all four rows. With trit = code - 1, the exact dot product is
 // sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
 //
 //===----------------------------------------------------------------------===//
@@ -33,8 +38,17 @@ constexpr int64_t kBlocksPer16Bit = 8;
 /// The AVX2 code dot products of i2sMatmul.
 struct Avx2I2S {
   static constexpr int kRowTile = 4;
-  /// Sixteen ymm registers leave no room to share codes among tokens.
-  static constexpr int kTokenTile = 1;
+  /// Two tokens a tile: 4 x 2 16-bit accumulators, and the vectors of one
+  /// row and the two tokens, fit the sixteen ymm registers.
+  static constexpr int kTokenTile = 2;
+  /// Calls with fewer tokens stream the codes (decode is memory-bound).
+  static constexpr int64_t kMinUnpackTokens = 4;
+  /// Bytes of unpacked codes a row tile may hold (on the stack): four rows
+  /// of 2B4T's longest (6912).
+  static constexpr int64_t kUnpackedBytes = 28 * 1024;
+  /// 32-code chunks whose vpmaddubsw pairs fit a 16-bit partial sum
+  /// (|pair| <= 512, 32 * 512 = 16384).
+  static constexpr int64_t kChunksPer16Bit = 32;
 
   /// sum(q) over `in` int8 activations.
   static int32_t correction(const int8_t *q, int64_t in) {
@@ -50,29 +64,26 @@ struct Avx2I2S {
     return avx2HorizontalSum(sum);
   }
 
-  /// sum(code * q) of `Rows` I2_S rows (`rowBytes` apart) with one token's
-  /// activations.
+  /// sum(code * q) of `Rows` I2_S rows (`rowBytes` apart) with `Tokens`
+  /// tokens' activations (`in` bytes apart): each row's field vectors are
+  /// isolated once per block and serve every token.
   template <int Rows, int Tokens>
   static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
                    int64_t in, int32_t *dots) {
-    static_assert(Tokens == 1, "kTokenTile is 1");
     const int64_t blocks = in / kI2SBlock;
     const __m256i mask = _mm256_set1_epi8(3);
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256i wide[Rows];
+    __m256i wide[Rows][Tokens];
     for (int r = 0; r < Rows; ++r)
-      wide[r] = _mm256_setzero_si256();
+      for (int u = 0; u < Tokens; ++u)
+        wide[r][u] = _mm256_setzero_si256();
     for (int64_t first = 0; first < blocks; first += kBlocksPer16Bit) {
       const int64_t last = std::min(blocks, first + kBlocksPer16Bit);
-      __m256i narrow[Rows];
+      __m256i narrow[Rows][Tokens];
       for (int r = 0; r < Rows; ++r)
-        narrow[r] = _mm256_setzero_si256();
+        for (int u = 0; u < Tokens; ++u)
+          narrow[r][u] = _mm256_setzero_si256();
       for (int64_t b = first; b < last; ++b) {
-        const __m256i *a = reinterpret_cast<const __m256i *>(q + b * kI2SBlock);
-        const __m256i q0 = _mm256_loadu_si256(a),
-                      q1 = _mm256_loadu_si256(a + 1),
-                      q2 = _mm256_loadu_si256(a + 2),
-                      q3 = _mm256_loadu_si256(a + 3);
         for (int r = 0; r < Rows; ++r) {
           const uint8_t *block = w + r * rowBytes + b * kI2SBlockBytes;
           // One prefetch per 64-byte line: every other block.
@@ -87,19 +98,108 @@ struct Avx2I2S {
           const __m256i c2 =
               _mm256_and_si256(_mm256_srli_epi16(bytes, 2), mask);
           const __m256i c3 = _mm256_and_si256(bytes, mask);
-          __m256i sum = _mm256_add_epi16(_mm256_maddubs_epi16(c0, q0),
-                                         _mm256_maddubs_epi16(c1, q1));
-          sum = _mm256_add_epi16(sum, _mm256_maddubs_epi16(c2, q2));
-          sum = _mm256_add_epi16(sum, _mm256_maddubs_epi16(c3, q3));
-          narrow[r] = _mm256_add_epi16(narrow[r], sum);
+          for (int u = 0; u < Tokens; ++u) {
+            const __m256i *a =
+                reinterpret_cast<const __m256i *>(q + u * in + b * kI2SBlock);
+            __m256i sum =
+                _mm256_add_epi16(_mm256_maddubs_epi16(c0, _mm256_loadu_si256(a)),
+                                 _mm256_maddubs_epi16(c1, _mm256_loadu_si256(a + 1)));
+            sum = _mm256_add_epi16(
+                sum, _mm256_maddubs_epi16(c2, _mm256_loadu_si256(a + 2)));
+            sum = _mm256_add_epi16(
+                sum, _mm256_maddubs_epi16(c3, _mm256_loadu_si256(a + 3)));
+            narrow[r][u] = _mm256_add_epi16(narrow[r][u], sum);
+          }
         }
       }
       for (int r = 0; r < Rows; ++r)
-        wide[r] = _mm256_add_epi32(wide[r], _mm256_madd_epi16(narrow[r], ones));
+        for (int u = 0; u < Tokens; ++u)
+          wide[r][u] =
+              _mm256_add_epi32(wide[r][u], _mm256_madd_epi16(narrow[r][u], ones));
     }
-    for (int r = 0; r < Rows; ++r)
-      dots[r] = avx2HorizontalSum(wide[r]);
+    for (int u = 0; u < Tokens; ++u)
+      for (int r = 0; r < Rows; ++r)
+        dots[u * Rows + r] = avx2HorizontalSum(wide[r][u]);
   }
+
+  /// A tile of rows, unpacked once into codes in k order when enough tokens
+  /// run against it and it fits kUnpackedBytes (prefill); else streamed.
+  template <int Rows> struct RowTile {
+    const uint8_t *w;
+    int64_t rowBytes;
+    bool unpacked;
+    /// Code of row r, element k at codes[r * in + k].
+    alignas(32) uint8_t codes[kUnpackedBytes];
+
+    RowTile(const uint8_t *w, int64_t rowBytes, int64_t in, int64_t tokens)
+        : w(w), rowBytes(rowBytes),
+          unpacked(tokens >= kMinUnpackTokens && Rows * in <= kUnpackedBytes) {
+      if (unpacked)
+        unpack(in);
+    }
+
+    /// Field g of block byte p is element 32g + p: the four field vectors
+    /// of a block are its elements in order.
+    void unpack(int64_t in) {
+      const __m256i mask = _mm256_set1_epi8(3);
+      for (int r = 0; r < Rows; ++r)
+        for (int64_t b = 0; b < in / kI2SBlock; ++b) {
+          const uint8_t *block = w + r * rowBytes + b * kI2SBlockBytes;
+          const __m256i bytes =
+              _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block));
+          __m256i *out =
+              reinterpret_cast<__m256i *>(codes + r * in + b * kI2SBlock);
+          _mm256_store_si256(out,
+                             _mm256_and_si256(_mm256_srli_epi16(bytes, 6), mask));
+          _mm256_store_si256(out + 1,
+                             _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask));
+          _mm256_store_si256(out + 2,
+                             _mm256_and_si256(_mm256_srli_epi16(bytes, 2), mask));
+          _mm256_store_si256(out + 3, _mm256_and_si256(bytes, mask));
+        }
+    }
+
+    template <int Tokens>
+    void dots(const int8_t *q, int64_t in, int32_t *dots) const {
+      if (!unpacked) {
+        Avx2I2S::dots<Rows, Tokens>(w, rowBytes, q, in, dots);
+        return;
+      }
+      const __m256i ones = _mm256_set1_epi16(1);
+      const int64_t chunks = in / 32;
+      __m256i wide[Rows][Tokens];
+      for (int r = 0; r < Rows; ++r)
+        for (int u = 0; u < Tokens; ++u)
+          wide[r][u] = _mm256_setzero_si256();
+      for (int64_t first = 0; first < chunks; first += kChunksPer16Bit) {
+        const int64_t last = std::min(chunks, first + kChunksPer16Bit);
+        __m256i narrow[Rows][Tokens];
+        for (int r = 0; r < Rows; ++r)
+          for (int u = 0; u < Tokens; ++u)
+            narrow[r][u] = _mm256_setzero_si256();
+        for (int64_t c = first; c < last; ++c) {
+          __m256i activations[Tokens];
+          for (int u = 0; u < Tokens; ++u)
+            activations[u] = _mm256_loadu_si256(
+                reinterpret_cast<const __m256i *>(q + u * in + c * 32));
+          for (int r = 0; r < Rows; ++r) {
+            const __m256i code = _mm256_load_si256(
+                reinterpret_cast<const __m256i *>(codes + r * in + c * 32));
+            for (int u = 0; u < Tokens; ++u)
+              narrow[r][u] = _mm256_add_epi16(
+                  narrow[r][u], _mm256_maddubs_epi16(code, activations[u]));
+          }
+        }
+        for (int r = 0; r < Rows; ++r)
+          for (int u = 0; u < Tokens; ++u)
+            wide[r][u] = _mm256_add_epi32(wide[r][u],
+                                          _mm256_madd_epi16(narrow[r][u], ones));
+      }
+      for (int u = 0; u < Tokens; ++u)
+        for (int r = 0; r < Rows; ++r)
+          dots[u * Rows + r] = avx2HorizontalSum(wide[r][u]);
+    }
+  };
 };
 
 } // namespace

@@ -353,11 +353,12 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   // Prefill-sized calls (AMX takes 16 x 16 token x row tiles, in pairs:
   // 37 tokens and 83 rows leave tails of both, also in slices of 41 and 42
   // rows; 52 tokens and 48 rows end in single tiles; 150 tokens span two
-  // token chunks) and 128 tokens of the k/v projection.
+  // token chunks), 128 tokens of the k/v projection, and a few tokens on
+  // ffn_down's long rows (the longest a tile unpacks on the stack).
   const MatmulShape shapes[] = {
       {1, 128, 1},    {3, 128, 3},     {17, 256, 7},    {3, 384, 129},
       {5, 384, 9},    {17, 2560, 640}, {1, 6912, 2560}, {37, 2560, 83},
-      {52, 1280, 48}, {150, 256, 32},  {128, 2560, 640}};
+      {52, 1280, 48}, {150, 256, 32},  {128, 2560, 640}, {6, 6912, 9}};
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
