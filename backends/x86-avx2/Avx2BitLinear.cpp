@@ -191,9 +191,14 @@ struct Avx2I2S {
           }
         }
         for (int r = 0; r < Rows; ++r)
-          for (int u = 0; u < Tokens; ++u)
-            wide[r][u] = _mm256_add_epi32(wide[r][u],
-                                          _mm256_madd_epi16(narrow[r][u], ones));
+          for (int u = 0; u < Tokens; ++u) {
+            // Through an empty asm: else GCC keeps the accumulators in
+            // memory, stored on every iteration (as in the AVX-512 kernel).
+            __m256i sum = narrow[r][u];
+            __asm__("" : "+x"(sum));
+            wide[r][u] =
+                _mm256_add_epi32(wide[r][u], _mm256_madd_epi16(sum, ones));
+          }
       }
       for (int u = 0; u < Tokens; ++u)
         for (int r = 0; r < Rows; ++r)
