@@ -58,18 +58,22 @@ void PartRunner::serve(int part) {
   }
 }
 
-ReadBuffer::ReadBuffer(int64_t bytes)
-    : words_(bytes / 8), mappedBytes_(static_cast<size_t>(words_) * 8) {
-  void *memory = ::mmap(nullptr, mappedBytes_, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (memory == MAP_FAILED)
+HugePageMemory::HugePageMemory(int64_t bytes)
+    : bytes_(static_cast<size_t>(bytes)) {
+  data_ = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data_ == MAP_FAILED)
     throw std::bad_alloc();
-  (void)::madvise(memory, mappedBytes_, MADV_HUGEPAGE); // Only a hint.
-  data_ = static_cast<uint64_t *>(memory);
-  std::iota(data_, data_ + words_, uint64_t{0});
+  (void)::madvise(data_, bytes_, MADV_HUGEPAGE); // Only a hint.
 }
 
-ReadBuffer::~ReadBuffer() { ::munmap(data_, mappedBytes_); }
+HugePageMemory::~HugePageMemory() { ::munmap(data_, bytes_); }
+
+ReadBuffer::ReadBuffer(int64_t bytes)
+    : words_(bytes / 8), memory_(words_ * 8),
+      data_(static_cast<uint64_t *>(memory_.data())) {
+  std::iota(data_, data_ + words_, uint64_t{0});
+}
 
 uint64_t ReadBuffer::sum(Slice slice, bool prefetch) const {
   const uint64_t *words = data_ + slice.begin;

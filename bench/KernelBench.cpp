@@ -132,9 +132,15 @@ public:
   /// `count` int8 values uniform in [-127, 127], as quantize_rows_i8 makes.
   std::vector<int8_t> int8s(int64_t count) {
     std::vector<int8_t> values(static_cast<size_t>(count));
-    for (int8_t &value : values)
-      value = static_cast<int8_t>(static_cast<int>(random_.next() % 255) - 127);
+    fillInt8s(values.data(), count);
     return values;
+  }
+
+  /// Writes int8s(count)'s values to `values`.
+  void fillInt8s(int8_t *values, int64_t count) {
+    for (int64_t i = 0; i < count; ++i)
+      values[i] =
+          static_cast<int8_t>(static_cast<int>(random_.next() % 255) - 127);
   }
 
   /// `count` f16 bit patterns of values uniform in [-range, range).
@@ -343,15 +349,18 @@ void benchLinearF16(benchmark::State &state, const TernKernels &kernels,
 /// rows of `rowBytes` bytes, `threads` calls at once on equal shares of the
 /// rows; its bytes are the rows and their f32 scales. Iterations cycle
 /// through `copies` copies of the rows, together larger than this machine's
-/// 480 MiB L3, so that no iteration finds the head in cache.
+/// 480 MiB L3, so that no iteration finds the head in cache. The rows are in
+/// HugePageMemory, as a compiled model's are.
 template <typename Linear>
 void benchRowScaledHead(benchmark::State &state, const MatrixShape &shape,
                         int64_t rowBytes, int64_t copies, int threads,
                         Linear linear) {
   InputMaker inputs;
   const int64_t matrix = shape.rows * rowBytes;
+  const HugePageMemory memory(copies * matrix);
+  const auto *weights = static_cast<const int8_t *>(memory.data());
   // Any bytes are valid int8 rows and valid 4-bit rows.
-  const std::vector<int8_t> weights = inputs.int8s(copies * matrix);
+  inputs.fillInt8s(static_cast<int8_t *>(memory.data()), copies * matrix);
   const std::vector<float> rowScales(static_cast<size_t>(shape.rows), 0.01f);
   const std::vector<int8_t> q = inputs.int8s(shape.in);
   const float scale = 31.75f;
@@ -362,8 +371,7 @@ void benchRowScaledHead(benchmark::State &state, const MatrixShape &shape,
       [&](int part, int64_t iteration) {
         const Slice rows = evenSlice(shape.rows, part, threads);
         linear(q.data(), &scale,
-               weights.data() + iteration % copies * matrix +
-                   rows.begin * rowBytes,
+               weights + iteration % copies * matrix + rows.begin * rowBytes,
                rowScales.data() + rows.begin, rows.size(),
                y.data() + rows.begin);
       },
@@ -501,8 +509,9 @@ int main(int argc, char **argv) {
       backends += (backends.empty() ? "" : ", ") + std::string(kernels->name);
     }
   benchmark::AddCustomContext("ternc_backends", backends);
-  benchmark::AddCustomContext("ternc_weights",
-                              "loaded (heap memory, not file-mapped)");
+  benchmark::AddCustomContext(
+      "ternc_weights", "loaded, not file-mapped: the linear_i8 and linear_q4 "
+                       "heads in huge pages, the rest in heap memory");
   benchmark::AddCustomContext(
       "ternc_threads", "threads:N = N threads at once, each calling the "
                        "kernel on 1/N of the rows; an iteration waits for all");

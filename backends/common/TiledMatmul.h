@@ -14,8 +14,10 @@
 //   template <int Rows, int Tokens> static void dots(const uint8_t *w,
 //       int64_t rowBytes, const int8_t *q, int64_t in, int32_t *dots);
 // (dots[u * Rows + r] = the biased dot product of row r, rowBytes apart,
-// and token u, `in` bytes apart; minus correction(token u) it is exact;
-// token-major so that each token's rows convert as one vector)
+// and token u, qStride bytes apart (tiledMatmul's argument, `in` unless the
+// kernel's caller appends something to each token's activations); minus
+// correction(token u) it is exact; token-major so that each token's rows
+// convert as one vector)
 // compiled for its ISA; this header is included by each ISA's translation
 // unit. A Kernel whose weights are better prepared once per tile of rows
 // (e.g. unpacked) for all the tokens that run against them supplies instead
@@ -37,7 +39,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
+#include <vector>
 
 namespace ternc::backends {
 
@@ -78,12 +82,14 @@ template <int Max, typename Run> void runRemainder(int64_t left, Run run) {
 }
 
 /// y[t * yStride + r] = (float)(exact dot of row r and token t) / scales[t]
-/// * rowScale(r) for `rows` rows of `rowBytes` bytes at `weights`, by
-/// `Kernel`'s dot products.
+/// * rowScale(r) for `rows` rows of `rowBytes` bytes at `weights` and the
+/// `in` activations of token t at q + t * qStride, by `Kernel`'s dot
+/// products.
 template <typename Kernel, typename RowScale>
-void tiledMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
-                 int64_t rowBytes, int64_t tokens, int64_t in, int64_t rows,
-                 RowScale rowScale, float *y, int64_t yStride) {
+void tiledMatmul(const int8_t *q, int64_t qStride, const float *scales,
+                 const uint8_t *weights, int64_t rowBytes, int64_t tokens,
+                 int64_t in, int64_t rows, RowScale rowScale, float *y,
+                 int64_t yStride) {
   // Corrections of this many tokens are kept on the stack at once.
   constexpr int64_t kTokenChunk = 128;
   auto tile = [&](auto rowsInTile, int64_t row, int64_t t0, int64_t count,
@@ -97,7 +103,7 @@ void tiledMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
     auto run = [&](auto tokensInTile, int64_t t) {
       constexpr int kTokens = decltype(tokensInTile)::value;
       int32_t dots[kRows * kTokens];
-      rowTile.template dots<kTokens>(q + t * in, in, dots);
+      rowTile.template dots<kTokens>(q + t * qStride, in, dots);
       for (int u = 0; u < kTokens; ++u)
         for (int r = 0; r < kRows; ++r)
           y[(t + u) * yStride + row + r] =
@@ -116,7 +122,7 @@ void tiledMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
     const int64_t count = std::min(kTokenChunk, tokens - t0);
     int32_t corrections[kTokenChunk];
     for (int64_t t = 0; t < count; ++t)
-      corrections[t] = Kernel::correction(q + (t0 + t) * in, in);
+      corrections[t] = Kernel::correction(q + (t0 + t) * qStride, in);
     int64_t row = 0;
     for (; row + Kernel::kRowTile <= rows; row += Kernel::kRowTile)
       tile(std::integral_constant<int, Kernel::kRowTile>(), row, t0, count,
@@ -132,7 +138,7 @@ void i2sMatmul(const int8_t *q, const float *scales, const uint8_t *weights,
                int64_t tokens, int64_t in, int64_t rows, float weightScale,
                float *y, int64_t yStride) {
   tiledMatmul<Kernel>(
-      q, scales, weights, in / 4, tokens, in, rows,
+      q, in, scales, weights, in / 4, tokens, in, rows,
       [=](int64_t) { return weightScale; }, y, yStride);
 }
 
@@ -142,19 +148,42 @@ void int8Matmul(const int8_t *q, const float *scales, const int8_t *weights,
                 const float *rowScales, int64_t tokens, int64_t in,
                 int64_t rows, float *y, int64_t yStride) {
   tiledMatmul<Kernel>(
-      q, scales, reinterpret_cast<const uint8_t *>(weights), in, tokens, in,
+      q, in, scales, reinterpret_cast<const uint8_t *>(weights), in, tokens, in,
       rows, [=](int64_t row) { return rowScales[row]; }, y, yStride);
 }
 
+/// Bytes of one token's record in the activations q4Matmul passes its
+/// Kernel: the token's `in` int8 activations, then for each of its in / 32
+/// groups g, in order, the int16 8 * (sum of g's activations) (in [-32768,
+/// 32512]). A kernel multiplying the unsigned codes w + 8 of
+/// backends/common/Q4Layout.h by the activations subtracts s_g times it.
+inline constexpr int64_t q4TokenRecordBytes(int64_t in) {
+  return in + in / kQ4Group * 2;
+}
+
 /// KernelAbi.h's linear_q4 on `Kernel`'s exact 4-bit dot products (rows of
-/// q4RowBytes(in) bytes, backends/common/Q4Layout.h).
+/// q4RowBytes(in) bytes, backends/common/Q4Layout.h) of the tokens' records
+/// (q4TokenRecordBytes), made once per call for all the rows.
 template <typename Kernel>
 void q4Matmul(const int8_t *q, const float *scales, const uint8_t *weights,
               const float *rowScales, int64_t tokens, int64_t in, int64_t rows,
               float *y, int64_t yStride) {
+  const int64_t recordBytes = q4TokenRecordBytes(in);
+  std::vector<int8_t> records(static_cast<size_t>(tokens * recordBytes));
+  for (int64_t t = 0; t < tokens; ++t) {
+    int8_t *record = records.data() + t * recordBytes;
+    std::copy_n(q + t * in, in, record);
+    for (int64_t g = 0; g < in / kQ4Group; ++g) {
+      int sum = 0;
+      for (int64_t k = g * kQ4Group; k < (g + 1) * kQ4Group; ++k)
+        sum += q[t * in + k];
+      const auto eightSum = static_cast<int16_t>(8 * sum);
+      std::memcpy(record + in + g * 2, &eightSum, 2);
+    }
+  }
   tiledMatmul<Kernel>(
-      q, scales, weights, q4RowBytes(in), tokens, in, rows,
-      [=](int64_t row) { return rowScales[row]; }, y, yStride);
+      records.data(), recordBytes, scales, weights, q4RowBytes(in), tokens, in,
+      rows, [=](int64_t row) { return rowScales[row]; }, y, yStride);
 }
 
 } // namespace ternc::backends
