@@ -401,10 +401,10 @@ benchmark (as llama-bench):
 common:
   -t, --threads N         threads (default: the physical cores, {7} here)
   -c, --ctx-size N        context length (default 0: as compiled)
-  --mmap                  use the weights in place in the executable's
-                          mapping instead of copying them into memory at
-                          start-up (faster start, but only as fast as the
-                          page cache holding the file)
+  --mmap                  map the weights from the executable file instead
+                          of copying them into memory at start-up (faster
+                          start, but only as fast as the page cache holding
+                          the file)
   --mlock                 lock the weights in memory
   -h, --help              print this help
   --version               print the model and runtime versions
