@@ -89,12 +89,19 @@ CompiledModel::create(const ModelDefinition &definition,
   std::unique_ptr<CompiledModel> model(new CompiledModel());
   model->definition_ = definition;
   model->info_ = info;
+  // A CPU that cannot run the model only maps the file, to name the
+  // backend: nothing is copied or read but the metadata.
+  const TernKernels *kernels = definition.kernels();
+  WeightsOptions weightsOptions = options.weights;
+  if (!kernels)
+    weightsOptions = {WeightsPlacement::Mapped, /*lock=*/false,
+                      /*fillThreads=*/1, /*populate=*/false};
   Expected<ModelWeights> weights =
       definition.gguf.size
           ? ModelWeights::place(definition.gguf, definition.ggufIsFileMapping,
-                                options.weights)
+                                weightsOptions)
           : ModelWeights::placeAppended(definition.appendedTo,
-                                        options.weights);
+                                        weightsOptions);
   if (!weights)
     return weights.error();
   model->weights_ = weights.take();
@@ -104,7 +111,6 @@ CompiledModel::create(const ModelDefinition &definition,
     return file.error();
   model->file_ = std::make_unique<gguf::GgufFile>(file.take());
 
-  const TernKernels *kernels = definition.kernels();
   if (!kernels) {
     std::string backend = "its backend";
     if (const gguf::Value *value = model->file_->find(kBackendKey))

@@ -81,7 +81,8 @@ Status settleInPlace(ByteSpan bytes, const WeightsOptions &options) {
     (void)::madvise(start, length, MADV_HUGEPAGE); // Only a hint.
   if (options.lock)
     return lock(bytes);
-  populate(bytes);
+  if (options.populate)
+    populate(bytes);
   return Status::success();
 }
 

@@ -45,6 +45,9 @@ struct WeightsOptions {
   bool lock = false;
   /// Threads that fill a resident copy (at least 1).
   int fillThreads = 1;
+  /// Mapped placement: map every page now (as a model that will run must);
+  /// false only reads what is touched (a model that only describes itself).
+  bool populate = true;
 };
 
 /// The bytes a model runs from.
