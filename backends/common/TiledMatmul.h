@@ -49,6 +49,15 @@ namespace ternc::backends {
 inline constexpr int64_t kI2SBlock = 128;
 inline constexpr int64_t kI2SBlockBytes = 32;
 
+/// What the decode-shaped kernels whose dot products are exact as computed
+/// (int8 and 4-bit weights) share: four rows a tile, one token at a time,
+/// no per-token correction.
+struct ExactRowDots {
+  static constexpr int kRowTile = 4;
+  static constexpr int kTokenTile = 1;
+  static int32_t correction(const int8_t *, int64_t) { return 0; }
+};
+
 /// The row tile of a Kernel without one: its dots read the weights in place.
 template <typename Kernel, int Rows> struct InPlaceRowTile {
   const uint8_t *w;

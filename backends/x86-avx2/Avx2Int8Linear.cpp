@@ -23,13 +23,7 @@ namespace {
 using namespace ternc::backends;
 
 /// The AVX2 int8 dot products of int8Matmul.
-struct Avx2Int8 {
-  static constexpr int kRowTile = 4;
-  static constexpr int kTokenTile = 1;
-
-  /// The products are exact: nothing to correct.
-  static int32_t correction(const int8_t *, int64_t) { return 0; }
-
+struct Avx2Int8 : ExactRowDots {
   template <int Rows, int Tokens>
   static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
                    int64_t in, int32_t *dots) {

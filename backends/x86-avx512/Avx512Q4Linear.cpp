@@ -58,13 +58,7 @@ __m512i loadGroupSums(const int8_t *p, int64_t count) {
 }
 
 /// The AVX-512 4-bit dot products of q4Matmul.
-struct Avx512Q4 {
-  static constexpr int kRowTile = 4;
-  static constexpr int kTokenTile = 1;
-
-  /// The products are exact: nothing to correct.
-  static int32_t correction(const int8_t *, int64_t) { return 0; }
-
+struct Avx512Q4 : ExactRowDots {
   template <int Rows, int Tokens>
   static void dots(const uint8_t *w, int64_t rowBytes, const int8_t *q,
                    int64_t in, int32_t *dots) {
