@@ -12,7 +12,7 @@
 //    otherwise. Token ids are int32_t.
 //  - f16 data are IEEE binary16 bit patterns (uint16_t, host byte order).
 //  - Ternary weights are I2_S exactly as GGUF files store them, used in place
-//    (FORMATS.md §2.1): `in` (a multiple of 128) trits per row, rows
+//    (docs/formats.md §2.1): `in` (a multiple of 128) trits per row, rows
 //    consecutive, row r at byte r * in / 4; each 128-element block is 32
 //    bytes and byte p of a block holds elements p, 32+p, 64+p, 96+p in bits
 //    7:6, 5:4, 3:2, 1:0; code 0/1/2 means -1/0/+1 and code 3 never occurs

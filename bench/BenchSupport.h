@@ -1,13 +1,14 @@
 //===- BenchSupport.h - What the benchmark executables share ----*- C++ -*-===//
 //
 // ternc-bandwidth measures the machine's read bandwidth, the yardstick of
-// every bandwidth-bound kernel (shared/PERF.md); ternc-kernel-bench measures
-// it again beside the kernels, because on a shared machine a bandwidth figure
-// only judges what ran in the same process at about the same time. Both read
-// the same buffer with the same loop, and both split work across threads the
-// same way: each thread takes an equal, consecutive share, and every call
-// waits for all shares, as a runtime splitting a matrix's rows does. The
-// kernel benchmarks also share their random ternary weights.
+// every bandwidth-bound kernel (bench/README.md, "Units and measurement");
+// ternc-kernel-bench measures it again beside the kernels, because on a
+// shared machine a bandwidth figure only judges what ran in the same process
+// at about the same time. Both read the same buffer with the same loop, and
+// both split work across threads the same way: each thread takes an equal,
+// consecutive share, and every call waits for all shares, as a runtime
+// splitting a matrix's rows does. The kernel benchmarks also share their
+// random ternary weights.
 //
 //===----------------------------------------------------------------------===//
 

@@ -7,12 +7,13 @@
 // quantization, attention over the KV cache) at the shapes of BitNet b1.58
 // 2B4T, and the read-bandwidth probe of BenchSupport.h in the same run: on a
 // shared machine a kernel's GB/s is only judged against a probe measured
-// beside it (shared/PERF.md), so every kernel benchmark also runs the probe
-// with its own threads right before and after its timed loop and reports its
-// GB/s as a percentage of it. Inputs are fixed-seed random data kept in memory
-// (loaded, not file-mapped); f16 matrices are laid out as each table's
-// f16_row_interleave says, and the ternary weights rotate through a pool
-// larger than the caches, so that they come from memory as a model's do.
+// beside it (bench/README.md, "Units and measurement"), so every kernel
+// benchmark also runs the probe with its own threads right before and after
+// its timed loop and reports its GB/s as a percentage of it. Inputs are
+// fixed-seed random data kept in memory (loaded, not file-mapped); f16
+// matrices are laid out as each table's f16_row_interleave says, and the
+// ternary weights rotate through a pool larger than the caches, so that they
+// come from memory as a model's do.
 // Benchmarks are named backend/kernel/shape/..., e.g.
 // x86-avx512/bitlinear_i2s/ffn_gate_up_6912x2560/tokens:1/threads:2/real_time.
 // bench/README.md explains the counters and how to read them.

@@ -13,7 +13,8 @@
 # must not depend on the page cache.
 #
 # A benchmark, not a test: nothing here asserts a time, and CI does not run it.
-# bitnet.cpp is built outside the repository (shared/peers/README.md).
+# bitnet.cpp is built outside the repository: bench/README.md, section
+# "Peers: building bitnet.cpp and llama.cpp outside the repository".
 #
 # Usage: bench/vs-bitnet.sh MODEL.gguf
 # Environment: LLAMA_BENCH (bitnet.cpp's llama-bench; required), BUILD

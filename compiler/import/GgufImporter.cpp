@@ -3,7 +3,7 @@
 // First every tensor the architecture defines is looked up and checked (shape
 // and storage type, ternary contents and the one scale per tensor), which
 // gives each weight its IR type. Then the decode and prefill functions are
-// built from the same layer recipe (FORMATS.md §4), each op inferring its
+// built from the same layer recipe (docs/formats.md §4), each op inferring its
 // result type.
 //
 //===----------------------------------------------------------------------===//

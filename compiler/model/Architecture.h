@@ -3,7 +3,8 @@
 // What a GGUF file of each supported architecture must contain: the metadata
 // keys that give its hyper-parameters and the tensors, with their shapes as
 // functions of those hyper-parameters. The checker, the synthetic model
-// generator and the importer all read this one description (FORMATS.md §3-4).
+// generator and the importer all read this one description
+// (docs/formats.md §3 and §4).
 //
 //===----------------------------------------------------------------------===//
 

@@ -43,7 +43,7 @@ SplitMix64 tensorRng(uint64_t seed, const std::string &name) {
   return SplitMix64(seed * 0x9e3779b97f4a7c15ull ^ hash);
 }
 
-/// Gamma values shaped like the official 2B4T's (FORMATS.md §6): attn_norm
+/// Gamma values shaped like the official 2B4T's (docs/formats.md §6): attn_norm
 /// around 1/sqrt(n_embd), ffn_norm 1.1-1.6, sub-norms growing from ~0.015 to
 /// ~12 (attn) or ~0.2 to ~17 (ffn) with depth, output_norm around 0.1
 /// times `outputGain`.

@@ -2,7 +2,7 @@
 //
 // The golden model of every tern op, on plain row-major f32 data: slow on
 // purpose, exact by design. Where bitnet.cpp (ggml's CPU path) rounds, these
-// round the same way (FORMATS.md §4), so "matches the reference" means
+// round the same way (docs/formats.md §4), so "matches the reference" means
 // "matches bitnet.cpp" up to summation order. MLIR-free: the interpreter,
 // the backends' conformance tests and the runtime's tests all use it.
 //

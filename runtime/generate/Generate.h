@@ -23,7 +23,7 @@
 
 namespace ternc::generate {
 
-/// `text` wrapped in BitNet b1.58 2B4T's chat format (FORMATS.md §5):
+/// `text` wrapped in BitNet b1.58 2B4T's chat format (docs/formats.md §5.4):
 /// "User: {text}<|eot_id|>Assistant: ".
 std::string chatPrompt(std::string_view text);
 

@@ -1,7 +1,7 @@
 //===- Quants.h - Reference (de)quantization of GGUF tensor types -*- C++ -*-===//
 //
 // Portable, bit-exact reference code for the tensor encodings ternc reads and
-// writes (layouts in FORMATS.md §2). Kernels of every backend are tested
+// writes (layouts in docs/formats.md §2). Kernels of every backend are tested
 // against these. Dequantization covers F32, F16, BF16, Q4_0, Q8_0, Q6_K,
 // Q8_K, TQ1_0, TQ2_0 and I2_S; quantization covers F32, F16, BF16, Q8_0,
 // TQ1_0, TQ2_0 and I2_S.

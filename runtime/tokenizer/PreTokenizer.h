@@ -6,7 +6,7 @@
 // regex splits each piece the previous one left into its matches and the
 // text between them. These are hand-written matchers over code points, one
 // function per regex (std::regex has neither \p{L} nor look-ahead), with the
-// Unicode classes from Unicode.h (FORMATS.md section 5).
+// Unicode classes from Unicode.h (docs/formats.md §5.2).
 //
 //===----------------------------------------------------------------------===//
 

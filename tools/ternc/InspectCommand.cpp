@@ -92,7 +92,7 @@ nlohmann::json scalarJson(const Value &value) {
   }
 }
 
-/// Bytes as "1.18 GB" (decimal units, as PERF.md quotes sizes).
+/// Bytes as "1.18 GB" (decimal units, as bench/README.md's figures).
 std::string humanBytes(uint64_t bytes) {
   const char *units[] = {"B", "kB", "MB", "GB", "TB"};
   double value = static_cast<double>(bytes);

@@ -80,7 +80,7 @@ protected:
 TEST_F(GgufImporterTest, I2SScaleIsTheStoredOneBitForBit) {
   GgufFile file = makeModel("bitnet-b1.58", TensorType::I2_S);
   const TensorInfo *q = file.findTensor("blk.0.attn_q.weight");
-  // The f32 right after the n/4 bytes of codes (FORMATS.md §2.1).
+  // The f32 right after the n/4 bytes of codes (docs/formats.md §2.1).
   float stored =
       loadLittleEndian<float>(file.tensorData(*q).data + q->elements / 4);
   mlir::OwningOpRef<mlir::ModuleOp> module = import(file);

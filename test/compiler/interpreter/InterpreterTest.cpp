@@ -2,11 +2,11 @@
 //
 // The interpreter is the golden model every compiled binary is compared with,
 // so it is checked here against a second implementation of the forward pass:
-// plain loops over std::vector written from FORMATS.md §4 alone, reading the
-// weights through gguf::dequantize and sharing no code with the interpreter or
-// compiler/reference. The tests also check that the KV cache gives the same
-// logits however a sequence is split into calls, and that context overflow
-// and unknown token ids are errors that change nothing.
+// plain loops over std::vector written from docs/formats.md §4 alone,
+// reading the weights through gguf::dequantize and sharing no code with the
+// interpreter or compiler/reference. The tests also check that the KV cache
+// gives the same logits however a sequence is split into calls, and that
+// context overflow and unknown token ids are errors that change nothing.
 //
 //===----------------------------------------------------------------------===//
 

@@ -20,7 +20,7 @@ TEST(SyntheticModelTest, Preset2B4THasTheOfficialShapes) {
   ASSERT_NE(arch, nullptr);
   Expected<HyperParams> p = presetHyperParams("2b4t", 1024);
   ASSERT_TRUE(p.ok());
-  // FORMATS.md §3.1.
+  // docs/formats.md §3.1.
   EXPECT_EQ(p->vocabSize, 128256u);
   EXPECT_EQ(p->contextLength, 4096u);
   EXPECT_EQ(p->embeddingLength, 2560u);

@@ -1,7 +1,7 @@
 //===- ReferenceOpsTest.cpp - Hand-computed cases of the reference ops ----===//
 //
-// Each expectation is worked out by hand from the numerics of FORMATS.md §4,
-// on inputs small enough to follow.
+// Each expectation is worked out by hand from the numerics of
+// docs/formats.md §4, on inputs small enough to follow.
 //
 //===----------------------------------------------------------------------===//
 

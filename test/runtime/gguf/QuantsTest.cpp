@@ -1,7 +1,7 @@
 //===- QuantsTest.cpp - Byte-exact tests of the ternary encodings ---------===//
 //
-// Expected bytes are computed by hand from the layouts in FORMATS.md §2, not
-// by the code under test.
+// Expected bytes are computed by hand from the layouts in docs/formats.md §2,
+// not by the code under test.
 //
 //===----------------------------------------------------------------------===//
 

@@ -30,7 +30,7 @@ TEST(TensorTypeTest, ConventionFollowsArchitecture) {
 }
 
 TEST(TensorTypeTest, OfficialI2SSizes) {
-  // Sizes of the official 2B4T file's tensors (FORMATS.md §2.1).
+  // Sizes of the official 2B4T file's tensors (docs/formats.md §2.1).
   uint64_t q[] = {2560, 2560}, k[] = {2560, 640}, ffn[] = {2560, 6912};
   EXPECT_EQ(tensorByteSize(TensorType::I2_S, q, 2), 1638432u);
   EXPECT_EQ(tensorByteSize(TensorType::I2_S, k, 2), 409632u);

@@ -56,7 +56,7 @@ TEST_F(Llama3OracleTest, ReadsTheVocabulary) {
 }
 
 TEST_F(Llama3OracleTest, FormatsExamples) {
-  // llama.cpp's ggml-vocab-llama-bpe test vectors (FORMATS.md section 5).
+  // llama.cpp's ggml-vocab-llama-bpe test vectors (docs/formats.md §5.5).
   EXPECT_EQ(tokenizer_->encode("Hello world", withoutBos()), (Ids{9906, 1917}));
   EXPECT_EQ(tokenizer_->encode(" Hello world", withoutBos()),
             (Ids{22691, 1917}));

@@ -1,7 +1,7 @@
 //===- PreTokenizerTest.cpp - The regex splits, computed by hand ----------===//
 //
-// Every expected split here was worked out from the regexes (FORMATS.md
-// section 5), not by running the code.
+// Every expected split here was worked out from the regexes
+// (docs/formats.md §5.2), not by running the code.
 //
 //===----------------------------------------------------------------------===//
 
