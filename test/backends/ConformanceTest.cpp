@@ -18,6 +18,8 @@
 #include "runtime/support/Half.h"
 #include "runtime/support/Random.h"
 
+#include <xtensor/xbuilder.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -385,6 +387,39 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
         },
         reference::bitLinear(x, trits, weightScale));
   }
+}
+
+TEST_P(KernelConformanceTest, BitLinearSumsTheLongestRowsExactly) {
+  // Rows of 2^23 trits, all +1 in row 0 and alternating in row 1, by
+  // activations that all quantize to 127: the exact sum (2^23 * 127) is far
+  // inside int32, but a kernel that keeps partial sums with place values
+  // (x86-avx512's decode, up to 2^16 a block in one lane) must fold them
+  // before they overflow.
+  const int64_t in = int64_t(1) << 23, out = 2;
+  reference::Trits trits({static_cast<size_t>(out), static_cast<size_t>(in)});
+  for (int64_t k = 0; k < in; ++k) {
+    trits(0, k) = 1;
+    trits(1, k) = k % 2 == 0 ? 1 : -1;
+  }
+  std::vector<float> weights(trits.size());
+  for (size_t i = 0; i < trits.size(); ++i)
+    weights[i] = trits.data()[i] * 0.5f;
+  std::vector<uint8_t> bytes;
+  Status encoded = gguf::quantize(gguf::TensorType::I2_S, weights.data(),
+                                  weights.size(), bytes);
+  ASSERT_TRUE(encoded.ok()) << encoded.error().message();
+  const float weightScale =
+      gguf::i2sScale({bytes.data(), bytes.size()}, weights.size());
+  const Activations x = xt::ones<float>({size_t(1), static_cast<size_t>(in)});
+  const QuantizedRows quantized = quantizeWith(kernels(), x);
+  ASSERT_EQ(quantized.q[0], 127);
+  expectRowSlicesMatch(
+      [&](int64_t begin, int64_t end, float *y) {
+        kernels().bitlinear_i2s(quantized.q.data(), quantized.scales.data(),
+                                bytes.data() + begin * in / 4, 1, in,
+                                end - begin, weightScale, y + begin, out);
+      },
+      reference::bitLinear(x, trits, weightScale));
 }
 
 /// The signature shared by linear_f16 and linear_f32.
