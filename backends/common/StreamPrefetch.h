@@ -1,13 +1,17 @@
 //===- StreamPrefetch.h - Software prefetch of streamed weights -*- C++ -*-===//
 //
-// A compiled model's weights are used in place, mapped from the executable
-// in 4 KiB pages, and the hardware prefetchers stop at every page boundary:
-// a stream of weights then stalls on a miss every 4 KiB. Software prefetches
-// cross pages. The SIMD matmuls issue one per cache line they load, this
-// far ahead of it: on this project's reference machine one core streaming
-// a ternary matrix from 4 KiB pages went from 9.6 to 14.4 GB/s with 8 KiB
-// (2 KiB: 13.1, 4 KiB: 14.0), all else equal. A prefetch never faults, so
-// running past the end of a matrix is harmless.
+// Hardware prefetchers stop at every 4 KiB page boundary, so a stream of
+// weights mapped in 4 KiB pages (`--mmap`) stalls on a miss every 4 KiB
+// unless software prefetches cross the pages; with resident weights in huge
+// pages they still help the short rows of the ternary matmuls. The SIMD
+// matmuls issue one per cache line they load, a window of 8 KiB ahead of it:
+// on an Intel host one core streaming a ternary matrix from 4 KiB pages went
+// from 9.6 to 14.4 GB/s with 8 KiB (2 KiB: 13.1, 4 KiB: 14.0). A kernel
+// that reads several far-apart streams side by side splits the window among
+// them, so that the lines in flight stay within L1: the f16 LM head's eight
+// row groups, 8 KiB ahead each, streamed at 67% of the read probe on an AMD
+// EPYC (Zen 4 class) host, 1 KiB ahead each at 91-97%. A prefetch never
+// faults, so running past the end of a matrix is harmless.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,12 +22,18 @@
 
 namespace ternc::backends {
 
-/// Bytes ahead of a load that its prefetch goes.
+/// Bytes ahead of the loads that their prefetches go, over all the streams
+/// a kernel reads side by side.
 inline constexpr int64_t kStreamPrefetchBytes = 8192;
 
-/// Prefetches the cache line kStreamPrefetchBytes after `address` into L1.
-inline void prefetchAhead(const void *address) {
-  __builtin_prefetch(static_cast<const char *>(address) + kStreamPrefetchBytes,
+/// Prefetches into L1 the cache line a 1/Streams share of
+/// kStreamPrefetchBytes after `address`, for a kernel that reads `Streams`
+/// far-apart streams side by side (rows close together, such as a tile of
+/// short ternary rows, are one stream).
+template <int Streams = 1> inline void prefetchAhead(const void *address) {
+  static_assert(Streams >= 1, "a kernel reads at least one stream");
+  __builtin_prefetch(static_cast<const char *>(address) +
+                         kStreamPrefetchBytes / Streams,
                      0, 3);
 }
 

@@ -48,7 +48,7 @@ struct GroupDots {
         const uint16_t *halves = w + (g * in + k) * kGroup;
         // One prefetch per 64-byte line: every fourth step.
         if (k % 4 == 0)
-          ternc::backends::prefetchAhead(halves);
+          ternc::backends::prefetchAhead<Groups>(halves);
         const __m256 products = _mm256_mul_ps(loadHalves(halves), xk);
         low[g] = _mm256_add_pd(
             low[g], _mm256_cvtps_pd(_mm256_castps256_ps128(products)));

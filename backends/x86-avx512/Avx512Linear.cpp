@@ -49,7 +49,7 @@ struct GroupDots {
         const uint16_t *halves = w + (g * in + k) * kGroup;
         // One prefetch per 64-byte line: every fourth step.
         if (k % 4 == 0)
-          ternc::backends::prefetchAhead(halves);
+          ternc::backends::prefetchAhead<Groups>(halves);
         const __m256 weights = _mm256_cvtph_ps(
             _mm_loadu_si128(reinterpret_cast<const __m128i *>(halves)));
         sums[g] = _mm512_fmadd_pd(_mm512_cvtps_pd(weights), xk, sums[g]);
