@@ -27,6 +27,10 @@ fi
 
 echo "== unit and lit tests (build/)"
 ctest --test-dir "$build" --output-on-failure -j2
+# Which kernel tables the conformance suite exercised on this CPU (the rest
+# were skipped; TERNC_REQUIRE_KERNEL_TABLES=x86-avx512,... makes a skip fail).
+"$build/bin/TerncBackendTests" --gtest_filter='KernelTableCoverageTest.*' |
+  grep '^\[ tables' || true
 
 echo "== unit tests under ASan + UBSan (build-asan/)"
 if [[ ! -f "$asan/build.ninja" ]]; then

@@ -3,6 +3,7 @@
 #include "backends/x86-avx2/Avx2Target.h"
 
 #include "backends/x86-avx2/Avx2Kernels.h"
+#include "backends/x86-avx2/Avx2Linear.h"
 
 namespace ternc {
 
@@ -15,7 +16,7 @@ BackendTarget x86Avx2Target() {
   target.cpu = "x86-64-v3";
   target.features = "+avx2,+fma,+f16c";
   target.ternaryLayout = "i2_s";
-  target.f16RowInterleave = 8;
+  target.f16RowInterleave = kX86F16RowInterleave;
   target.kernelsSymbol = "ternX86Avx2Kernels";
   target.kernelLibraries = {"TerncBackendX86Avx2", "TerncBackendGeneric"};
   target.hostKernels = ternX86Avx2Kernels;

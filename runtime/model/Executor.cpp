@@ -5,7 +5,8 @@
 #include "backends/common/Q4Layout.h"
 
 #include <algorithm>
-#include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -21,6 +22,16 @@ constexpr int64_t kRowGrain = 16;
 /// step's vectors) stay on one thread, where a hand-off would cost more
 /// than the work.
 constexpr int64_t kElementGrain = 4096;
+
+/// Stops the process with `message` unless `condition` holds: a broken
+/// precondition of a tern_exec_* entry is a code-generation bug, and going
+/// on would read or write out of bounds. Checked in every build type.
+void require(bool condition, const char *entry, const char *message) {
+  if (condition)
+    return;
+  std::fprintf(stderr, "ternc runtime: %s: %s\n", entry, message);
+  std::abort();
+}
 
 /// result = a * b; false when it overflows size_t.
 bool multiply(size_t a, size_t b, size_t &result) {
@@ -188,7 +199,8 @@ void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
 void tern_exec_linear_f16(TernExec *exec, const float *x,
                           const uint16_t *weights, int64_t tokens, int64_t in,
                           int64_t rows, float *y, int64_t y_stride) {
-  assert(in <= exec->scratchFloats() && "linear_scratch_floats is too small");
+  require(in <= exec->scratchFloats(), "tern_exec_linear_f16",
+          "the input is wider than the executor's linear scratch");
   const TernKernels &k = exec->kernels();
   exec->parallelFor(rows, kRowGrain,
                     [&](int64_t begin, int64_t end, int thread) {
@@ -201,7 +213,8 @@ void tern_exec_linear_f16(TernExec *exec, const float *x,
 void tern_exec_linear_f32(TernExec *exec, const float *x, const float *weights,
                           int64_t tokens, int64_t in, int64_t rows, float *y,
                           int64_t y_stride) {
-  assert(in <= exec->scratchFloats() && "linear_scratch_floats is too small");
+  require(in <= exec->scratchFloats(), "tern_exec_linear_f32",
+          "the input is wider than the executor's linear scratch");
   const TernKernels &k = exec->kernels();
   exec->parallelFor(rows, kRowGrain,
                     [&](int64_t begin, int64_t end, int thread) {
@@ -295,11 +308,13 @@ void tern_exec_attention(TernExec *exec, const float *q, const float *k,
                          int64_t position, int64_t heads, int64_t kv_heads,
                          int64_t head_dim, int64_t layer, float *out) {
   const TernExecOptions &options = exec->options();
-  assert(layer >= 0 && layer < options.layers && "layer out of range");
-  assert(kv_heads == options.kvHeads && head_dim == options.headDim &&
-         "attention shape differs from the KV cache's");
-  assert(position + valid_tokens <= options.capacity && "context overflow");
-  (void)options;
+  require(layer >= 0 && layer < options.layers, "tern_exec_attention",
+          "the layer is outside the KV cache");
+  require(kv_heads == options.kvHeads && head_dim == options.headDim,
+          "tern_exec_attention", "the heads differ from the KV cache's");
+  require(position >= 0 && valid_tokens >= 0 && valid_tokens <= tokens &&
+              position + valid_tokens <= options.capacity,
+          "tern_exec_attention", "the positions overflow the KV cache");
   const TernKernels &kernels = exec->kernels();
   // KV heads (and their query heads) split across the threads.
   exec->parallelFor(kv_heads, 1, [&](int64_t begin, int64_t end, int thread) {

@@ -30,6 +30,10 @@
 using namespace ternc;
 using reference::Activations;
 
+void PrintTo(const TernKernels *table, std::ostream *os) {
+  *os << (table ? table->name : "(a table this CPU cannot run)");
+}
+
 void KernelConformanceTest::SetUp() {
   if (!GetParam())
     GTEST_SKIP() << "the host CPU cannot run this backend";

@@ -17,6 +17,7 @@
 #include "backends/KernelAbi.h"
 
 #include <gtest/gtest.h>
+#include <ostream>
 
 /// Runs the conformance cases on the kernel table that is the parameter. A
 /// NULL table (the backend's accessor found the host CPU unable to run it)
@@ -29,5 +30,9 @@ protected:
   /// The backend under test.
   const TernKernels &kernels() const { return *GetParam(); }
 };
+
+/// Names the table in test names and failures (its backend's name), so
+/// that a run shows which tables it exercised.
+void PrintTo(const TernKernels *table, std::ostream *os);
 
 #endif // TERNC_TEST_BACKENDS_CONFORMANCETEST_H

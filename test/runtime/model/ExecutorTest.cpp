@@ -285,8 +285,7 @@ TEST(ExecutorTest, ElementwiseSplitsByElements) {
 }
 
 TEST(ExecutorTest, UnaryElementwiseSplitsByElements) {
-  if (!kernels().relu2_f32 || !kernels().silu_f32)
-    GTEST_SKIP() << "the generic backend has no relu2_f32/silu_f32 yet";
+  ASSERT_TRUE(kernels().relu2_f32 && kernels().silu_f32);
   const int64_t count = 20000;
   std::vector<float> x = randomFloats(count, 13);
   std::unique_ptr<TernExec> exec = makeExec(2);
@@ -365,6 +364,34 @@ TEST(ExecutorTest, ScratchCoversLinearAndAttention) {
   for (int thread = 0; thread < 3; ++thread)
     EXPECT_EQ(reinterpret_cast<uintptr_t>(exec->scratch(thread)) % 64, 0u);
   EXPECT_GE(exec->scratch(1) - exec->scratch(0), exec->scratchFloats());
+}
+
+TEST(ExecutorDeathTest, AttentionOutsideTheCacheStopsInEveryBuildType) {
+  // 2 layers of 4 positions, 1 KV head of 8: a call past either bound must
+  // stop the process with a message, not write past the cache (release
+  // builds included: this is not an assert).
+  std::unique_ptr<TernExec> exec = makeExec(1, true, 2, 4, 1, 8);
+  std::vector<float> q(8), k(8), v(8), out(8);
+  auto attend = [&](int64_t layer, int64_t position) {
+    tern_exec_attention(exec.get(), q.data(), k.data(), v.data(), 1, 1,
+                        position, 1, 1, 8, layer, out.data());
+  };
+  attend(1, 3);
+  EXPECT_DEATH(attend(2, 0), "tern_exec_attention: the layer is outside the "
+                             "KV cache");
+  EXPECT_DEATH(attend(0, 4), "tern_exec_attention: the positions overflow "
+                             "the KV cache");
+}
+
+TEST(ExecutorDeathTest, LinearWiderThanTheScratchStops) {
+  std::unique_ptr<TernExec> exec = makeExec(1, true, 1, 4, 1, 8, 16);
+  const int64_t in = exec->scratchFloats() + 1;
+  std::vector<float> x(in), y(1);
+  std::vector<uint16_t> weights(in);
+  EXPECT_DEATH(tern_exec_linear_f16(exec.get(), x.data(), weights.data(), 1,
+                                    in, 1, y.data(), 1),
+               "tern_exec_linear_f16: the input is wider than the executor's "
+               "linear scratch");
 }
 
 TEST(ExecutorTest, RejectsBadShapes) {
