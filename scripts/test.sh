@@ -25,6 +25,15 @@ if [[ -f "$tokenizer" ]]; then
   export TERNC_LLAMA3_TOKENIZER_JSON="$tokenizer"
 fi
 
+# Files written by bitnet.cpp and llama.cpp with their logits, outside the
+# repository (../shared/fixtures beside it, or TERNC_PEER_FIXTURES).
+fixtures="${TERNC_PEER_FIXTURES:-$root/../shared/fixtures}"
+if [[ -d "$fixtures/bitnet.cpp" ]]; then
+  echo "ternc: peer fixtures in $fixtures: checking against the peers' logits"
+else
+  echo "ternc: no peer fixtures at $fixtures: e2e/peer-fixtures.test skipped"
+fi
+
 echo "== unit and lit tests (build/)"
 ctest --test-dir "$build" --output-on-failure -j2
 # Which kernel tables the conformance suite exercised on this CPU (the rest

@@ -31,6 +31,18 @@ if llama3_tokenizer and os.path.exists(llama3_tokenizer):
     config.substitutions.append(("%llama3_tokenizer", llama3_tokenizer))
     config.environment["TERNC_LLAMA3_TOKENIZER_JSON"] = llama3_tokenizer
 
+# Files written by bitnet.cpp and llama.cpp with their own logits, kept
+# outside the repository: ../shared/fixtures beside the checkout, or
+# TERNC_PEER_FIXTURES.
+peer_fixtures = os.environ.get("TERNC_PEER_FIXTURES") or os.path.join(
+    config.ternc_src_root, "..", "shared", "fixtures")
+if os.path.isdir(os.path.join(peer_fixtures, "bitnet.cpp")):
+    config.available_features.add("peer-fixtures")
+    config.substitutions.append(("%fixtures", os.path.abspath(peer_fixtures)))
+    # The fixtures' tokens: BOS 1016, then 1..15.
+    config.substitutions.append(
+        ("%fixture_tokens", "1016," + ",".join(str(i) for i in range(1, 16))))
+
 # Tests of the x86 SIMD backends need a CPU that runs them.
 try:
     with open("/proc/cpuinfo") as cpuinfo:
