@@ -29,6 +29,10 @@
 //                                     int32_t *dots);
 //   };
 // with dots as above (tokens: how many will run against the tile).
+// A Kernel may also supply `static constexpr int kDecodeRowTile`, the rows
+// of a tile in calls with one token: decode streams each row once, and more
+// rows side by side keep more of the stream's loads in flight than the
+// tile that suits prefill's reuse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +82,15 @@ template <typename Kernel, int Rows>
 struct RowTileOf<Kernel, Rows,
                  std::void_t<typename Kernel::template RowTile<Rows>>> {
   using type = typename Kernel::template RowTile<Rows>;
+};
+
+/// Kernel::kDecodeRowTile where the Kernel has one, else Kernel::kRowTile.
+template <typename Kernel, typename = void> struct DecodeRowTileOf {
+  static constexpr int value = Kernel::kRowTile;
+};
+template <typename Kernel>
+struct DecodeRowTileOf<Kernel, std::void_t<decltype(Kernel::kDecodeRowTile)>> {
+  static constexpr int value = Kernel::kDecodeRowTile;
 };
 
 /// Calls `run` with std::integral_constant<int, left> for 0 < left <= Max.
@@ -133,9 +146,15 @@ void tiledMatmul(const int8_t *q, int64_t qStride, const float *scales,
     for (int64_t t = 0; t < count; ++t)
       corrections[t] = Kernel::correction(q + (t0 + t) * qStride, in);
     int64_t row = 0;
-    for (; row + Kernel::kRowTile <= rows; row += Kernel::kRowTile)
-      tile(std::integral_constant<int, Kernel::kRowTile>(), row, t0, count,
-           corrections);
+    auto wholeTiles = [&](auto rowsInTile) {
+      constexpr int kRows = decltype(rowsInTile)::value;
+      for (; row + kRows <= rows; row += kRows)
+        tile(rowsInTile, row, t0, count, corrections);
+    };
+    if (tokens == 1)
+      wholeTiles(std::integral_constant<int, DecodeRowTileOf<Kernel>::value>());
+    else
+      wholeTiles(std::integral_constant<int, Kernel::kRowTile>());
     for (; row < rows; ++row)
       tile(std::integral_constant<int, 1>(), row, t0, count, corrections);
   }

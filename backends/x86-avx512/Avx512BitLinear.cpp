@@ -16,9 +16,9 @@
 // with the block's first 64 activations as they lie in memory, and to bits
 // 3:2 | 1:0, which line up with the next 64. The masked codes keep their
 // place values (64 and 16, 4 and 1), undone per lane by exact arithmetic
-// shifts once the products are summed. On an AMD EPYC (Zen 4 class) host
-// this took decode from 45-55% of the read probe to 60-70% (2 threads) and
-// the 2B4T-shaped model from 28 to 35 tokens/s. vpdpbusd adds groups of four
+// shifts once the products are summed; decode takes 12 rows a tile. On an
+// AMD EPYC (Zen 4 class) host this took decode from 45-55% of the read
+// probe to 75-85% (2 threads). vpdpbusd adds groups of four
 // products into 32-bit lanes exactly. With trit = code - 1 the dot product is
 // sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
 //
@@ -92,6 +92,11 @@ struct Avx512I2S {
   /// activation vector (measured against 4 x 6, 8 x 3 and 3 x 8: best).
   static constexpr int kRowTile = 5;
   static constexpr int kTokenTile = 5;
+  /// Decode streams 12 rows side by side (24 accumulators), prefetching
+  /// the next tile: on an AMD EPYC (Zen 4 class) host two threads read 35-37
+  /// GB/s with 5 rows, 38-41 with 8 or 10 and 41-43 with 12 (prefetching 8
+  /// KiB ahead), then 43-46 prefetching the next tile.
+  static constexpr int kDecodeRowTile = 12;
   /// Calls with fewer tokens stream the codes (decode is memory-bound).
   static constexpr int64_t kMinUnpackTokens = 4;
   /// Bytes of unpacked codes a row tile may hold (on the stack).
@@ -102,7 +107,7 @@ struct Avx512I2S {
     return avx512ActivationSum(q, in);
   }
 
-  /// Streamed dots with at most 16 accumulators (two per row and token):
+  /// Streamed dots with at most 24 accumulators (two per row and token):
   /// larger tiles are split.
   template <int Rows, int Tokens>
   static void splitStreamedDots(const uint8_t *w, int64_t rowBytes,
@@ -112,7 +117,7 @@ struct Avx512I2S {
       splitStreamedDots<Rows, 4>(w, rowBytes, q, in, dots);
       splitStreamedDots<Rows, Tokens - 4>(w, rowBytes, q + 4 * in, in,
                                           dots + 4 * Rows);
-    } else if constexpr (Rows * Tokens > 8) {
+    } else if constexpr (Rows * Tokens > 12) {
       constexpr int kHalf = Rows / 2;
       int32_t first[kHalf * Tokens], rest[(Rows - kHalf) * Tokens];
       splitStreamedDots<kHalf, Tokens>(w, rowBytes, q, in, first);
@@ -262,7 +267,7 @@ struct Avx512I2S {
         for (int r = 0; r < Rows; ++r) {
           const uint8_t *block = w + r * rowBytes + b * kI2SBlockBytes;
           if (prefetch)
-            prefetchAhead(block);
+            prefetchNextTile(block, Rows * rowBytes);
           const __m512i codes = _mm512_broadcast_i64x4(
               _mm256_loadu_si256(reinterpret_cast<const __m256i *>(block)));
           const __m512i head = _mm512_and_si512(codes, headMask);
