@@ -31,8 +31,9 @@ protected:
   const TernKernels &kernels() const { return *GetParam(); }
 };
 
-/// Names the table in test names and failures (its backend's name), so
-/// that a run shows which tables it exercised.
+/// Names the table in test names and failures (its backend's name, or
+/// "none" where this CPU cannot run it), so that a run shows which tables
+/// it exercised.
 void PrintTo(const TernKernels *table, std::ostream *os);
 
 #endif // TERNC_TEST_BACKENDS_CONFORMANCETEST_H
