@@ -193,6 +193,31 @@ void expectRowSlicesMatch(RunRows runRows, const Activations &expected,
   EXPECT_TRUE(sameBits(sliced, expected)) << "in two row slices";
 }
 
+/// A ternary matrix as a GGUF file stores it in I2_S, and its scale as read
+/// back from the bytes.
+struct I2sMatrix {
+  std::vector<uint8_t> bytes;
+  float scale = 0;
+};
+
+/// `trits` times `alpha`, encoded by the GGUF library's I2_S quantizer (no
+/// bytes, and a test failure, if it refuses them).
+I2sMatrix encodeI2s(const reference::Trits &trits, float alpha) {
+  std::vector<float> weights(trits.size());
+  for (size_t i = 0; i < trits.size(); ++i)
+    weights[i] = trits.data()[i] * alpha;
+  I2sMatrix matrix;
+  Status encoded = gguf::quantize(gguf::TensorType::I2_S, weights.data(),
+                                  weights.size(), matrix.bytes);
+  if (!encoded.ok()) {
+    ADD_FAILURE() << encoded.error().message();
+    return {};
+  }
+  matrix.scale = gguf::i2sScale({matrix.bytes.data(), matrix.bytes.size()},
+                                weights.size());
+  return matrix;
+}
+
 /// Int8 activation rows and their per-token scales.
 struct QuantizedRows {
   std::vector<int8_t> q;
@@ -370,16 +395,11 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
     SCOPED_TRACE(describe(shape));
     const Activations x = data.activations(shape.tokens, shape.in);
     const reference::Trits trits = data.trits(shape.out, shape.in);
-    const float alpha = 0.25f + std::fabs(data.uniform(2.0f));
-    std::vector<float> weights(trits.size());
-    for (size_t i = 0; i < trits.size(); ++i)
-      weights[i] = trits.data()[i] * alpha;
-    std::vector<uint8_t> bytes;
-    Status encoded = gguf::quantize(gguf::TensorType::I2_S, weights.data(),
-                                    weights.size(), bytes);
-    ASSERT_TRUE(encoded.ok()) << encoded.error().message();
-    const float weightScale =
-        gguf::i2sScale({bytes.data(), bytes.size()}, weights.size());
+    const I2sMatrix matrix =
+        encodeI2s(trits, 0.25f + std::fabs(data.uniform(2.0f)));
+    ASSERT_FALSE(matrix.bytes.empty());
+    const std::vector<uint8_t> &bytes = matrix.bytes;
+    const float weightScale = matrix.scale;
 
     const QuantizedRows quantized = quantizeWith(kernels(), x);
     expectRowSlicesMatch(
@@ -405,15 +425,10 @@ TEST_P(KernelConformanceTest, BitLinearSumsTheLongestRowsExactly) {
     trits(0, k) = 1;
     trits(1, k) = k % 2 == 0 ? 1 : -1;
   }
-  std::vector<float> weights(trits.size());
-  for (size_t i = 0; i < trits.size(); ++i)
-    weights[i] = trits.data()[i] * 0.5f;
-  std::vector<uint8_t> bytes;
-  Status encoded = gguf::quantize(gguf::TensorType::I2_S, weights.data(),
-                                  weights.size(), bytes);
-  ASSERT_TRUE(encoded.ok()) << encoded.error().message();
-  const float weightScale =
-      gguf::i2sScale({bytes.data(), bytes.size()}, weights.size());
+  const I2sMatrix matrix = encodeI2s(trits, 0.5f);
+  ASSERT_FALSE(matrix.bytes.empty());
+  const std::vector<uint8_t> &bytes = matrix.bytes;
+  const float weightScale = matrix.scale;
   const Activations x = xt::ones<float>({size_t(1), static_cast<size_t>(in)});
   const QuantizedRows quantized = quantizeWith(kernels(), x);
   ASSERT_EQ(quantized.q[0], 127);
