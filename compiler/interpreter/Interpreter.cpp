@@ -2,6 +2,7 @@
 
 #include "compiler/interpreter/Interpreter.h"
 
+#include "dialects/Tern/IR/ModelEntryPoints.h"
 #include "dialects/Tern/IR/TernOps.h"
 #include "runtime/gguf/Quants.h"
 
@@ -48,16 +49,23 @@ Interpreter::create(ModuleOp module, const gguf::GgufFile &file,
                     const InterpreterOptions &options) {
   std::unique_ptr<Interpreter> interpreter(
       new Interpreter(module, file, options));
-  interpreter->decode_ = module.lookupSymbol<func::FuncOp>("decode");
-  interpreter->prefill_ = module.lookupSymbol<func::FuncOp>("prefill");
-  if (!interpreter->decode_ || !interpreter->prefill_)
-    return makeError("the module has no @decode and @prefill functions");
-  FunctionType prefillType = interpreter->prefill_.getFunctionType();
-  interpreter->prefillChunk_ =
-      cast<RankedTensorType>(prefillType.getInput(0)).getDimSize(0);
-  interpreter->cacheType_ = cast<tern::KVCacheType>(prefillType.getInput(2));
-  interpreter->vocabSize_ =
-      cast<RankedTensorType>(prefillType.getResult(0)).getDimSize(1);
+  std::string diagnostic;
+  FailureOr<tern::ModelEntryPoints> entries = [&] {
+    ScopedDiagnosticHandler capture(
+        module.getContext(), [&](Diagnostic &d) {
+          if (diagnostic.empty())
+            diagnostic = d.str();
+          return success();
+        });
+    return tern::getModelEntryPoints(module);
+  }();
+  if (failed(entries))
+    return makeError("not a tern model: {}", diagnostic);
+  interpreter->decode_ = entries->decode;
+  interpreter->prefill_ = entries->prefill;
+  interpreter->prefillChunk_ = entries->prefillChunk;
+  interpreter->cacheType_ = entries->cache;
+  interpreter->vocabSize_ = entries->vocabSize;
   // The reference cache holds f32 keys and values of every layer: refuse a
   // context it cannot allocate rather than fail inside the allocator.
   tern::KVCacheType cache = interpreter->cacheType_;

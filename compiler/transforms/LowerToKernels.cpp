@@ -10,6 +10,7 @@
 #include "compiler/transforms/Passes.h"
 
 #include "compiler/transforms/ArenaLayout.h"
+#include "dialects/Tern/IR/ModelEntryPoints.h"
 #include "dialects/Tern/IR/TernOps.h"
 #include "runtime/model/ModelAbi.h"
 
@@ -410,8 +411,8 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
 
 LogicalResult FunctionLowering::lower() {
   Block &body = source_.getBody().front();
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
-  if (ret.getNumOperands() != 1 || !ret.getOperand(0).getDefiningOp())
+  auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());
+  if (!ret || ret.getNumOperands() != 1 || !ret.getOperand(0).getDefiningOp())
     return source_.emitError("must return one computed tensor (the logits)");
   returned_ = ret.getOperand(0);
 
@@ -434,11 +435,10 @@ LogicalResult FunctionLowering::lower() {
 }
 
 /// The i64 of a planned or typed fact, by TernModelInfo's field order.
-SmallVector<int64_t> modelInfo(func::FuncOp decode, func::FuncOp prefill) {
-  FunctionType prefillType = prefill.getFunctionType();
-  auto cache = cast<KVCacheType>(prefillType.getInput(2));
+SmallVector<int64_t> modelInfo(ModelEntryPoints entries) {
+  KVCacheType cache = entries.cache;
   int64_t linearScratch = 1;
-  prefill.walk([&](LinearOp matmul) {
+  entries.prefill.walk([&](LinearOp matmul) {
     linearScratch = std::max(linearScratch,
                              matmul.getInput().getType().getDimSize(1));
   });
@@ -448,17 +448,15 @@ SmallVector<int64_t> modelInfo(func::FuncOp decode, func::FuncOp prefill) {
   return {
       /*abi_version=*/TERN_MODEL_ABI_VERSION,
       /*kernel_abi_version=*/TERN_KERNEL_ABI_VERSION,
-      /*vocab_size=*/
-      cast<RankedTensorType>(prefillType.getResult(0)).getDimSize(1),
-      /*prefill_chunk=*/
-      cast<RankedTensorType>(prefillType.getInput(0)).getDimSize(0),
+      /*vocab_size=*/entries.vocabSize,
+      /*prefill_chunk=*/entries.prefillChunk,
       /*context_length=*/cache.getCapacity(),
       /*layers=*/cache.getLayers(),
       /*kv_heads=*/cache.getKvHeads(),
       /*head_dim=*/cache.getHeadDim(),
       /*kv_cache_f16=*/cache.getElementType().isF16() ? 1 : 0,
-      /*decode_arena_bytes=*/arena(decode),
-      /*prefill_arena_bytes=*/arena(prefill),
+      /*decode_arena_bytes=*/arena(entries.decode),
+      /*prefill_arena_bytes=*/arena(entries.prefill),
       /*linear_scratch_floats=*/linearScratch,
   };
 }
@@ -469,18 +467,17 @@ struct TernLowerToKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto decode = module.lookupSymbol<func::FuncOp>("decode");
-    auto prefill = module.lookupSymbol<func::FuncOp>("prefill");
-    if (!decode || !prefill) {
-      module.emitError("tern-lower-to-kernels needs @decode and @prefill");
+    FailureOr<ModelEntryPoints> entries = getModelEntryPoints(module);
+    if (failed(entries))
       return signalPassFailure();
-    }
+    func::FuncOp decode = entries->decode, prefill = entries->prefill;
     for (func::FuncOp function : {decode, prefill})
-      if (!function->hasAttr("tern.arena_size")) {
-        function.emitError("has no arena size: run tern-plan-memory first");
+      if (!function->getAttrOfType<IntegerAttr>("tern.arena_size")) {
+        function.emitError("has no integer tern.arena_size: run "
+                           "tern-plan-memory first");
         return signalPassFailure();
       }
-    SmallVector<int64_t> info = modelInfo(decode, prefill);
+    SmallVector<int64_t> info = modelInfo(*entries);
     for (func::FuncOp function : {decode, prefill})
       if (failed(FunctionLowering(function, module).lower()))
         return signalPassFailure();

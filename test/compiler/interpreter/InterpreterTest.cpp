@@ -732,6 +732,22 @@ TEST_F(InterpreterErrorTest, ContextOverflowIsAnErrorThatChangesNothing) {
   compareSplitLogits(*last, lastRows, interpreter->vocabSize());
 }
 
+TEST_F(InterpreterErrorTest, AModuleThatBreaksTheEntryContractIsAnError) {
+  Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
+      importGguf(context_, *file_, chunkedImport());
+  ASSERT_TRUE(module.ok()) << module.error().message();
+  // A @prefill renamed away: no crash, an error naming what is missing.
+  auto prefill = (*module)->lookupSymbol<mlir::func::FuncOp>("prefill");
+  ASSERT_TRUE(prefill);
+  prefill.setName("prefill_elsewhere");
+  Expected<std::unique_ptr<Interpreter>> interpreter =
+      Interpreter::create(**module, *file_, InterpreterOptions());
+  ASSERT_FALSE(interpreter.ok());
+  EXPECT_EQ(interpreter.error().message(),
+            "not a tern model: a tern model module needs the functions "
+            "@decode and @prefill");
+}
+
 TEST_F(InterpreterErrorTest, OutOfVocabularyTokenIsAnErrorNamingIt) {
   std::unique_ptr<Interpreter> interpreter =
       makeInterpreter(chunkedImport(), Precision::F16Cache);

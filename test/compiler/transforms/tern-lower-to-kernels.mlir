@@ -121,10 +121,71 @@ module {
 
 // -----
 
+// The entry contract (dialects/Tern/IR/ModelEntryPoints.h): a module without
+// @prefill, ...
+// expected-error @+1 {{a tern model module needs the functions @decode and @prefill}}
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index) -> tensor<1x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<1x8xf32>
+    return %x : tensor<1x8xf32>
+  }
+}
+
+// -----
+
+// ... an entry without the cache argument, ...
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  // expected-error @+1 {{@decode must have the type (tensor<N x i32>, index, !tern.kv_cache) -> tensor<N x vocab x f32> of a tern model entry, not '(tensor<1xi32>, index) -> tensor<1x8xf32>'}}
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index) -> tensor<1x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<1x8xf32>
+    return %x : tensor<1x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<2x8xf32>
+    return %x : tensor<2x8xf32>
+  }
+}
+
+// -----
+
+// ... a decode of two tokens, ...
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  // expected-error @+1 {{@decode must take one token, not 2}}
+  func.func @decode(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<2x8xf32>
+    return %x : tensor<2x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<2x8xf32>
+    return %x : tensor<2x8xf32>
+  }
+}
+
+// -----
+
+// ... and entries that disagree on the cache.
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+!other = !tern.kv_cache<layers 2, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<1x8xf32>
+    return %x : tensor<1x8xf32>
+  }
+  // expected-error @+1 {{@prefill must take the KV cache and give the vocabulary of @decode}}
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !other) -> tensor<2x8xf32> {
+    %x = arith.constant dense<0.0> : tensor<2x8xf32>
+    return %x : tensor<2x8xf32>
+  }
+}
+
+// -----
+
 // Without tern-plan-memory there is nothing to lower onto.
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
 module {
-  // expected-error @+1 {{has no arena size: run tern-plan-memory first}}
+  // expected-error @+1 {{has no integer tern.arena_size: run tern-plan-memory first}}
   func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> {
     %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : tensor<8x128xf16>
     %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
