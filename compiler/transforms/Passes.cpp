@@ -5,6 +5,7 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
@@ -39,4 +40,55 @@ void mlir::tern::buildLLVMConversionPipeline(OpPassManager &pm) {
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+namespace {
+
+/// tern-backend-pipeline's options: tern-select-weight-layout's.
+struct BackendPipelineOptions
+    : mlir::PassPipelineOptions<BackendPipelineOptions> {
+  Option<std::string> layout{*this, "layout",
+                             llvm::cl::desc("Storage of ternary weights"),
+                             llvm::cl::init("i2_s")};
+  Option<int64_t> f16RowInterleave{
+      *this, "f16-row-interleave",
+      llvm::cl::desc("Rows per interleaved group of f16 matrices"),
+      llvm::cl::init(1)};
+};
+
+/// tern-kernel-lowering-pipeline's options: tern-lower-to-kernels'.
+struct KernelLoweringPipelineOptions
+    : mlir::PassPipelineOptions<KernelLoweringPipelineOptions> {
+  Option<std::string> kernelsSymbol{
+      *this, "kernels-symbol",
+      llvm::cl::desc("The backend's kernel table accessor"),
+      llvm::cl::init("ternGenericKernels")};
+};
+
+} // namespace
+
+void mlir::tern::registerTernPipelines() {
+  PassPipelineRegistration<>(
+      "tern-fusion-pipeline",
+      "Canonicalize, CSE and fuse: what ternc compile --emit=tern-fused "
+      "prints",
+      buildFusionPipeline);
+  PassPipelineRegistration<BackendPipelineOptions>(
+      "tern-backend-pipeline",
+      "Fit fused IR to a backend: weight layouts, then the memory plan",
+      [](OpPassManager &pm, const BackendPipelineOptions &options) {
+        buildBackendPipeline(pm, options.layout, options.f16RowInterleave);
+      });
+  PassPipelineRegistration<KernelLoweringPipelineOptions>(
+      "tern-kernel-lowering-pipeline",
+      "Lower packed, planned IR to kernel calls: what ternc compile "
+      "--emit=kernel prints",
+      [](OpPassManager &pm, const KernelLoweringPipelineOptions &options) {
+        buildKernelLoweringPipeline(pm, options.kernelsSymbol);
+      });
+  PassPipelineRegistration<>(
+      "tern-llvm-conversion-pipeline",
+      "Convert kernel-level IR to the LLVM dialect: what ternc compile "
+      "--emit=llvm-dialect prints",
+      buildLLVMConversionPipeline);
 }

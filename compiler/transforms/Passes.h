@@ -34,6 +34,12 @@ void buildKernelLoweringPipeline(OpPassManager &pm, StringRef kernelsSymbol);
 /// the LLVM dialect alone: what `--emit=llvm-dialect` prints.
 void buildLLVMConversionPipeline(OpPassManager &pm);
 
+/// Registers the four pipelines above for mlir-opt-style tools:
+/// --tern-fusion-pipeline, --tern-backend-pipeline{layout=...
+/// f16-row-interleave=N}, --tern-kernel-lowering-pipeline{kernels-symbol=...}
+/// and --tern-llvm-conversion-pipeline.
+void registerTernPipelines();
+
 #define GEN_PASS_REGISTRATION
 #include "compiler/transforms/Passes.h.inc"
 

@@ -23,6 +23,8 @@ public:
 
   /// The open model, or nullptr when it could not be made.
   const gguf::GgufFile *file() const { return file_.get(); }
+  /// Where it was written.
+  const std::string &path() const { return path_; }
 
 private:
   std::string path_;

@@ -1,8 +1,9 @@
 //===- tern-opt.cpp - mlir-opt for the tern dialect -----------------------===//
 //
 // Parses, verifies, transforms and prints tern IR: the tern dialect, the
-// upstream dialects ternc uses, every ternc pass and the standard
-// conversions to the LLVM dialect that ternc's pipeline runs.
+// upstream dialects ternc uses, every ternc pass and pipeline
+// (compiler/transforms/Passes.h) and the standard conversions to the LLVM
+// dialect that ternc's pipeline runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::tern::registerTernPasses();
+  mlir::tern::registerTernPipelines();
   // The standard conversions that follow tern-lower-to-kernels.
   mlir::registerArithToLLVMConversionPass();
   mlir::registerConvertFuncToLLVMPass();

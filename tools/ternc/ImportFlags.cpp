@@ -4,7 +4,6 @@
 
 #include "tools/ternc/Commands.h"
 
-#include "compiler/transforms/Passes.h"
 #include "dialects/Tern/IR/TernDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,36 +34,27 @@ cl::opt<std::string> kvType("kv-type",
                             cl::init("f16"), cl::sub(evalCommand()),
                             cl::sub(runCommand()), cl::cat(terncCategory()));
 
-/// How the LM head is stored.
-enum class LmHead { Stored, Int8, Q4 };
-
-cl::opt<LmHead> lmHead(
+cl::opt<LmHeadFormat> lmHead(
     "lm-head", cl::desc("LM head weights (default: stored)"),
-    cl::values(clEnumValN(LmHead::Stored, "stored",
+    cl::values(clEnumValN(LmHeadFormat::Stored, "stored",
                           "as the model file stores them"),
-               clEnumValN(LmHead::Int8, "int8",
+               clEnumValN(LmHeadFormat::Int8, "int8",
                           "int8 with one scale per row, quantized at compile "
                           "time (a tied embedding reads them too)"),
-               clEnumValN(LmHead::Q4, "q4",
+               clEnumValN(LmHeadFormat::Q4, "q4",
                           "4-bit in groups of 32 columns with 8-bit "
                           "sub-scales and one scale per row, quantized at "
                           "compile time (a tied embedding reads them too)")),
-    cl::init(LmHead::Stored), cl::sub(compileCommand()), cl::sub(evalCommand()),
-    cl::sub(runCommand()), cl::cat(terncCategory()));
+    cl::init(LmHeadFormat::Stored), cl::sub(compileCommand()),
+    cl::sub(evalCommand()), cl::sub(runCommand()), cl::cat(terncCategory()));
 
 } // namespace
 
-void addModelFlagPasses(mlir::OpPassManager &pm) {
-  if (lmHead == LmHead::Int8)
-    pm.addPass(mlir::tern::createTernQuantizeLmHead());
-  if (lmHead == LmHead::Q4)
-    pm.addPass(mlir::tern::createTernQuantizeLmHead({/*format=*/"q4"}));
-}
-
-ImportOptions importOptionsFromFlags() {
-  ImportOptions options;
-  options.prefillChunk = prefillChunk;
-  options.contextLength = contextLength;
+ModelOptions modelOptionsFromFlags() {
+  ModelOptions options;
+  options.import.prefillChunk = prefillChunk;
+  options.import.contextLength = contextLength;
+  options.lmHead = lmHead;
   return options;
 }
 
@@ -80,14 +70,10 @@ Expected<InterpretedModel> loadInterpretedModel(const std::string &path) {
   model.context->loadDialect<mlir::tern::TernDialect,
                              mlir::func::FuncDialect>();
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
-      importGguf(*model.context, *model.file, importOptionsFromFlags());
+      importModel(*model.context, *model.file, path, modelOptionsFromFlags());
   if (!module)
     return module.error();
   model.module = module.take();
-  mlir::PassManager passes(model.context.get());
-  addModelFlagPasses(passes);
-  if (mlir::failed(passes.run(*model.module)))
-    return makeError("{}: the model passes failed (diagnostics above)", path);
   InterpreterOptions options;
   options.f16Cache = kvType == "f16";
   Expected<std::unique_ptr<Interpreter>> interpreter =

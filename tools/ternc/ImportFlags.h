@@ -3,23 +3,18 @@
 #ifndef TERNC_TOOLS_TERNC_IMPORTFLAGS_H
 #define TERNC_TOOLS_TERNC_IMPORTFLAGS_H
 
-#include "compiler/import/GgufImporter.h"
 #include "compiler/interpreter/Interpreter.h"
+#include "compiler/pipeline/Pipeline.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 
 #include <memory>
 #include <string>
 
 namespace ternc::tool {
 
-/// --prefill-chunk and --ctx, for compile, eval and run.
-ImportOptions importOptionsFromFlags();
-
-/// Adds the passes of the model-changing flags (--lm-head=int8|q4), which run
-/// right after import for compile, eval and run alike.
-void addModelFlagPasses(mlir::OpPassManager &pm);
+/// --prefill-chunk, --ctx and --lm-head, for compile, eval and run alike.
+ModelOptions modelOptionsFromFlags();
 
 /// A model opened, imported and ready to interpret (eval, run).
 struct InterpretedModel {
@@ -29,8 +24,8 @@ struct InterpretedModel {
   std::unique_ptr<Interpreter> interpreter;
 };
 
-/// Opens `path`, imports it with the import flags, runs
-/// addModelFlagPasses' passes and prepares the interpreter with --kv-type.
+/// Opens `path`, imports it with modelOptionsFromFlags() (importModel) and
+/// prepares the interpreter with --kv-type.
 Expected<InterpretedModel> loadInterpretedModel(const std::string &path);
 
 } // namespace ternc::tool
