@@ -160,7 +160,8 @@ std::vector<PackedTensor> packingOf(tern::WeightOp weight,
         });
   }
   Type element = cast<RankedTensorType>(weight.getType()).getElementType();
-  auto interleave = weight->getAttrOfType<IntegerAttr>("tern.row_interleave");
+  auto interleave =
+      weight->getAttrOfType<IntegerAttr>(tern::kRowInterleaveAttr);
   if (element.isF16() && tensor.type == gguf::TensorType::F16 && interleave) {
     // Interleaved rows come in whole groups.
     const int64_t group = interleave.getInt();
@@ -245,9 +246,9 @@ Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
         static_cast<int64_t>((*offsets)[indices.lookup(name)]));
   };
   module.walk([&](tern::WeightOp weight) {
-    weight->setAttr("tern.weight_offset", offsetOf(weight.getTensor()));
+    weight->setAttr(tern::kWeightOffsetAttr, offsetOf(weight.getTensor()));
     if (tern::isRowScaled(weight.getType()))
-      weight->setAttr("tern.row_scales_offset",
+      weight->setAttr(tern::kRowScalesOffsetAttr,
                       offsetOf(rowScalesName(weight.getTensor())));
   });
   return packed;

@@ -103,9 +103,9 @@ public:
   OwningOpRef<ModuleOp> build() {
     OpBuilder builder(&context_);
     OwningOpRef<ModuleOp> module = ModuleOp::create(nameLoc(file_.name()));
-    (*module)->setAttr("tern.architecture",
+    (*module)->setAttr(tern::kArchitectureAttr,
                        builder.getStringAttr(arch_.name));
-    (*module)->setAttr("tern.hparams", hyperParamsAttr(builder));
+    (*module)->setAttr(tern::kHparamsAttr, hyperParamsAttr(builder));
     builder.setInsertionPointToEnd(module->getBody());
     buildEntry(builder, "decode", 1);
     buildEntry(builder, "prefill", options_.prefillChunk);

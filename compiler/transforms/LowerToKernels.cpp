@@ -182,7 +182,7 @@ void FunctionLowering::loadStep(Value step) {
 LogicalResult FunctionLowering::placeResults(Operation *op) {
   if (op->getNumResults() == 0)
     return success();
-  auto offsets = op->getAttrOfType<DenseI64ArrayAttr>("tern.arena_offsets");
+  auto offsets = op->getAttrOfType<DenseI64ArrayAttr>(tern::kArenaOffsetsAttr);
   if (!offsets || offsets.size() != static_cast<int64_t>(op->getNumResults()))
     return op->emitError("has no arena offsets: run tern-plan-memory first");
   for (auto [result, offset] : llvm::zip(op->getResults(), offsets.asArrayRef()))
@@ -193,7 +193,7 @@ LogicalResult FunctionLowering::placeResults(Operation *op) {
 
 FailureOr<std::pair<Value, Value>>
 FunctionLowering::quantizedScratch(Operation *op) {
-  auto scratchOffset = op->getAttrOfType<IntegerAttr>("tern.scratch_offset");
+  auto scratchOffset = op->getAttrOfType<IntegerAttr>(tern::kScratchOffsetAttr);
   if (!scratchOffset)
     return op->emitError("has no scratch offset: run tern-plan-memory first");
   Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
@@ -305,7 +305,8 @@ LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
 LogicalResult FunctionLowering::lowerOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](WeightOp weight) -> LogicalResult {
-        auto offset = weight->getAttrOfType<IntegerAttr>("tern.weight_offset");
+        auto offset =
+            weight->getAttrOfType<IntegerAttr>(tern::kWeightOffsetAttr);
         if (!offset)
           return weight.emitError("weight '")
                  << weight.getTensor()
@@ -315,7 +316,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (!isRowScaled(weight.getType()))
           return success();
         auto scales =
-            weight->getAttrOfType<IntegerAttr>("tern.row_scales_offset");
+            weight->getAttrOfType<IntegerAttr>(tern::kRowScalesOffsetAttr);
         if (!scales)
           return weight.emitError("weight '")
                  << weight.getTensor()
@@ -420,7 +421,8 @@ LogicalResult FunctionLowering::lower() {
   auto function = builder_.create<func::FuncOp>(
       source_.getLoc(), compiledName(source_.getName()),
       builder_.getFunctionType({ptrType()}, {}));
-  function->setAttr("tern.arena_size", source_->getAttr("tern.arena_size"));
+  function->setAttr(tern::kArenaSizeAttr,
+                    source_->getAttr(tern::kArenaSizeAttr));
   builder_.setInsertionPointToStart(function.addEntryBlock());
   loadStep(function.getArgument(0));
   for (Operation &op : body.without_terminator()) {
@@ -443,7 +445,7 @@ SmallVector<int64_t> modelInfo(ModelEntryPoints entries) {
                              matmul.getInput().getType().getDimSize(1));
   });
   auto arena = [](func::FuncOp function) {
-    return function->getAttrOfType<IntegerAttr>("tern.arena_size").getInt();
+    return function->getAttrOfType<IntegerAttr>(tern::kArenaSizeAttr).getInt();
   };
   return {
       /*abi_version=*/TERN_MODEL_ABI_VERSION,
@@ -472,7 +474,7 @@ struct TernLowerToKernelsPass
       return signalPassFailure();
     func::FuncOp decode = entries->decode, prefill = entries->prefill;
     for (func::FuncOp function : {decode, prefill})
-      if (!function->getAttrOfType<IntegerAttr>("tern.arena_size")) {
+      if (!function->getAttrOfType<IntegerAttr>(tern::kArenaSizeAttr)) {
         function.emitError("has no integer tern.arena_size: run "
                            "tern-plan-memory first");
         return signalPassFailure();

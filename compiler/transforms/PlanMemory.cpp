@@ -99,14 +99,14 @@ struct TernPlanMemoryPass
           offsets.push_back(offset);
           releases[lastUse(result)].push_back(offset);
         }
-        op.setAttr("tern.arena_offsets",
+        op.setAttr(tern::kArenaOffsetsAttr,
                    builder.getDenseI64ArrayAttr(offsets));
       }
       // Scratch lives only while its op runs, beside the op's results.
       QuantizedRowsScratch scratch = quantizedRowsScratch(&op);
       if (scratch.bytes != 0) {
         int64_t offset = arena.allocate(scratch.bytes);
-        op.setAttr("tern.scratch_offset", builder.getI64IntegerAttr(offset));
+        op.setAttr(tern::kScratchOffsetAttr, builder.getI64IntegerAttr(offset));
         releases[position[&op]].push_back(offset);
       }
       auto freed = releases.find(position[&op]);
@@ -116,7 +116,7 @@ struct TernPlanMemoryPass
         releases.erase(freed);
       }
     }
-    function->setAttr("tern.arena_size",
+    function->setAttr(tern::kArenaSizeAttr,
                       builder.getI64IntegerAttr(arena.size()));
   }
 };

@@ -48,7 +48,7 @@ struct TernSelectWeightLayoutPass
       // The packer writes the values in the element type itself.
       weight.removeStorageAttr();
       if (matrix.getElementType().isF16() && f16RowInterleave > 1)
-        weight->setAttr("tern.row_interleave",
+        weight->setAttr(tern::kRowInterleaveAttr,
                         IntegerAttr::get(IntegerType::get(&getContext(), 64),
                                          f16RowInterleave));
       return WalkResult::advance();

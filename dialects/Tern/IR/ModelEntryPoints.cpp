@@ -19,7 +19,8 @@ struct EntryShape {
 FailureOr<EntryShape> checkEntry(func::FuncOp function) {
   auto fail = [&]() -> FailureOr<EntryShape> {
     return function.emitError()
-           << "@" << function.getName() << " must have the type (tensor<N x i32>, index, !tern.kv_cache) "
+           << "@" << function.getName()
+           << " must have the type (tensor<N x i32>, index, !tern.kv_cache) "
               "-> tensor<N x vocab x f32> of a tern model entry, not "
            << function.getFunctionType();
   };
@@ -38,8 +39,8 @@ FailureOr<EntryShape> checkEntry(func::FuncOp function) {
       tokens.getDimSize(0) < 1 || logits.getDimSize(1) < 1)
     return fail();
   if (function.isExternal() || !function.getBody().hasOneBlock()) {
-    return function.emitError() << "@" << function.getName()
-                                << " must have a body of one block";
+    return function.emitError()
+           << "@" << function.getName() << " must have a body of one block";
   }
   return EntryShape{tokens.getDimSize(0), logits.getDimSize(1), cache};
 }
@@ -60,7 +61,8 @@ FailureOr<ModelEntryPoints> mlir::tern::getModelEntryPoints(ModuleOp module) {
   if (decode->tokens != 1)
     return entries.decode.emitError()
            << "@decode must take one token, not " << decode->tokens;
-  if (decode->cache != prefill->cache || decode->vocabSize != prefill->vocabSize)
+  if (decode->cache != prefill->cache ||
+      decode->vocabSize != prefill->vocabSize)
     return entries.prefill.emitError()
            << "@prefill must take the KV cache and give the vocabulary of "
               "@decode ("

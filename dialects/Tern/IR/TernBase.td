@@ -31,6 +31,25 @@ def Tern_Dialect : Dialect {
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
+
+  // What the importer and the passes attach to ops they do not own, checked
+  // by verifyOperationAttribute (TernDialect.cpp): the module's
+  // `architecture` and `hparams` (importer); a function's `arena_size` and
+  // an op's `arena_offsets` (one per result) and `scratch_offset`
+  // (tern-plan-memory); a weight's `row_interleave`
+  // (tern-select-weight-layout), `weight_offset` and `row_scales_offset`
+  // (the packer).
+  let discardableAttrs = (ins
+    "::mlir::StringAttr":$architecture,
+    "::mlir::DictionaryAttr":$hparams,
+    "::mlir::IntegerAttr":$arena_size,
+    "::mlir::DenseI64ArrayAttr":$arena_offsets,
+    "::mlir::IntegerAttr":$scratch_offset,
+    "::mlir::IntegerAttr":$row_interleave,
+    "::mlir::IntegerAttr":$weight_offset,
+    "::mlir::IntegerAttr":$row_scales_offset
+  );
+  let hasOperationAttrVerify = 1;
 }
 
 //===----------------------------------------------------------------------===//

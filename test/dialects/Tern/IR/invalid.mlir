@@ -262,3 +262,48 @@ func.func @relu2_type(%a: tensor<2x8xf32>) {
   %y = "tern.relu2"(%a) : (tensor<2x8xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+// The dialect's discardable attributes (TernBase.td): an unknown one, ...
+// expected-error @+1 {{'tern.weight_ofset' is not an attribute of the tern dialect}}
+module attributes {tern.weight_ofset = 4 : i64} {}
+
+// -----
+
+// ... one on the wrong op, ...
+// expected-error @+1 {{'tern.architecture' belongs on the module, not on 'func.func'}}
+func.func private @architecture() attributes {tern.architecture = "bitnet"}
+
+// -----
+
+// ... a weight offset that is not a non-negative i64, ...
+func.func @offset() {
+  // expected-error @+1 {{'tern.weight_offset' must be a non-negative i64, not -64 : i64}}
+  %w = tern.weight "output.weight" {tern.weight_offset = -64 : i64} : tensor<8x128xf16>
+  return
+}
+
+// -----
+
+// ... a row interleave below 1, ...
+func.func @interleave() {
+  // expected-error @+1 {{'tern.row_interleave' must be an i64 >= 1, not 0 : i64}}
+  %w = tern.weight "output.weight" {tern.row_interleave = 0 : i64} : tensor<8x128xf16>
+  return
+}
+
+// -----
+
+// ... arena offsets that do not match the results, ...
+func.func @offsets(%x: tensor<1x128xf32>) -> tensor<1x128xf32> {
+  // expected-error @+1 {{'tern.arena_offsets' must be an array<i64> of one non-negative offset per result, not array<i64: 0, 512>}}
+  %y = tern.add %x, %x {tern.arena_offsets = array<i64: 0, 512>} : (tensor<1x128xf32>, tensor<1x128xf32>) -> tensor<1x128xf32>
+  return %y : tensor<1x128xf32>
+}
+
+// -----
+
+// ... and an arena size that is not an integer.
+// expected-error @+1 {{'tern.arena_size' must be a non-negative i64, not "big"}}
+func.func private @arena() attributes {tern.arena_size = "big"}
