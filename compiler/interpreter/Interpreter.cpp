@@ -259,6 +259,10 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
               return reference::mul(reference::relu2(in(op.getGate())),
                                     in(op.getUp()));
             })
+            .Case([&](tern::SiluMulOp op) {
+              return reference::mul(reference::silu(in(op.getGate())),
+                                    in(op.getUp()));
+            })
             .Default([](Operation *) { return std::nullopt; });
     if (result)
       values[op.getResult(0)] = std::move(*result);

@@ -392,13 +392,13 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
               pointerOf(unary->getResult(0))});
         return success();
       })
-      .Case<AddOp, MulOp, Relu2MulOp>([&](Operation *binary) {
-        StringRef name = llvm::TypeSwitch<Operation *, StringRef>(binary)
-                             .Case([](AddOp) { return "tern_exec_add_f32"; })
-                             .Case([](MulOp) { return "tern_exec_mul_f32"; })
-                             .Default([](Operation *) {
-                               return "tern_exec_relu2_mul_f32";
-                             });
+      .Case<AddOp, MulOp, Relu2MulOp, SiluMulOp>([&](Operation *binary) {
+        StringRef name =
+            llvm::TypeSwitch<Operation *, StringRef>(binary)
+                .Case([](AddOp) { return "tern_exec_add_f32"; })
+                .Case([](MulOp) { return "tern_exec_mul_f32"; })
+                .Case([](Relu2MulOp) { return "tern_exec_relu2_mul_f32"; })
+                .Case([](SiluMulOp) { return "tern_exec_silu_mul_f32"; });
         call(name, {pointerOf(binary->getOperand(0)),
                     pointerOf(binary->getOperand(1)),
                     elementsToCompute(binary->getResult(0)),

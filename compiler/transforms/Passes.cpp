@@ -14,7 +14,7 @@ void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
   OpPassManager &functions = pm.nest<func::FuncOp>();
   functions.addPass(createTernFuseParallelBitLinear());
   functions.addPass(createTernFuseRMSNormBitLinear());
-  functions.addPass(createTernFuseRelu2Mul());
+  functions.addPass(createTernFuseGatedMul());
 }
 
 void mlir::tern::buildBackendPipeline(OpPassManager &pm,

@@ -40,12 +40,14 @@ def TernQuantizeLmHead : Pass<"tern-quantize-lm-head", "::mlir::ModuleOp"> {
 // Fusion
 //===----------------------------------------------------------------------===//
 
-def TernFuseRelu2Mul : Pass<"tern-fuse-relu2-mul", "::mlir::func::FuncOp"> {
-  let summary = "Fuse the squared-ReLU gate into its product with up";
+def TernFuseGatedMul : Pass<"tern-fuse-gated-mul", "::mlir::func::FuncOp"> {
+  let summary = "Fuse the FFN's gate activation into its product with up";
   let description = [{
-    Rewrites `tern.mul(tern.relu2(%gate), %up)` (either operand order) into
-    `tern.relu2_mul %gate, %up` when the relu2 has no other use: one pass
-    over the FFN's widest activations instead of two, and no intermediate.
+    Rewrites `tern.mul(tern.relu2(%gate), %up)` into `tern.relu2_mul %gate,
+    %up` and `tern.mul(tern.silu(%gate), %up)` into `tern.silu_mul %gate,
+    %up` (either operand order) when the activation has no other use: one
+    pass over the FFN's widest activations instead of two, and no
+    intermediate.
   }];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

@@ -90,7 +90,7 @@ cl::opt<bool> printIrAfterAll("print-ir-after-all",
 cl::list<std::string> printIrAfter("print-ir-after",
                                    cl::desc("Print the IR after the named "
                                             "pass (its flag, e.g. "
-                                            "tern-fuse-relu2-mul)"),
+                                            "tern-fuse-gated-mul)"),
                                    cl::CommaSeparated,
                                    cl::sub(tool::compileCommand()),
                                    cl::cat(category()));

@@ -255,10 +255,20 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// AddOp, MulOp, Relu2MulOp (unary ops infer through SameOperandsAndResultType)
+// AddOp, MulOp, Relu2MulOp, SiluMulOp (unary ops infer through
+// SameOperandsAndResultType)
 //===----------------------------------------------------------------------===//
 
 namespace {
+
+/// The gated products' rule: gate and up have one shape.
+LogicalResult verifyGatedMul(Operation *op) {
+  Type gate = op->getOperand(0).getType(), up = op->getOperand(1).getType();
+  if (gate != up)
+    return op->emitOpError("'gate' ")
+           << gate << " and 'up' " << up << " must have the same shape";
+  return success();
+}
 
 LogicalResult verifyBinary(Operation *op) {
   Type lhs = op->getOperand(0).getType(), rhs = op->getOperand(1).getType();
@@ -296,13 +306,17 @@ LogicalResult Relu2MulOp::inferReturnTypes(MLIRContext *,
   return inferFromFirstOperand(operands, results);
 }
 
-LogicalResult Relu2MulOp::verify() {
-  if (getGate().getType() != getUp().getType())
-    return emitOpError("'gate' ")
-           << getGate().getType() << " and 'up' " << getUp().getType()
-           << " must have the same shape";
-  return success();
+LogicalResult Relu2MulOp::verify() { return verifyGatedMul(*this); }
+
+LogicalResult SiluMulOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location>,
+                                          ValueRange operands, DictionaryAttr,
+                                          OpaqueProperties, RegionRange,
+                                          SmallVectorImpl<Type> &results) {
+  return inferFromFirstOperand(operands, results);
 }
+
+LogicalResult SiluMulOp::verify() { return verifyGatedMul(*this); }
 
 #define GET_OP_CLASSES
 #include "dialects/Tern/IR/TernOps.cpp.inc"

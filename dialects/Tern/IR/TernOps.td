@@ -156,7 +156,18 @@ def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
 // tern.relu2_mul
 //===----------------------------------------------------------------------===//
 
-def Tern_Relu2MulOp : Tern_InferredOp<"relu2_mul"> {
+/// An FFN gate's activation times the up projection, elementwise, in one
+/// pass over memory (tern-fuse-gated-mul makes them).
+class Tern_GatedMulOp<string mnemonic> : Tern_InferredOp<mnemonic> {
+  let arguments = (ins Tern_Activations:$gate, Tern_Activations:$up);
+  let results = (outs Tern_Activations:$result);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $gate `,` $up attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Tern_Relu2MulOp : Tern_GatedMulOp<"relu2_mul"> {
   let summary = "squared-ReLU gate times up projection";
   let description = [{
     `max(gate, 0)^2 * up` elementwise: `tern.mul(tern.relu2(gate), up)` in one
@@ -166,11 +177,22 @@ def Tern_Relu2MulOp : Tern_InferredOp<"relu2_mul"> {
     %f = tern.relu2_mul %gate, %up : (tensor<1x6912xf32>, tensor<1x6912xf32>) -> tensor<1x6912xf32>
     ```
   }];
-  let arguments = (ins Tern_Activations:$gate, Tern_Activations:$up);
-  let results = (outs Tern_Activations:$result);
-  let hasVerifier = 1;
-  let assemblyFormat = [{
-    $gate `,` $up attr-dict `:` functional-type(operands, results)
+}
+
+//===----------------------------------------------------------------------===//
+// tern.silu_mul
+//===----------------------------------------------------------------------===//
+
+def Tern_SiluMulOp : Tern_GatedMulOp<"silu_mul"> {
+  let summary = "SiLU gate times up projection";
+  let description = [{
+    `silu(gate) * up` elementwise, each element exactly as
+    `tern.mul(tern.silu(gate), up)` computes it, in one pass over memory: the
+    FFN gating of the `bitnet` and `llama` architectures.
+
+    ```mlir
+    %f = tern.silu_mul %gate, %up : (tensor<1x6912xf32>, tensor<1x6912xf32>) -> tensor<1x6912xf32>
+    ```
   }];
 }
 

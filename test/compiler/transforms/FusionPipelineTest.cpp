@@ -71,6 +71,7 @@ TEST_P(FusionPipelineTest, FusedModuleGivesIdenticalLogits) {
   EXPECT_EQ(countOps<mlir::tern::BitLinearOp>(**fused), subNorms ? 0 : 8);
   bool relu2 = GetParam() == "bitnet-b1.58";
   EXPECT_EQ(countOps<mlir::tern::Relu2MulOp>(**fused), relu2 ? 4 : 0);
+  EXPECT_EQ(countOps<mlir::tern::SiluMulOp>(**fused), relu2 ? 0 : 4);
 
   std::vector<int32_t> tokens = {1019, 5, 300, 77, 42, 901, 13};
   EXPECT_EQ(logitsOf(**plain, file, tokens), logitsOf(**fused, file, tokens));

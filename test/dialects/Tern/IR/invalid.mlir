@@ -138,6 +138,14 @@ func.func @relu2_mul_shapes(%g: tensor<1x8xf32>, %u: tensor<1x4xf32>) {
 
 // -----
 
+func.func @silu_mul_shapes(%g: tensor<1x8xf32>, %u: tensor<2x8xf32>) {
+  // expected-error @+1 {{'tern.silu_mul' op 'gate' 'tensor<1x8xf32>' and 'up' 'tensor<2x8xf32>' must have the same shape}}
+  %y = tern.silu_mul %g, %u : (tensor<1x8xf32>, tensor<2x8xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
 func.func @linear_features(%x: tensor<1x8xf32>, %w: tensor<32x16xf16>) {
   // expected-error @+1 {{'tern.linear' op 'input' 'tensor<1x8xf32>' has 8 features but 'weight' 'tensor<32x16xf16>' takes 16}}
   %y = tern.linear %x, %w : (tensor<1x8xf32>, tensor<32x16xf16>) -> tensor<1x32xf32>

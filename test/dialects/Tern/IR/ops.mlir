@@ -47,6 +47,8 @@ func.func @layer(%tokens: tensor<3xi32>, %pos: index, %cache: !cache) -> tensor<
   %m = tern.mul %s, %u : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   // CHECK: tern.relu2_mul %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   %rm = tern.relu2_mul %u, %s : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
+  // CHECK: tern.silu_mul %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
+  %sm = tern.silu_mul %u, %s : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   // CHECK: tern.add %{{.+}}, %{{.+}} : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   %y = tern.add %m, %rm : (tensor<3x32xf32>, tensor<3x32xf32>) -> tensor<3x32xf32>
   return %y : tensor<3x32xf32>

@@ -1,4 +1,4 @@
-// RUN: tern-opt %s --split-input-file --tern-fuse-relu2-mul | FileCheck %s
+// RUN: tern-opt %s --split-input-file --tern-fuse-gated-mul | FileCheck %s
 
 // CHECK-LABEL: func.func @gate_first
 // CHECK-SAME: (%[[G:.+]]: tensor<1x16xf32>, %[[U:.+]]: tensor<1x16xf32>)
@@ -37,12 +37,26 @@ func.func @shared(%gate: tensor<1x16xf32>, %up: tensor<1x16xf32>) -> (tensor<1x1
 
 // -----
 
-// SiLU gating (bitnet, llama) is not squared ReLU.
+// SiLU gating (bitnet, llama) fuses the same way, into its own op.
 // CHECK-LABEL: func.func @silu
-// CHECK: tern.silu
-// CHECK-NOT: tern.relu2_mul
+// CHECK-SAME: (%[[G:.+]]: tensor<1x16xf32>, %[[U:.+]]: tensor<1x16xf32>)
+// CHECK-NEXT: %[[F:.+]] = tern.silu_mul %[[G]], %[[U]] : (tensor<1x16xf32>, tensor<1x16xf32>) -> tensor<1x16xf32>
+// CHECK-NEXT: return %[[F]]
 func.func @silu(%gate: tensor<1x16xf32>, %up: tensor<1x16xf32>) -> tensor<1x16xf32> {
   %s = tern.silu %gate : tensor<1x16xf32>
   %m = tern.mul %s, %up : (tensor<1x16xf32>, tensor<1x16xf32>) -> tensor<1x16xf32>
   return %m : tensor<1x16xf32>
+}
+
+// -----
+
+// A shared SiLU stays unfused too.
+// CHECK-LABEL: func.func @shared_silu
+// CHECK: tern.silu %
+// CHECK: tern.mul
+// CHECK-NOT: tern.silu_mul
+func.func @shared_silu(%gate: tensor<1x16xf32>, %up: tensor<1x16xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
+  %s = tern.silu %gate : tensor<1x16xf32>
+  %m = tern.mul %up, %s : (tensor<1x16xf32>, tensor<1x16xf32>) -> tensor<1x16xf32>
+  return %m, %s : tensor<1x16xf32>, tensor<1x16xf32>
 }
