@@ -2,7 +2,14 @@
 //
 // The fused ops are defined to compute exactly what the ops they replace
 // compute, so the reference interpreter must give bit-identical logits before
-// and after the fusion pipeline, for every architecture.
+// and after the fusion pipeline, for every architecture. The interpreter
+// evaluates a fused op as its parts, so this checks the rewrites' wiring
+// (which norm, weights and operands each fused op took), not the fused
+// semantics; those are checked by implementations independent of the
+// interpreter: the backends' fused kernels against compiler/reference
+// (ConformanceTest) and compiled (fused) models against `ternc eval`
+// (unfused) byte for byte (test/e2e), and against bitnet.cpp's own logits
+// (e2e/peer-fixtures.test).
 //
 //===----------------------------------------------------------------------===//
 
