@@ -13,7 +13,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-
 #include "mlir/Transforms/ViewOpGraph.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -94,6 +93,10 @@ public:
   Status run();
 
 private:
+  /// Whether the stage goes to standard output (no output file named).
+  bool toStandardOutput() const {
+    return options_.outputPath.empty() || options_.outputPath == "-";
+  }
   void step(const std::string &name) const {
     if (options_.progress.step)
       options_.progress.step(name);
@@ -146,7 +149,7 @@ Compilation::runPasses(llvm::function_ref<void(mlir::PassManager &)> build) {
 /// Writes `text` to the output: standard output, or the output file (all
 /// or nothing).
 Status Compilation::writeText(llvm::StringRef text) const {
-  if (options_.outputPath.empty() || options_.outputPath == "-") {
+  if (toStandardOutput()) {
     llvm::outs() << text;
     return Status::success();
   }
@@ -252,7 +255,7 @@ Status Compilation::compileForTarget(const gguf::GgufFile &file) {
   // to a file keep it beside the output, so that it can be assembled later.
   bool keepWeights =
       (emit == EmitStage::Assembly || emit == EmitStage::LLVMIR) &&
-      !output.empty() && output != "-";
+      !toStandardOutput();
   std::string weightsPath = keepWeights ? output + ".weights.gguf"
                                         : scratch->file("weights.gguf");
   TERNC_RETURN_IF_ERROR(weights->write(weightsPath, packing));
@@ -286,8 +289,7 @@ Status Compilation::compileForTarget(const gguf::GgufFile &file) {
 Status Compilation::run() {
   if (!options_.target)
     return makeError("compile: no backend target given");
-  if (!isTextStage(options_.emit) &&
-      (options_.outputPath.empty() || options_.outputPath == "-"))
+  if (!isTextStage(options_.emit) && toStandardOutput())
     return makeError("compile: a binary stage needs an output file");
   step("importing");
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(options_.inputPath);

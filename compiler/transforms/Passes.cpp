@@ -44,25 +44,28 @@ void mlir::tern::buildLLVMConversionPipeline(OpPassManager &pm) {
 
 namespace {
 
-/// tern-backend-pipeline's options: tern-select-weight-layout's.
+/// tern-backend-pipeline's options: tern-select-weight-layout's, with its
+/// defaults.
 struct BackendPipelineOptions
     : mlir::PassPipelineOptions<BackendPipelineOptions> {
-  Option<std::string> layout{*this, "layout",
-                             llvm::cl::desc("Storage of ternary weights"),
-                             llvm::cl::init("i2_s")};
+  Option<std::string> layout{
+      *this, "layout", llvm::cl::desc("Storage of ternary weights"),
+      llvm::cl::init(mlir::tern::TernSelectWeightLayoutOptions().layout)};
   Option<int64_t> f16RowInterleave{
       *this, "f16-row-interleave",
       llvm::cl::desc("Rows per interleaved group of f16 matrices"),
-      llvm::cl::init(1)};
+      llvm::cl::init(
+          mlir::tern::TernSelectWeightLayoutOptions().f16RowInterleave)};
 };
 
-/// tern-kernel-lowering-pipeline's options: tern-lower-to-kernels'.
+/// tern-kernel-lowering-pipeline's options: tern-lower-to-kernels', with
+/// its default.
 struct KernelLoweringPipelineOptions
     : mlir::PassPipelineOptions<KernelLoweringPipelineOptions> {
   Option<std::string> kernelsSymbol{
       *this, "kernels-symbol",
       llvm::cl::desc("The backend's kernel table accessor"),
-      llvm::cl::init("ternGenericKernels")};
+      llvm::cl::init(mlir::tern::TernLowerToKernelsOptions().kernelsSymbol)};
 };
 
 } // namespace
