@@ -59,22 +59,22 @@ LogicalResult TernDialect::verifyOperationAttribute(Operation *op,
     return success();
   };
   bool isWeight = isa<WeightOp>(op);
-  if (name == ArchitectureAttrHelper::getNameStr()) {
+  if (name == kArchitectureAttr) {
     if (failed(placed(isa<ModuleOp>(op), "the module")))
       return failure();
     return isa<StringAttr>(value) ? success() : fail("a string");
   }
-  if (name == HparamsAttrHelper::getNameStr()) {
+  if (name == kHparamsAttr) {
     if (failed(placed(isa<ModuleOp>(op), "the module")))
       return failure();
     return isa<DictionaryAttr>(value) ? success() : fail("a dictionary");
   }
-  if (name == ArenaSizeAttrHelper::getNameStr()) {
+  if (name == kArenaSizeAttr) {
     if (failed(placed(isa<FunctionOpInterface>(op), "a function")))
       return failure();
     return i64AtLeast(0);
   }
-  if (name == ArenaOffsetsAttrHelper::getNameStr()) {
+  if (name == kArenaOffsetsAttr) {
     auto offsets = dyn_cast<DenseI64ArrayAttr>(value);
     if (!offsets ||
         offsets.size() != static_cast<int64_t>(op->getNumResults()) ||
@@ -82,15 +82,15 @@ LogicalResult TernDialect::verifyOperationAttribute(Operation *op,
       return fail("an array<i64> of one non-negative offset per result");
     return success();
   }
-  if (name == ScratchOffsetAttrHelper::getNameStr())
+  if (name == kScratchOffsetAttr)
     return i64AtLeast(0);
-  if (name == RowInterleaveAttrHelper::getNameStr()) {
+  if (name == kRowInterleaveAttr) {
     if (failed(placed(isWeight, "a tern.weight")))
       return failure();
     return i64AtLeast(1);
   }
-  if (name == WeightOffsetAttrHelper::getNameStr() ||
-      name == RowScalesOffsetAttrHelper::getNameStr()) {
+  if (name == kWeightOffsetAttr ||
+      name == kRowScalesOffsetAttr) {
     if (failed(placed(isWeight, "a tern.weight")))
       return failure();
     return i64AtLeast(0);

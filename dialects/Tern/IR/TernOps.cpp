@@ -255,68 +255,24 @@ LogicalResult AttentionOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
-// AddOp, MulOp, Relu2MulOp, SiluMulOp (unary ops infer through
-// SameOperandsAndResultType)
+// AddOp, MulOp, Relu2MulOp, SiluMulOp: defined by Tern_ElementwisePairOp in
+// ODS (unary ops infer through SameOperandsAndResultType)
 //===----------------------------------------------------------------------===//
 
 namespace {
 
-/// The gated products' rule: gate and up have one shape.
-LogicalResult verifyGatedMul(Operation *op) {
-  Type gate = op->getOperand(0).getType(), up = op->getOperand(1).getType();
-  if (gate != up)
-    return op->emitOpError("'gate' ")
-           << gate << " and 'up' " << up << " must have the same shape";
-  return success();
-}
-
-LogicalResult verifyBinary(Operation *op) {
-  Type lhs = op->getOperand(0).getType(), rhs = op->getOperand(1).getType();
-  if (lhs != rhs)
-    return op->emitOpError("'lhs' ")
-           << lhs << " and 'rhs' " << rhs << " must have the same shape";
+/// An elementwise pair's rule: operands `first` and `second` have one shape.
+LogicalResult verifySameShapes(Operation *op, StringRef first,
+                               StringRef second) {
+  Type a = op->getOperand(0).getType(), b = op->getOperand(1).getType();
+  if (a != b)
+    return op->emitOpError("'")
+           << first << "' " << a << " and '" << second << "' " << b
+           << " must have the same shape";
   return success();
 }
 
 } // namespace
-
-LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                      ValueRange operands, DictionaryAttr,
-                                      OpaqueProperties, RegionRange,
-                                      SmallVectorImpl<Type> &results) {
-  return inferFromFirstOperand(operands, results);
-}
-
-LogicalResult AddOp::verify() { return verifyBinary(*this); }
-
-LogicalResult MulOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                      ValueRange operands, DictionaryAttr,
-                                      OpaqueProperties, RegionRange,
-                                      SmallVectorImpl<Type> &results) {
-  return inferFromFirstOperand(operands, results);
-}
-
-LogicalResult MulOp::verify() { return verifyBinary(*this); }
-
-LogicalResult Relu2MulOp::inferReturnTypes(MLIRContext *,
-                                           std::optional<Location>,
-                                           ValueRange operands, DictionaryAttr,
-                                           OpaqueProperties, RegionRange,
-                                           SmallVectorImpl<Type> &results) {
-  return inferFromFirstOperand(operands, results);
-}
-
-LogicalResult Relu2MulOp::verify() { return verifyGatedMul(*this); }
-
-LogicalResult SiluMulOp::inferReturnTypes(MLIRContext *,
-                                          std::optional<Location>,
-                                          ValueRange operands, DictionaryAttr,
-                                          OpaqueProperties, RegionRange,
-                                          SmallVectorImpl<Type> &results) {
-  return inferFromFirstOperand(operands, results);
-}
-
-LogicalResult SiluMulOp::verify() { return verifyGatedMul(*this); }
 
 #define GET_OP_CLASSES
 #include "dialects/Tern/IR/TernOps.cpp.inc"

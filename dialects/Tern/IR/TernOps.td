@@ -156,12 +156,33 @@ def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
 // tern.relu2_mul
 //===----------------------------------------------------------------------===//
 
-/// An FFN gate's activation times the up projection, elementwise, in one
-/// pass over memory (tern-fuse-gated-mul makes them).
-class Tern_GatedMulOp<string mnemonic> : Tern_InferredOp<mnemonic> {
-  let arguments = (ins Tern_Activations:$gate, Tern_Activations:$up);
+/// An elementwise op of two activations of one shape, named `first` and
+/// `second`: its result has their shape, and its verifier names both when
+/// they differ (helpers in TernOps.cpp).
+class Tern_ElementwisePairOp<string mnemonic, string first, string second,
+                             list<Trait> traits = []>
+    : Tern_InferredOp<mnemonic, traits> {
   let results = (outs Tern_Activations:$result);
   let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::mlir::LogicalResult $cppClass::inferReturnTypes(
+        ::mlir::MLIRContext *, std::optional<::mlir::Location>,
+        ::mlir::ValueRange operands, ::mlir::DictionaryAttr,
+        ::mlir::OpaqueProperties, ::mlir::RegionRange,
+        ::llvm::SmallVectorImpl<::mlir::Type> &results) {
+      return inferFromFirstOperand(operands, results);
+    }
+    ::mlir::LogicalResult $cppClass::verify() {
+      return verifySameShapes(*this, "}] # first # [{", "}] # second # [{");
+    }
+  }];
+}
+
+/// An FFN gate's activation times the up projection, elementwise, in one
+/// pass over memory (tern-fuse-gated-mul makes them).
+class Tern_GatedMulOp<string mnemonic>
+    : Tern_ElementwisePairOp<mnemonic, "gate", "up"> {
+  let arguments = (ins Tern_Activations:$gate, Tern_Activations:$up);
   let assemblyFormat = [{
     $gate `,` $up attr-dict `:` functional-type(operands, results)
   }];
@@ -301,13 +322,11 @@ def Tern_SiluOp : Tern_UnaryOp<"silu", "SiLU, x / (1 + exp(-x))",
     "%y = tern.silu %x : tensor<1x6912xf32>">;
 
 class Tern_BinaryOp<string mnemonic, string what, string example>
-    : Tern_InferredOp<mnemonic, [Commutative]> {
+    : Tern_ElementwisePairOp<mnemonic, "lhs", "rhs", [Commutative]> {
   let summary = what;
   let description = "Elementwise " # what # " of two tensors of one "
                     # "shape.\n\n```mlir\n" # example # "\n```";
   let arguments = (ins Tern_Activations:$lhs, Tern_Activations:$rhs);
-  let results = (outs Tern_Activations:$result);
-  let hasVerifier = 1;
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
