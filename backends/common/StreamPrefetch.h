@@ -10,7 +10,7 @@
 // that reads several far-apart streams side by side splits the window among
 // them, so that the lines in flight stay within L1: the f16 LM head's eight
 // row groups, 8 KiB ahead each, streamed at 67% of the read probe on an AMD
-// EPYC (Zen 4 class) host, 1 KiB ahead each at 91-97%. A kernel that reads
+// EPYC (Zen 5) host, 1 KiB ahead each at 91-97%. A kernel that reads
 // a tile of adjacent rows side by side, each once, prefetches the same place
 // in the next tile instead (prefetchNextTile): the ternary decode's tile of
 // 12 rows went from 55-75% of the probe (8 KiB ahead, which lands inside

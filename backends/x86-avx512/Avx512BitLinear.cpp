@@ -17,7 +17,7 @@
 // 3:2 | 1:0, which line up with the next 64. The masked codes keep their
 // place values (64 and 16, 4 and 1), undone per lane by exact arithmetic
 // shifts once the products are summed; decode takes 12 rows a tile. On an
-// AMD EPYC (Zen 4 class) host this took decode from 45-55% of the read
+// AMD EPYC (Zen 5) host this took decode from 45-55% of the read
 // probe to 75-85% (2 threads). vpdpbusd adds groups of four
 // products into 32-bit lanes exactly. With trit = code - 1 the dot product is
 // sum(code * q) - sum(q); the loop nest is backends/common/TiledMatmul.h.
@@ -93,7 +93,7 @@ struct Avx512I2S {
   static constexpr int kRowTile = 5;
   static constexpr int kTokenTile = 5;
   /// Decode streams 12 rows side by side (24 accumulators), prefetching
-  /// the next tile: on an AMD EPYC (Zen 4 class) host two threads read 35-37
+  /// the next tile: on an AMD EPYC (Zen 5) host two threads read 35-37
   /// GB/s with 5 rows, 38-41 with 8 or 10 and 41-43 with 12 (prefetching 8
   /// KiB ahead), then 43-46 prefetching the next tile.
   static constexpr int kDecodeRowTile = 12;
