@@ -192,8 +192,13 @@ CompiledModel::newSession(const SessionOptions &options) const {
   if (!arena)
     return arena.error();
   session->arena_ = arena.take();
-  session->logits_.resize(
-      static_cast<size_t>(info_.prefill_chunk * info_.vocab_size));
+  Expected<AnonymousMemory> logits = AnonymousMemory::allocate(
+      static_cast<size_t>(info_.prefill_chunk * info_.vocab_size) *
+          sizeof(float),
+      /*hugePages=*/false, "logits");
+  if (!logits)
+    return logits.error();
+  session->logits_ = logits.take();
   session->chunk_.resize(static_cast<size_t>(info_.prefill_chunk));
   return session;
 }
@@ -241,15 +246,15 @@ CompiledSession::run(const std::vector<int32_t> &tokens, bool lastOnly) {
         step.tokens = padded.data();
         step.position = position_;
         step.valid_tokens = valid;
-        step.logits = logits_.data();
+        auto *rows = reinterpret_cast<float *>(logits_.data());
+        step.logits = rows;
         step.last_logits_only = lastOnly ? 1 : 0;
         (decode ? definition.decode : definition.prefill)(&step);
         position_ += valid;
         // With lastOnly, only the last call's last row is wanted.
         if (!lastOnly || last)
-          logits.insert(logits.end(),
-                        logits_.begin() + (lastOnly ? valid - 1 : 0) * vocab,
-                        logits_.begin() + valid * vocab);
+          logits.insert(logits.end(), rows + (lastOnly ? valid - 1 : 0) * vocab,
+                        rows + valid * vocab);
         return Status::success();
       }));
   return logits;

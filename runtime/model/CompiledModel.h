@@ -172,8 +172,10 @@ private:
   std::unique_ptr<TernExec> exec_;
   /// The activation arena, shared by decode and prefill.
   AnonymousMemory arena_;
-  /// Logits of one call: prefill_chunk rows.
-  std::vector<float> logits_;
+  /// Logits of one call: prefill_chunk rows of f32, backed as they are
+  /// written (a decode call touches one row, not the chunk's 65 MB at a
+  /// 128k vocabulary).
+  AnonymousMemory logits_;
   /// The tokens of one call, padded.
   std::vector<int32_t> chunk_;
 };
