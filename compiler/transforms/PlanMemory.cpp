@@ -65,7 +65,7 @@ struct TernPlanMemoryPass
     func::FuncOp function = getOperation();
     if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
       function.emitError("tern-plan-memory: alignment ")
-          << alignment << " is not a power of two";
+          << static_cast<int64_t>(alignment) << " is not a power of two";
       return signalPassFailure();
     }
     if (!function.getBody().hasOneBlock()) {

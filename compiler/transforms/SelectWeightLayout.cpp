@@ -21,7 +21,7 @@ struct TernSelectWeightLayoutPass
   void runOnOperation() override {
     if (f16RowInterleave < 1) {
       getOperation().emitError("tern-select-weight-layout: f16-row-interleave ")
-          << f16RowInterleave << " must be at least 1";
+          << static_cast<int64_t>(f16RowInterleave) << " must be at least 1";
       return signalPassFailure();
     }
     std::optional<TernaryStorage> storage = symbolizeTernaryStorage(layout);

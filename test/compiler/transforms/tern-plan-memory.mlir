@@ -1,5 +1,7 @@
 // RUN: tern-opt %s --split-input-file --tern-plan-memory | FileCheck %s
 // RUN: tern-opt %s --split-input-file --tern-plan-memory=alignment=256 | FileCheck %s --check-prefix=ALIGN
+// RUN: not tern-opt %s --split-input-file --tern-plan-memory=alignment=48 2>&1 | FileCheck %s --check-prefix=BADALIGN
+// BADALIGN: error: tern-plan-memory: alignment 48 is not a power of two
 
 // Each 1x16 f32 activation is 64 bytes. %a dies at %b, so %c reuses its
 // bytes; %b is still read by %d, so %d needs a third slot.

@@ -1,6 +1,8 @@
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout | FileCheck %s
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=layout=tq2_0 | FileCheck %s --check-prefix=TQ2
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=f16-row-interleave=8 | FileCheck %s --check-prefix=INTERLEAVE
+// RUN: not tern-opt %s --split-input-file --tern-select-weight-layout=f16-row-interleave=-3 2>&1 | FileCheck %s --check-prefix=BADGROUP
+// BADGROUP: error: tern-select-weight-layout: f16-row-interleave -3 must be at least 1
 
 // Every ternary storage becomes the backend's layout with the same shape
 // and scale, and the users see the new type; float tables read through
