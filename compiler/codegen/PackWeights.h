@@ -11,6 +11,7 @@
 #ifndef TERNC_COMPILER_CODEGEN_PACKWEIGHTS_H
 #define TERNC_COMPILER_CODEGEN_PACKWEIGHTS_H
 
+#include "compiler/transforms/WeightPacking.h"
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/support/Error.h"
@@ -24,32 +25,32 @@
 namespace ternc {
 
 /// The packed model file of a module: the weights of every `tern.weight`
-/// (after tern-select-weight-layout), read from `source`: ternary weights as
-/// I2_S (the bytes of I2_S sources are copied as they are, other storages
-/// are repacked from their trits with the type's scale), f16 tables as they
-/// are (or in groups of rows interleaved, where the op has
-/// `tern.row_interleave`), f32 tables and norm vectors as f32 (dequantized
-/// when the file stores them otherwise), #tern.row_scaled matrices as their
-/// reference::quantizeRows int8 rows (an I8 tensor of the same name; for
-/// 4-bit ones reference::quantizeRowsQ4's rows packed as
-/// backends/common/Q4Layout.h says, q4RowBytes(in) bytes a row) and row
-/// scales (F32, NAME.row_scales), after every metadata key of the source
+/// (after tern-select-weight-layout and tern-plan-weights), read from
+/// `source`, in the packed forms compiler/transforms/WeightPacking.h
+/// describes (ternary weights as I2_S: the bytes of I2_S sources are copied
+/// as they are, other storages are repacked from their trits with the
+/// type's scale; f16 tables as they are or in groups of interleaved rows;
+/// f32 tables and norm vectors dequantized where the file stores them
+/// otherwise; #tern.row_scaled matrices as reference::quantizeRows int8 rows
+/// or reference::quantizeRowsQ4 rows packed as backends/common/Q4Layout.h
+/// says, then their f32 row scales), after every metadata key of the source
 /// (tokenizer and hyper-parameters, read by the runtime). Tensor data is
 /// aligned to `alignment` bytes; `ternc.backend` names the backend (the
 /// runtime names it when the CPU cannot run it).
 ///
-/// Planning lays the file out and sets `tern.weight_offset` on each weight
-/// op (the byte offset of its data from the start of the file; and
-/// `tern.row_scales_offset`, that of the row scales) without producing any
-/// bytes; writing then produces them one tensor at a time, dropping the
-/// source's pages of each tensor once it is packed. `source` must outlive
-/// the plan.
+/// Planning lays the file out without producing any bytes and checks that
+/// every tensor lands at the offset tern-plan-weights recorded in the IR
+/// (`tern.weight_offset`, `tern.row_scales_offset`: from the start of the
+/// file's tensor data); writing then produces the bytes one tensor at a
+/// time, dropping the source's pages of each tensor once it is packed.
+/// `source` must outlive the plan.
 class PackedWeights {
 public:
   static Expected<PackedWeights> plan(mlir::ModuleOp module,
                                       const gguf::GgufFile &source,
                                       const std::string &backend,
-                                      uint32_t alignment = 64);
+                                      uint32_t alignment = static_cast<uint32_t>(
+                                          mlir::tern::kDefaultWeightAlignment));
 
   /// Called as the bytes are produced with how many of the file's size()
   /// are done.

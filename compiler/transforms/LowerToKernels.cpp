@@ -310,7 +310,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (!offset)
           return weight.emitError("weight '")
                  << weight.getTensor()
-                 << "' has no tern.weight_offset: the weights are not packed";
+                 << "' has no tern.weight_offset: run tern-plan-weights first";
         pointers_[weight.getResult()] =
             byteOffset(step_[kWeights], offset.getInt());
         if (!isRowScaled(weight.getType()))
@@ -320,8 +320,8 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (!scales)
           return weight.emitError("weight '")
                  << weight.getTensor()
-                 << "' has no tern.row_scales_offset: the weights are not "
-                    "packed";
+                 << "' has no tern.row_scales_offset: run "
+                    "tern-plan-weights first";
         rowScales_[weight.getResult()] =
             byteOffset(step_[kWeights], scales.getInt());
         return success();

@@ -24,6 +24,7 @@ void mlir::tern::buildBackendPipeline(OpPassManager &pm,
   layout.layout = ternaryLayout.str();
   layout.f16RowInterleave = f16RowInterleave;
   pm.addPass(createTernSelectWeightLayout(layout));
+  pm.addPass(createTernPlanWeights());
   pm.nest<func::FuncOp>().addPass(createTernPlanMemory());
 }
 
@@ -78,7 +79,8 @@ void mlir::tern::registerTernPipelines() {
       buildFusionPipeline);
   PassPipelineRegistration<BackendPipelineOptions>(
       "tern-backend-pipeline",
-      "Fit fused IR to a backend: weight layouts, then the memory plan",
+      "Fit fused IR to a backend: weight layouts, the packed weights' "
+      "offsets, then the memory plan",
       [](OpPassManager &pm, const BackendPipelineOptions &options) {
         buildBackendPipeline(pm, options.layout, options.f16RowInterleave);
       });

@@ -3,6 +3,7 @@
 #ifndef TERNC_COMPILER_TRANSFORMS_PASSES_H
 #define TERNC_COMPILER_TRANSFORMS_PASSES_H
 
+#include "compiler/transforms/WeightPacking.h"
 #include "dialects/Tern/IR/TernDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,7 +23,8 @@ void buildFusionPipeline(OpPassManager &pm);
 
 /// Adds the passes that fit fused IR to a backend before its weights are
 /// packed: tern-select-weight-layout (to `ternaryLayout`, f16 matrices in
-/// groups of `f16RowInterleave` rows), tern-plan-memory.
+/// groups of `f16RowInterleave` rows), tern-plan-weights (the packed file's
+/// layout), tern-plan-memory.
 void buildBackendPipeline(OpPassManager &pm, StringRef ternaryLayout,
                           int64_t f16RowInterleave);
 

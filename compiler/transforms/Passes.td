@@ -110,6 +110,29 @@ def TernSelectWeightLayout
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }
 
+def TernPlanWeights : Pass<"tern-plan-weights", "::mlir::ModuleOp"> {
+  let summary = "Lay out the packed weights and record each one's offset";
+  let description = [{
+    Plans the tensor data of the packed model file a compiled model carries:
+    each GGUF tensor that a `tern.weight` needs (WeightPacking.h: a ternary
+    weight in its layout's codes, a `#tern.row_scaled` weight as int8 or
+    4-bit rows then f32 row scales, an f16 matrix as f16 in groups of
+    `tern.row_interleave` rows, anything else as f32) gets the next offset,
+    aligned to `alignment` bytes, from the start of the file's tensor data,
+    in the order the weights first appear. Each weight gets
+    `tern.weight_offset` (and `tern.row_scales_offset` for row-scaled ones);
+    every weight that reads the same tensor gets the same offsets. Run after
+    tern-select-weight-layout; the packer writes the bytes to this plan and
+    fails if its file would differ. Fails on two uses of one tensor in
+    different forms and on a ternary storage with no packed form.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t",
+           "::mlir::tern::kDefaultWeightAlignment",
+           "Byte alignment of each packed tensor (a power of two)">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Memory planning
 //===----------------------------------------------------------------------===//
@@ -148,12 +171,12 @@ def TernLowerToKernels : Pass<"tern-lower-to-kernels", "::mlir::ModuleOp"> {
     `TernStep *` (runtime/model/ModelAbi.h) and call a `tern_exec_*` entry
     per op on raw pointers: activations at their `tern.arena_offsets` in the
     step's arena (quantized rows in `tern.scratch_offset`), weights at their
-    `tern.weight_offset` in the packed model file, the returned value in the
-    step's logits. Also defines `@tern_model_info` (the model's sizes as an
+    `tern.weight_offset` in the packed file's tensor data, the returned
+    value in the step's logits. Also defines `@tern_model_info` (the model's sizes as an
     array of i64) and `@tern_model_kernels`, which returns the table of
     `kernels-symbol`. Every tensor value disappears: what remains is `func`,
     `arith` and `llvm` ops, ready for the standard conversion to the LLVM
-    dialect. Requires tern-plan-memory and packed weights.
+    dialect. Requires tern-plan-memory and tern-plan-weights.
   }];
   let options = [
     Option<"kernelsSymbol", "kernels-symbol", "std::string",

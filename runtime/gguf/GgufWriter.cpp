@@ -259,6 +259,13 @@ Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
   return boundaries;
 }
 
+Expected<uint64_t> GgufWriter::dataOffset() const {
+  Expected<std::vector<uint8_t>> header = this->header();
+  if (!header)
+    return header.error();
+  return header->size();
+}
+
 Expected<uint64_t> GgufWriter::fileSize() const {
   Expected<std::vector<uint64_t>> boundaries = dataBoundaries();
   if (!boundaries)

@@ -83,6 +83,9 @@ public:
   /// Where serialize() will put each tensor's data: its offset from the
   /// start of the file, in the order the tensors were added. Runs no fill.
   Expected<std::vector<uint64_t>> tensorOffsets() const;
+  /// Where serialize() will start the tensor data (the offsets in the
+  /// tensor infos count from here). Runs no fill.
+  Expected<uint64_t> dataOffset() const;
   /// The size of the file serialize() will produce. Runs no fill.
   Expected<uint64_t> fileSize() const;
 

@@ -241,7 +241,7 @@ CompiledSession::run(const std::vector<int32_t> &tokens, bool lastOnly) {
           bool last) -> Status {
         TernStep step;
         step.exec = exec_.get();
-        step.weights = model_.weights();
+        step.weights = model_.tensorData();
         step.arena = arena_.data();
         step.tokens = padded.data();
         step.position = position_;

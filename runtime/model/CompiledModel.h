@@ -94,8 +94,13 @@ public:
   const ModelDefinition &definition() const { return definition_; }
   /// The packed file, parsed over the bytes the model runs from.
   const gguf::GgufFile &file() const { return *file_; }
-  /// What TernStep::weights points at: the embedded bytes, or their copy.
+  /// The packed file's bytes the model runs from: the embedded bytes, or
+  /// their copy.
   const uint8_t *weights() const { return weights_.data(); }
+  /// What TernStep::weights points at: the packed file's tensor data.
+  const uint8_t *tensorData() const {
+    return weights_.data() + file_->dataOffset();
+  }
   /// Whether the weights are a resident copy.
   bool weightsResident() const { return weights_.resident(); }
   /// general.name, else general.architecture, else "model".

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /// The version of this ABI; the runtime refuses a model built for another.
-#define TERN_MODEL_ABI_VERSION 4
+#define TERN_MODEL_ABI_VERSION 5
 
 /// The runtime's executor of one session (kernels, threads, scratch, KV
 /// cache); opaque to compiled code.
@@ -36,9 +36,10 @@ typedef struct TernExec TernExec;
 typedef struct TernStep {
   /// Runs the kernels; passed first to every tern_exec_* call.
   TernExec *exec;
-  /// The first byte of the packed model file (a GGUF file): weights are at
-  /// compile-time offsets from here. The runtime may point it at the copy
-  /// embedded in the executable or at one loaded into memory.
+  /// The first byte of the packed model file's tensor data (the file is a
+  /// GGUF file; its tensor infos' offsets count from here, as the
+  /// compile-time offsets of the weights do). The runtime may point it into
+  /// the copy embedded in the executable or into one loaded into memory.
   const uint8_t *weights;
   /// The function's activation arena, at least its `*_arena_bytes` bytes,
   /// 64-byte aligned.

@@ -107,7 +107,7 @@ module {
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
 module {
   func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> attributes {tern.arena_size = 1024 : i64} {
-    // expected-error @+1 {{weight 'token_embd.weight' has no tern.weight_offset: the weights are not packed}}
+    // expected-error @+1 {{weight 'token_embd.weight' has no tern.weight_offset: run tern-plan-weights first}}
     %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
     %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
     return %x : tensor<1x128xf32>
@@ -272,7 +272,7 @@ module {
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
 module {
   func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> attributes {tern.arena_size = 1024 : i64} {
-    // expected-error @+1 {{weight 'token_embd.weight' has no tern.row_scales_offset: the weights are not packed}}
+    // expected-error @+1 {{weight 'token_embd.weight' has no tern.row_scales_offset: run tern-plan-weights first}}
     %table = tern.weight "token_embd.weight" {tern.weight_offset = 4096 : i64} : !head
     %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (!head, tensor<1xi32>) -> tensor<1x128xf32>
     return %x : tensor<1x128xf32>

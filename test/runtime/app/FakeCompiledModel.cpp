@@ -38,7 +38,7 @@ constexpr int64_t kChunk = 8;
 constexpr float kEpsilon = 1e-5f;
 
 /// Byte offsets of token_embd (F16) and output_norm (F32) in the packed
-/// file, generated with it.
+/// file's tensor data, generated with it.
 constexpr uint64_t tokenEmbd = TERNC_FAKE_TOKEN_EMBD;
 constexpr uint64_t outputNorm = TERNC_FAKE_OUTPUT_NORM;
 

@@ -202,7 +202,7 @@ TestModel::TestModel(const TestModelOptions &options) : options_(options) {
       typesOk = false;
       return uint64_t(0);
     }
-    return file->dataOffset() + tensor->offset;
+    return tensor->offset;
   };
   using gguf::TensorType;
   l.tokenEmbd = offset("token_embd.weight", TensorType::F16);
