@@ -220,15 +220,12 @@ Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
   });
   TERNC_RETURN_IF_ERROR(status);
 
-  Expected<std::vector<uint64_t>> offsets = writer.tensorOffsets();
+  Expected<std::vector<uint64_t>> offsets = writer.tensorDataOffsets();
   if (!offsets)
     return offsets.error();
-  Expected<uint64_t> dataOffset = writer.dataOffset();
-  if (!dataOffset)
-    return dataOffset.error();
   for (size_t i = 0; i < plannedOffsets.size(); ++i) {
     const auto &[name, planned] = plannedOffsets[i];
-    const uint64_t actual = (*offsets)[i] - *dataOffset;
+    const uint64_t actual = (*offsets)[i];
     if (static_cast<uint64_t>(planned) != actual)
       return makeError("packed tensor '{}': the IR plans it at offset {} of "
                        "the tensor data, the packed file would put it at {} "

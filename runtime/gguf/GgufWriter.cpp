@@ -222,33 +222,46 @@ Expected<std::vector<uint8_t>> GgufWriter::header() const {
     }
   }
   // Tensors are packed in info order, each padded to the alignment.
-  uint64_t offset = 0;
-  for (const PendingTensor &tensor : tensors_) {
+  Expected<std::vector<uint64_t>> layout = dataLayout();
+  if (!layout)
+    return layout.error();
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const PendingTensor &tensor = tensors_[i];
     putString(tensor.name);
     putU32(static_cast<uint32_t>(tensor.ne.size()));
     for (uint64_t dim : tensor.ne)
       putU64(dim);
     putU32(*typeId(tensor.type, convention_));
-    putU64(offset);
-    offset = alignUp(offset + tensor.byteSize, *alignment);
+    putU64((*layout)[i]);
   }
   header.resize(alignUp(header.size(), *alignment), 0);
   return header;
+}
+
+Expected<std::vector<uint64_t>> GgufWriter::dataLayout() const {
+  Expected<uint64_t> alignment = this->alignment();
+  if (!alignment)
+    return alignment.error();
+  std::vector<uint64_t> boundaries;
+  uint64_t offset = 0;
+  for (const PendingTensor &tensor : tensors_) {
+    boundaries.push_back(offset);
+    offset += alignUp(tensor.byteSize, *alignment);
+  }
+  boundaries.push_back(offset);
+  return boundaries;
 }
 
 Expected<std::vector<uint64_t>> GgufWriter::dataBoundaries() const {
   Expected<std::vector<uint8_t>> header = this->header();
   if (!header)
     return header.error();
-  Expected<uint64_t> alignment = this->alignment();
-  std::vector<uint64_t> offsets;
-  uint64_t offset = header->size();
-  for (const PendingTensor &tensor : tensors_) {
-    offsets.push_back(offset);
-    offset += alignUp(tensor.byteSize, *alignment);
-  }
-  offsets.push_back(offset);
-  return offsets;
+  Expected<std::vector<uint64_t>> boundaries = dataLayout();
+  if (!boundaries)
+    return boundaries.error();
+  for (uint64_t &boundary : *boundaries)
+    boundary += header->size();
+  return boundaries;
 }
 
 Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
@@ -259,11 +272,12 @@ Expected<std::vector<uint64_t>> GgufWriter::tensorOffsets() const {
   return boundaries;
 }
 
-Expected<uint64_t> GgufWriter::dataOffset() const {
-  Expected<std::vector<uint8_t>> header = this->header();
-  if (!header)
-    return header.error();
-  return header->size();
+Expected<std::vector<uint64_t>> GgufWriter::tensorDataOffsets() const {
+  Expected<std::vector<uint64_t>> boundaries = dataLayout();
+  if (!boundaries)
+    return boundaries.error();
+  boundaries->pop_back();
+  return boundaries;
 }
 
 Expected<uint64_t> GgufWriter::fileSize() const {

@@ -83,9 +83,10 @@ public:
   /// Where serialize() will put each tensor's data: its offset from the
   /// start of the file, in the order the tensors were added. Runs no fill.
   Expected<std::vector<uint64_t>> tensorOffsets() const;
-  /// Where serialize() will start the tensor data (the offsets in the
-  /// tensor infos count from here). Runs no fill.
-  Expected<uint64_t> dataOffset() const;
+  /// Each tensor's offset from the start of the tensor data (what its
+  /// tensor info records), in the order the tensors were added. Builds no
+  /// header and runs no fill.
+  Expected<std::vector<uint64_t>> tensorDataOffsets() const;
   /// The size of the file serialize() will produce. Runs no fill.
   Expected<uint64_t> fileSize() const;
 
@@ -99,6 +100,9 @@ private:
   };
   /// The header (metadata and tensor infos), padded to the alignment.
   Expected<std::vector<uint8_t>> header() const;
+  /// Each tensor's offset from the start of the tensor data, then the
+  /// data's size: the one layout of the data, aligned.
+  Expected<std::vector<uint64_t>> dataLayout() const;
   /// Each tensor's data offset in the file, then the file's size.
   Expected<std::vector<uint64_t>> dataBoundaries() const;
   /// The data alignment: general.alignment if set and valid, else 32.

@@ -124,6 +124,12 @@ TEST(RoundTripTest, EveryTensorTypeAndPackedOffsets) {
   ASSERT_EQ(planned->size(), cases.size());
   for (size_t i = 0; i < cases.size(); ++i)
     EXPECT_EQ((*planned)[i], file->dataOffset() + file->tensors()[i].offset);
+  // And from the start of the tensor data, as the tensor infos record them.
+  Expected<std::vector<uint64_t>> dataRelative = writer.tensorDataOffsets();
+  ASSERT_TRUE(dataRelative.ok());
+  ASSERT_EQ(dataRelative->size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_EQ((*dataRelative)[i], file->tensors()[i].offset);
   Expected<uint64_t> plannedSize = writer.fileSize();
   ASSERT_TRUE(plannedSize.ok());
   EXPECT_EQ(*plannedSize, bytes->size());
