@@ -11,12 +11,13 @@
 //  - Sizes are int64_t element counts, at least 1 unless an entry says
 //    otherwise. Token ids are int32_t.
 //  - f16 data are IEEE binary16 bit patterns (uint16_t, host byte order).
-//  - Ternary weights are I2_S exactly as GGUF files store them, used in place
-//    (docs/formats.md §2.1): `in` (a multiple of 128) trits per row, rows
-//    consecutive, row r at byte r * in / 4; each 128-element block is 32
-//    bytes and byte p of a block holds elements p, 32+p, 64+p, 96+p in bits
-//    7:6, 5:4, 3:2, 1:0; code 0/1/2 means -1/0/+1 and code 3 never occurs
-//    (the importer rejects it). The per-tensor scale is an argument: it sits
+//  - Ternary weights are I2_S blocks as GGUF files store them
+//    (docs/formats.md §2.1): `in` (a multiple of 128) trits per row; each
+//    128-element block is 32 bytes and byte p of a block holds elements p,
+//    32+p, 64+p, 96+p in bits 7:6, 5:4, 3:2, 1:0; code 0/1/2 means -1/0/+1
+//    and code 3 never occurs (the importer rejects it). The rows are
+//    consecutive as in the file, or interleaved in groups as the backend's
+//    i2s_row_interleave says. The per-tensor scale is an argument: it sits
 //    after the last row, out of reach of a kernel given a slice of rows.
 //  - Entries are single-threaded and keep no state: they never allocate,
 //    block, fail or report errors. Preconditions (sizes, ids below the
@@ -46,7 +47,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 6
+#define TERN_KERNEL_ABI_VERSION 7
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -63,6 +64,14 @@ typedef struct TernKernels {
   /// a multiple of N (ternc packs them so). Row slices then start at
   /// multiples of N, and weights + r0 * in still addresses row r0.
   int64_t f16_row_interleave;
+  /// How the backend lays out I2_S matrices (bitlinear_i2s's weights): 1
+  /// means rows consecutive, row r at byte r * in / 4, as GGUF stores them;
+  /// N > 1 (a divisor of 16) means groups of N rows interleaved block by
+  /// block, the 32-byte block b of row r at block ((r / N) * (in / 128) +
+  /// b) * N + r % N, the row count padded with zero blocks to a multiple of
+  /// N (ternc packs them so). Row slices then start at multiples of N, and
+  /// weights + r0 * in / 4 still addresses row r0.
+  int64_t i2s_row_interleave;
 
   /// Per-token absmax int8 quantization (bitnet.cpp's quantize_row_i8_s):
   /// for each row of x [tokens][features], amax = max(1e-5, max|x|) in

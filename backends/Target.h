@@ -39,6 +39,10 @@ struct BackendTarget {
   /// The backend's TernKernels::f16_row_interleave: how the packer lays out
   /// f16 matrices (1: row-major; N: groups of N rows interleaved).
   int64_t f16RowInterleave = 1;
+  /// The backend's TernKernels::i2s_row_interleave: how the packer lays out
+  /// I2_S matrices (1: rows consecutive; N: groups of N rows interleaved
+  /// block by block).
+  int64_t ternaryRowInterleave = 1;
   /// The C function returning the backend's `TernKernels` table.
   std::string kernelsSymbol;
   /// Static libraries (names without lib/.a) holding the kernels, linked

@@ -201,7 +201,7 @@ const std::vector<uint16_t> &halfWeights(const MatrixShape &shape,
 }
 
 /// Part `part` of `parts` near-equal shares of `rows` rows, each starting at
-/// a multiple of `group` (KernelAbi.h: slices of f16 matrices interleaved in
+/// a multiple of `group` (KernelAbi.h: slices of matrices interleaved in
 /// groups of `group` rows start at whole groups).
 Slice groupSlice(int64_t rows, int64_t group, int part, int parts) {
   const Slice groups = evenSlice((rows + group - 1) / group, part, parts);
@@ -301,9 +301,10 @@ void runStreaming(benchmark::State &state, PartRunner &runner,
   state.counters["probe_pct"] = 100 * rate / probeRate;
 }
 
-/// bitlinear_i2s, `threads` calls at once on equal shares of the rows of the
-/// next matrix of ternaryPool() each iteration; also reports `MACs`,
-/// ternary multiply-adds per second.
+/// bitlinear_i2s, `threads` calls at once on near-equal shares of the rows
+/// of the next matrix of ternaryPool() each iteration (whole groups of
+/// interleaved rows: random codes are as random in any layout); also
+/// reports `MACs`, ternary multiply-adds per second.
 void benchBitLinear(benchmark::State &state, const TernKernels &kernels,
                     const MatrixShape &shape, int64_t tokens, int threads) {
   const std::vector<uint8_t> &pool = ternaryPool();
@@ -317,7 +318,8 @@ void benchBitLinear(benchmark::State &state, const TernKernels &kernels,
   runStreaming(
       state, runner,
       [&](int part, int64_t iteration) {
-        const Slice rows = evenSlice(shape.rows, part, threads);
+        const Slice rows =
+            groupSlice(shape.rows, kernels.i2s_row_interleave, part, threads);
         const uint8_t *weights =
             pool.data() + iteration % matrices * matrixBytes;
         kernels.bitlinear_i2s(q.data(), scales.data(),

@@ -1,8 +1,8 @@
-//===- RowInterleave.h - The interleaved f16 matrix layout ------*- C++ -*-===//
+//===- RowInterleave.h - The interleaved matrix layouts ---------*- C++ -*-===//
 //
-// The layout TernKernels::f16_row_interleave names, written once for the
-// packer (compile time) and the kernel benchmarks. The conformance tests
-// state it again on purpose: an independent oracle.
+// The layouts TernKernels::f16_row_interleave and i2s_row_interleave name,
+// written once for the packer (compile time) and the kernel benchmarks. The
+// conformance tests state them again on purpose: an independent oracle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +27,21 @@ void interleaveRows(const Element *matrix, int64_t rows, int64_t columns,
     for (int64_t k = 0; k < columns; ++k)
       out[((r / group) * columns + k) * group + r % group] =
           matrix[r * columns + k];
+}
+
+/// Writes the rows of the I2_S matrix `matrix` (`rows` rows of `in` trits,
+/// consecutive) to `out` in groups of `group` rows interleaved block by
+/// block: the 32-byte block b of row r at block ((r / group) * (in / 128) +
+/// b) * group + r % group, the last group padded with zero blocks (`out`
+/// holds ceil(rows / group) * group * in / 4 bytes).
+inline void interleaveI2SRows(const uint8_t *matrix, int64_t rows, int64_t in,
+                              int64_t group, uint8_t *out) {
+  struct Block {
+    uint8_t bytes[32];
+  };
+  static_assert(sizeof(Block) == 32, "an I2_S block is 32 bytes");
+  interleaveRows(reinterpret_cast<const Block *>(matrix), rows, in / 128,
+                 group, reinterpret_cast<Block *>(out));
 }
 
 } // namespace ternc::backends

@@ -23,12 +23,15 @@
 // (e.g. unpacked) for all the tokens that run against them supplies instead
 // of dots a row tile, constructed once per tile and token chunk:
 //   template <int Rows> struct RowTile {
-//     RowTile(const uint8_t *w, int64_t rowBytes, int64_t in,
-//             int64_t tokens);
+//     RowTile(const uint8_t *weights, int64_t row, int64_t rowBytes,
+//             int64_t in, int64_t tokens);
 //     template <int Tokens> void dots(const int8_t *q, int64_t in,
 //                                     int32_t *dots);
 //   };
-// with dots as above (tokens: how many will run against the tile).
+// with dots as above (tokens: how many will run against the tile; the tile
+// is rows row..row + Rows - 1 of the matrix at `weights`, so that a kernel
+// whose rows are not rowBytes apart, such as interleaved I2_S, can find
+// them).
 // A Kernel may also supply `static constexpr int kDecodeRowTile`, the rows
 // of a tile in calls with one token: decode streams each row once, and more
 // rows side by side keep more of the stream's loads in flight than the
@@ -66,8 +69,9 @@ struct ExactRowDots {
 template <typename Kernel, int Rows> struct InPlaceRowTile {
   const uint8_t *w;
   int64_t rowBytes;
-  InPlaceRowTile(const uint8_t *w, int64_t rowBytes, int64_t, int64_t)
-      : w(w), rowBytes(rowBytes) {}
+  InPlaceRowTile(const uint8_t *weights, int64_t row, int64_t rowBytes,
+                 int64_t, int64_t)
+      : w(weights + row * rowBytes), rowBytes(rowBytes) {}
   template <int Tokens>
   void dots(const int8_t *q, int64_t in, int32_t *dots) const {
     Kernel::template dots<Rows, Tokens>(w, rowBytes, q, in, dots);
@@ -120,8 +124,8 @@ void tiledMatmul(const int8_t *q, int64_t qStride, const float *scales,
     float rowScales[kRows];
     for (int r = 0; r < kRows; ++r)
       rowScales[r] = rowScale(row + r);
-    typename RowTileOf<Kernel, kRows>::type rowTile(weights + row * rowBytes,
-                                                    rowBytes, in, count);
+    typename RowTileOf<Kernel, kRows>::type rowTile(weights, row, rowBytes,
+                                                    in, count);
     auto run = [&](auto tokensInTile, int64_t t) {
       constexpr int kTokens = decltype(tokensInTile)::value;
       int32_t dots[kRows * kTokens];

@@ -427,6 +427,7 @@ TernKernels makeGenericKernels() {
   kernels.abi_version = TERN_KERNEL_ABI_VERSION;
   kernels.name = "generic";
   kernels.f16_row_interleave = 1;
+  kernels.i2s_row_interleave = 1;
   kernels.quantize_rows_i8 = generic_quantize_rows_i8;
   kernels.rms_norm_quantize_i8 = generic_rms_norm_quantize_i8;
   kernels.rms_norm_f32 = generic_rms_norm_f32;

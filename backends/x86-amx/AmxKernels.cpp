@@ -39,6 +39,8 @@ bool amxUsable() {
 TernKernels makeAmxKernels(const TernKernels &avx512) {
   TernKernels kernels = avx512;
   kernels.name = "x86-amx";
+  // AMX tiles load consecutive rows (and so does its decode fallback).
+  kernels.i2s_row_interleave = 1;
   kernels.bitlinear_i2s = amx_bitlinear_i2s;
   return kernels;
 }

@@ -15,6 +15,7 @@ BackendTarget x86AmxTarget() {
   target.description = "x86-avx512 with the I2_S ternary matmul of prefill "
                        "(16+ tokens) on AMX-INT8 tiles (tdpbsud); x86-64 "
                        "from Sapphire Rapids on";
+  target.ternaryRowInterleave = 1;
   target.kernelsSymbol = "ternX86AmxKernels";
   target.kernelLibraries.insert(target.kernelLibraries.begin(),
                                 "TerncBackendX86Amx");

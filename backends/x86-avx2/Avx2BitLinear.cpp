@@ -131,8 +131,9 @@ struct Avx2I2S {
     /// Code of row r, element k at codes[r * in + k].
     alignas(32) uint8_t codes[kUnpackedBytes];
 
-    RowTile(const uint8_t *w, int64_t rowBytes, int64_t in, int64_t tokens)
-        : w(w), rowBytes(rowBytes),
+    RowTile(const uint8_t *weights, int64_t row, int64_t rowBytes, int64_t in,
+            int64_t tokens)
+        : w(weights + row * rowBytes), rowBytes(rowBytes),
           unpacked(tokens >= kMinUnpackTokens && Rows * in <= kUnpackedBytes) {
       if (unpacked)
         unpack(in);

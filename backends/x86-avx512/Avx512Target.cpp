@@ -3,6 +3,7 @@
 #include "backends/x86-avx512/Avx512Target.h"
 
 #include "backends/x86-avx2/Avx2Target.h"
+#include "backends/x86-avx512/Avx512BitLinear.h"
 #include "backends/x86-avx512/Avx512Kernels.h"
 
 namespace ternc {
@@ -15,6 +16,7 @@ BackendTarget x86Avx512Target() {
                        "VNNI (vpdpbusd); x86-64 from Ice Lake / Zen 4 on";
   target.cpu = "x86-64-v4";
   target.features = "+avx512f,+avx512bw,+avx512vl,+avx512vnni";
+  target.ternaryRowInterleave = kAvx512I2SRowInterleave;
   target.kernelsSymbol = "ternX86Avx512Kernels";
   target.kernelLibraries.insert(target.kernelLibraries.begin(),
                                 "TerncBackendX86Avx512");

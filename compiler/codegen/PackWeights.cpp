@@ -103,23 +103,46 @@ Expected<std::vector<Fill>> fillsOf(tern::WeightOp weight,
                        "only, not {}",
                        file.name(), tensor.name,
                        tern::stringifyTernaryStorage(ternary.getStorage()).str());
-    if (tensor.type == gguf::TensorType::I2_S)
+    auto interleave =
+        weight->getAttrOfType<IntegerAttr>(tern::kRowInterleaveAttr);
+    if (tensor.type == gguf::TensorType::I2_S && !interleave)
       return std::vector<Fill>{copied};
     // The trits are the signs of the decoded values (every storage holds
-    // trit * scale); the kernels take the scale from the type.
-    float scale = ternary.getScaleValue();
+    // trit * scale); the kernels take the scale from the type, and the
+    // file's I2_S trailer keeps it after the last (padded) row.
+    const float scale = ternary.getScaleValue();
+    const int64_t group = interleave ? interleave.getInt() : 1;
     return std::vector<Fill>{[=](uint8_t *out, uint64_t size) -> Status {
-      Expected<std::vector<float>> values =
-          gguf::dequantizeTensor(*source, *info);
-      if (!values)
-        return Status(values.error());
-      for (float &value : *values)
-        value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
       std::vector<uint8_t> bytes;
-      TERNC_RETURN_IF_ERROR(gguf::quantize(
-          gguf::TensorType::I2_S, values->data(), values->size(), bytes));
-      storeLittleEndian<float>(bytes.data() + info->elements / 4, scale);
-      std::memcpy(out, bytes.data(), size);
+      const uint8_t *trits = nullptr;
+      if (info->type == gguf::TensorType::I2_S) {
+        trits = source->tensorData(*info).data;
+      } else {
+        Expected<std::vector<float>> values =
+            gguf::dequantizeTensor(*source, *info);
+        if (!values)
+          return Status(values.error());
+        for (float &value : *values)
+          value = value > 0 ? 1.0f : (value < 0 ? -1.0f : 0.0f);
+        TERNC_RETURN_IF_ERROR(gguf::quantize(
+            gguf::TensorType::I2_S, values->data(), values->size(), bytes));
+        trits = bytes.data();
+      }
+      const int64_t rows = static_cast<int64_t>(info->rows());
+      const int64_t in = static_cast<int64_t>(info->ne[0]);
+      const uint64_t codes = static_cast<uint64_t>(
+          (rows + group - 1) / group * group * in / 4);
+      if (codes + sizeof(float) > size)
+        return makeError("{}: weight '{}': {} bytes of packed I2_S do not "
+                         "fit the {} planned",
+                         source->name(), info->name, codes + sizeof(float),
+                         size);
+      std::memset(out, 0, size);
+      if (group > 1)
+        backends::interleaveI2SRows(trits, rows, in, group, out);
+      else
+        std::memcpy(out, trits, codes);
+      storeLittleEndian<float>(out + codes, scale);
       return Status::success();
     }};
   }

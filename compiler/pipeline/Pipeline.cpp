@@ -210,8 +210,11 @@ Status Compilation::compileForTarget(const gguf::GgufFile &file) {
   };
   step("lowering");
   TERNC_RETURN_IF_ERROR(runPasses([&](mlir::PassManager &pm) {
-    mlir::tern::buildBackendPipeline(pm, target.ternaryLayout,
-                                     target.f16RowInterleave);
+    mlir::tern::TernSelectWeightLayoutOptions layout;
+    layout.layout = target.ternaryLayout;
+    layout.f16RowInterleave = target.f16RowInterleave;
+    layout.ternaryRowInterleave = target.ternaryRowInterleave;
+    mlir::tern::buildBackendPipeline(pm, layout);
   }));
 
   Expected<PackedWeights> weights =

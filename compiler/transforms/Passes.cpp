@@ -17,12 +17,8 @@ void mlir::tern::buildFusionPipeline(OpPassManager &pm) {
   functions.addPass(createTernFuseGatedMul());
 }
 
-void mlir::tern::buildBackendPipeline(OpPassManager &pm,
-                                      StringRef ternaryLayout,
-                                      int64_t f16RowInterleave) {
-  TernSelectWeightLayoutOptions layout;
-  layout.layout = ternaryLayout.str();
-  layout.f16RowInterleave = f16RowInterleave;
+void mlir::tern::buildBackendPipeline(
+    OpPassManager &pm, const TernSelectWeightLayoutOptions &layout) {
   pm.addPass(createTernSelectWeightLayout(layout));
   pm.addPass(createTernPlanWeights());
   pm.nest<func::FuncOp>().addPass(createTernPlanMemory());
@@ -57,6 +53,11 @@ struct BackendPipelineOptions
       llvm::cl::desc("Rows per interleaved group of f16 matrices"),
       llvm::cl::init(
           mlir::tern::TernSelectWeightLayoutOptions().f16RowInterleave)};
+  Option<int64_t> ternaryRowInterleave{
+      *this, "ternary-row-interleave",
+      llvm::cl::desc("Rows per interleaved group of I2_S matrices"),
+      llvm::cl::init(
+          mlir::tern::TernSelectWeightLayoutOptions().ternaryRowInterleave)};
 };
 
 /// tern-kernel-lowering-pipeline's options: tern-lower-to-kernels', with
@@ -82,7 +83,11 @@ void mlir::tern::registerTernPipelines() {
       "Fit fused IR to a backend: weight layouts, the packed weights' "
       "offsets, then the memory plan",
       [](OpPassManager &pm, const BackendPipelineOptions &options) {
-        buildBackendPipeline(pm, options.layout, options.f16RowInterleave);
+        mlir::tern::TernSelectWeightLayoutOptions layout;
+        layout.layout = options.layout;
+        layout.f16RowInterleave = options.f16RowInterleave;
+        layout.ternaryRowInterleave = options.ternaryRowInterleave;
+        buildBackendPipeline(pm, layout);
       });
   PassPipelineRegistration<KernelLoweringPipelineOptions>(
       "tern-kernel-lowering-pipeline",

@@ -22,11 +22,10 @@ namespace mlir::tern {
 void buildFusionPipeline(OpPassManager &pm);
 
 /// Adds the passes that fit fused IR to a backend before its weights are
-/// packed: tern-select-weight-layout (to `ternaryLayout`, f16 matrices in
-/// groups of `f16RowInterleave` rows), tern-plan-weights (the packed file's
-/// layout), tern-plan-memory.
-void buildBackendPipeline(OpPassManager &pm, StringRef ternaryLayout,
-                          int64_t f16RowInterleave);
+/// packed: tern-select-weight-layout (with the backend's `layout`
+/// options), tern-plan-weights (the packed file's layout), tern-plan-memory.
+void buildBackendPipeline(OpPassManager &pm,
+                          const TernSelectWeightLayoutOptions &layout);
 
 /// Adds tern-lower-to-kernels (with the backend's `kernelsSymbol`), then
 /// canonicalization and CSE: what `--emit=kernel` prints.

@@ -98,14 +98,19 @@ def TernSelectWeightLayout
     their `storage` attribute: the packer writes their f32 values. With
     `f16-row-interleave` N > 1, f16 matrices get `tern.row_interleave = N`:
     the packer stores them in groups of N rows interleaved element by element
-    (the backend's TernKernels::f16_row_interleave). Fails, naming the
-    tensor, on a float matrix no kernel reads (bf16).
+    (the backend's TernKernels::f16_row_interleave). With
+    `ternary-row-interleave` N > 1, ternary weights in `i2_s` get
+    `tern.row_interleave = N`: the packer stores them in groups of N rows
+    interleaved by 128-element block (TernKernels::i2s_row_interleave).
+    Fails, naming the tensor, on a float matrix no kernel reads (bf16).
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"i2_s\"",
            "Ternary storage the backend's kernels read">,
     Option<"f16RowInterleave", "f16-row-interleave", "int64_t", "1",
            "Rows per interleaved group of f16 matrices (1: row-major)">,
+    Option<"ternaryRowInterleave", "ternary-row-interleave", "int64_t", "1",
+           "Rows per interleaved group of I2_S matrices (1: row-major)">,
   ];
   let dependentDialects = ["::mlir::tern::TernDialect"];
 }

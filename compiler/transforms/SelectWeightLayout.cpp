@@ -19,22 +19,37 @@ struct TernSelectWeightLayoutPass
   using TernSelectWeightLayoutBase::TernSelectWeightLayoutBase;
 
   void runOnOperation() override {
-    if (f16RowInterleave < 1) {
-      getOperation().emitError("tern-select-weight-layout: f16-row-interleave ")
-          << static_cast<int64_t>(f16RowInterleave) << " must be at least 1";
-      return signalPassFailure();
-    }
+    for (auto [flag, value] :
+         {std::pair{"f16-row-interleave", int64_t(f16RowInterleave)},
+          std::pair{"ternary-row-interleave", int64_t(ternaryRowInterleave)}})
+      if (value < 1) {
+        getOperation().emitError("tern-select-weight-layout: ")
+            << flag << " " << value << " must be at least 1";
+        return signalPassFailure();
+      }
     std::optional<TernaryStorage> storage = symbolizeTernaryStorage(layout);
     if (!storage) {
       getOperation().emitError("tern-select-weight-layout: unknown layout '")
           << layout << "'";
       return signalPassFailure();
     }
+    if (ternaryRowInterleave > 1 && *storage != TernaryStorage::I2_S) {
+      getOperation().emitError("tern-select-weight-layout: ")
+          << "ternary-row-interleave applies to the i2_s layout only, not '"
+          << layout << "'";
+      return signalPassFailure();
+    }
+    auto interleaveAttr = [&](int64_t group) {
+      return IntegerAttr::get(IntegerType::get(&getContext(), 64), group);
+    };
     WalkResult result = getOperation().walk([&](WeightOp weight) {
       Value value = weight.getResult();
       if (auto ternary = dyn_cast<TernaryType>(value.getType())) {
         value.setType(TernaryType::get(&getContext(), ternary.getShape(),
                                        *storage, ternary.getScale()));
+        if (ternaryRowInterleave > 1)
+          weight->setAttr(tern::kRowInterleaveAttr,
+                          interleaveAttr(ternaryRowInterleave));
         return WalkResult::advance();
       }
       auto matrix = cast<RankedTensorType>(value.getType());
@@ -49,8 +64,7 @@ struct TernSelectWeightLayoutPass
       weight.removeStorageAttr();
       if (matrix.getElementType().isF16() && f16RowInterleave > 1)
         weight->setAttr(tern::kRowInterleaveAttr,
-                        IntegerAttr::get(IntegerType::get(&getContext(), 64),
-                                         f16RowInterleave));
+                        interleaveAttr(f16RowInterleave));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())

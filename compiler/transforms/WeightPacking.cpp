@@ -57,6 +57,20 @@ mlir::tern::packedTensorsOf(WeightOp weight) {
     return success();
   };
   const std::string name = weight.getTensor().str();
+  // Interleaved rows (every dimension but the innermost) come in whole
+  // groups; the verifier keeps the group at least 1.
+  if (auto interleave =
+          weight->getAttrOfType<IntegerAttr>(kRowInterleaveAttr)) {
+    const uint64_t group = static_cast<uint64_t>(interleave.getInt());
+    uint64_t rows = 1;
+    bool overflow = false;
+    for (size_t i = 1; i < ne.size(); ++i)
+      overflow |= __builtin_mul_overflow(rows, ne[i], &rows);
+    if (overflow || rows > uint64_t(INT64_MAX) - group)
+      return weight.emitError("weight '") << name << "' is too large";
+    ne.resize(2);
+    ne[1] = (rows + group - 1) / group * group;
+  }
 
   if (ternary) {
     std::optional<gguf::TensorType> type =
@@ -90,20 +104,6 @@ mlir::tern::packedTensorsOf(WeightOp weight) {
     if (failed(add(name, gguf::TensorType::F32, ne)))
       return failure();
     return specs;
-  }
-  if (auto interleave =
-          weight->getAttrOfType<IntegerAttr>(kRowInterleaveAttr)) {
-    // Interleaved rows (every dimension but the innermost) come in whole
-    // groups; the verifier keeps the group at least 1.
-    const uint64_t group = static_cast<uint64_t>(interleave.getInt());
-    uint64_t rows = 1;
-    bool overflow = false;
-    for (size_t i = 1; i < ne.size(); ++i)
-      overflow |= __builtin_mul_overflow(rows, ne[i], &rows);
-    if (overflow || rows > uint64_t(INT64_MAX) - group)
-      return weight.emitError("weight '") << name << "' is too large";
-    ne.resize(2);
-    ne[1] = (rows + group - 1) / group * group;
   }
   if (failed(add(name, gguf::TensorType::F16, ne)))
     return failure();

@@ -45,8 +45,8 @@ std::string rowScalesTensorName(StringRef tensor);
 /// codes, the per-tensor scale in the type); a #tern.row_scaled weight as
 /// I8 rows of its row bytes (in for int8, backends/common/Q4Layout.h's
 /// q4RowBytes for 4-bit) then its F32 row scales (rowScalesTensorName); an
-/// f16 matrix as F16, with tern.row_interleave = N padded to whole groups of
-/// N rows; anything else as F32. Emits an error on `weight` and fails for a
+/// f16 matrix as F16; anything else as F32. A ternary or f16 matrix with
+/// tern.row_interleave = N is padded to whole groups of N rows. Emits an error on `weight` and fails for a
 /// ternary storage with no packed form or a size that overflows.
 FailureOr<SmallVector<PackedTensorSpec, 2>> packedTensorsOf(WeightOp weight);
 

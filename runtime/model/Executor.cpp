@@ -16,7 +16,8 @@ using ternc::makeError;
 
 namespace {
 
-/// Output rows per matmul slice: a multiple of every backend's row block.
+/// Output rows per matmul slice: a multiple of every backend's row block
+/// and row interleave (KernelAbi.h: a divisor of 16).
 constexpr int64_t kRowGrain = 16;
 /// Elements per slice of an elementwise operation; shorter ones (a decode
 /// step's vectors) stay on one thread, where a hand-off would cost more
@@ -53,6 +54,12 @@ TernExec::create(const TernKernels *kernels, const TernExecOptions &options) {
                      "{} positions, {} scratch floats",
                      options.layers, options.kvHeads, options.headDim,
                      options.capacity, options.linearScratchFloats);
+  for (int64_t interleave :
+       {kernels->f16_row_interleave, kernels->i2s_row_interleave})
+    if (interleave < 1 || kRowGrain % interleave != 0)
+      return makeError("the {} kernels interleave rows in groups of {}, "
+                       "which do not divide the executor's row slices of {}",
+                       kernels->name, interleave, kRowGrain);
   std::unique_ptr<TernExec> exec(new TernExec(kernels, options));
 
   size_t cacheBytes = options.f16Cache ? 2 : 4;
@@ -178,9 +185,16 @@ void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
                              const float *scales, int64_t tokens, int64_t in,
                              int64_t count, const TernBitLinearPart *parts) {
   const TernKernels &k = exec->kernels();
+  // Each part spans its rows rounded up to whole interleaved groups (the
+  // packer pads them so), so that every slice of a part starts at a
+  // multiple of the group.
+  const int64_t group = k.i2s_row_interleave;
+  auto span = [&](const TernBitLinearPart &part) {
+    return (part.rows + group - 1) / group * group;
+  };
   int64_t total = 0;
   for (int64_t i = 0; i < count; ++i)
-    total += parts[i].rows;
+    total += span(parts[i]);
   // Slices of the concatenated rows; a slice may span parts.
   exec->parallelFor(total, kRowGrain, [&](int64_t begin, int64_t end, int) {
     int64_t partBegin = 0;
@@ -191,7 +205,7 @@ void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
       if (from < to)
         k.bitlinear_i2s(q, scales, part.weights + from * in / 4, tokens, in,
                         to - from, part.weight_scale, part.y + from, part.rows);
-      partBegin += part.rows;
+      partBegin += span(part);
     }
   });
 }

@@ -120,7 +120,8 @@ void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
                             int64_t tokens, int64_t features, float epsilon,
                             float *y);
 /// One weight of a tern_exec_bitlinear_i2s call: `rows` I2_S rows of the
-/// call's `in` trits, their scale, and the dense output y [tokens][rows].
+/// call's `in` trits (laid out as the kernels' i2s_row_interleave says),
+/// their scale, and the dense output y [tokens][rows].
 typedef struct TernBitLinearPart {
   const uint8_t *weights;
   int64_t rows;

@@ -200,6 +200,26 @@ struct I2sMatrix {
   float scale = 0;
 };
 
+/// The I2_S rows `bytes` (`rows` rows of `in` trits, consecutive, then the
+/// scale) laid out as KernelAbi.h's i2s_row_interleave = `interleave` says:
+/// 32-byte block b of row r at block ((r / N) * (in / 128) + b) * N + r % N,
+/// zero blocks padding the last group. Only the rows: kernels take the scale
+/// as an argument.
+std::vector<uint8_t> i2sLaidOut(const std::vector<uint8_t> &bytes,
+                                int64_t rows, int64_t in, int64_t interleave) {
+  const int64_t blocks = in / 128;
+  const int64_t groups = (rows + interleave - 1) / interleave;
+  std::vector<uint8_t> out(groups * interleave * blocks * 32, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t b = 0; b < blocks; ++b)
+      std::copy_n(bytes.begin() + (r * blocks + b) * 32, 32,
+                  out.begin() +
+                      ((r / interleave * blocks + b) * interleave +
+                       r % interleave) *
+                          32);
+  return out;
+}
+
 /// `trits` times `alpha`, encoded by the GGUF library's I2_S quantizer (no
 /// bytes, and a test failure, if it refuses them).
 I2sMatrix encodeI2s(const reference::Trits &trits, float alpha) {
@@ -249,6 +269,10 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   ASSERT_NE(kernels().name, nullptr);
   EXPECT_STRNE(kernels().name, "");
   EXPECT_GE(kernels().f16_row_interleave, 1);
+  EXPECT_GE(kernels().i2s_row_interleave, 1);
+  // The runtime slices rows 16 at a time (KernelAbi.h: a divisor of 16).
+  EXPECT_EQ(16 % kernels().f16_row_interleave, 0);
+  EXPECT_EQ(16 % kernels().i2s_row_interleave, 0);
   EXPECT_NE(kernels().quantize_rows_i8, nullptr);
   EXPECT_NE(kernels().rms_norm_quantize_i8, nullptr);
   EXPECT_NE(kernels().rms_norm_f32, nullptr);
@@ -386,10 +410,13 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   // rows; 52 tokens and 48 rows end in single tiles; 150 tokens span two
   // token chunks), 128 tokens of the k/v projection, and a few tokens on
   // ffn_down's long rows (the longest a tile unpacks on the stack).
+  // Interleaved layouts: decode of whole groups and of a last partial one
+  // (83 rows), two tokens on 5-row tiles that straddle groups.
   const MatmulShape shapes[] = {
       {1, 128, 1},    {3, 128, 3},     {17, 256, 7},    {3, 384, 129},
       {5, 384, 9},    {17, 2560, 640}, {1, 6912, 2560}, {37, 2560, 83},
-      {52, 1280, 48}, {150, 256, 32},  {128, 2560, 640}, {6, 6912, 9}};
+      {52, 1280, 48}, {150, 256, 32},  {128, 2560, 640}, {6, 6912, 9},
+      {1, 384, 83},   {2, 512, 24}};
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
@@ -398,7 +425,9 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
     const I2sMatrix matrix =
         encodeI2s(trits, 0.25f + std::fabs(data.uniform(2.0f)));
     ASSERT_FALSE(matrix.bytes.empty());
-    const std::vector<uint8_t> &bytes = matrix.bytes;
+    const int64_t interleave = kernels().i2s_row_interleave;
+    const std::vector<uint8_t> bytes =
+        i2sLaidOut(matrix.bytes, shape.out, shape.in, interleave);
     const float weightScale = matrix.scale;
 
     const QuantizedRows quantized = quantizeWith(kernels(), x);
@@ -409,25 +438,27 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
                                   shape.tokens, shape.in, end - begin,
                                   weightScale, y + begin, shape.out);
         },
-        reference::bitLinear(x, trits, weightScale));
+        reference::bitLinear(x, trits, weightScale), interleave);
   }
 }
 
 TEST_P(KernelConformanceTest, BitLinearSumsTheLongestRowsExactly) {
-  // Rows of 2^23 trits, all +1 in row 0 and alternating in row 1, by
+  // Rows of 2^23 trits, all +1 in even rows and alternating in odd ones
+  // (eight rows: one whole group of an interleaved layout), by
   // activations that all quantize to 127: the exact sum (2^23 * 127) is far
   // inside int32, but a kernel that keeps partial sums with place values
   // (x86-avx512's decode, up to 2^16 a block in one lane) must fold them
   // before they overflow.
-  const int64_t in = int64_t(1) << 23, out = 2;
+  const int64_t in = int64_t(1) << 23, out = 8;
   reference::Trits trits({static_cast<size_t>(out), static_cast<size_t>(in)});
-  for (int64_t k = 0; k < in; ++k) {
-    trits(0, k) = 1;
-    trits(1, k) = k % 2 == 0 ? 1 : -1;
-  }
+  for (int64_t r = 0; r < out; ++r)
+    for (int64_t k = 0; k < in; ++k)
+      trits(r, k) = r % 2 == 0 || k % 2 == 0 ? 1 : -1;
   const I2sMatrix matrix = encodeI2s(trits, 0.5f);
   ASSERT_FALSE(matrix.bytes.empty());
-  const std::vector<uint8_t> &bytes = matrix.bytes;
+  const int64_t interleave = kernels().i2s_row_interleave;
+  const std::vector<uint8_t> bytes =
+      i2sLaidOut(matrix.bytes, out, in, interleave);
   const float weightScale = matrix.scale;
   const Activations x = xt::ones<float>({size_t(1), static_cast<size_t>(in)});
   const QuantizedRows quantized = quantizeWith(kernels(), x);
@@ -438,7 +469,7 @@ TEST_P(KernelConformanceTest, BitLinearSumsTheLongestRowsExactly) {
                                 bytes.data() + begin * in / 4, 1, in,
                                 end - begin, weightScale, y + begin, out);
       },
-      reference::bitLinear(x, trits, weightScale));
+      reference::bitLinear(x, trits, weightScale), interleave);
 }
 
 /// The signature shared by linear_f16 and linear_f32.

@@ -69,6 +69,9 @@ TEST(KernelTableCoverageTest, ReportsTheTablesThisHostRuns) {
     EXPECT_EQ(table->f16_row_interleave, target.f16RowInterleave)
         << target.name << ": the packer and the kernels disagree on the f16 "
                           "row interleave";
+    EXPECT_EQ(table->i2s_row_interleave, target.ternaryRowInterleave)
+        << target.name << ": the packer and the kernels disagree on the I2_S "
+                          "row interleave";
     EXPECT_TRUE(instantiated.count(target.name))
         << target.name << " runs here but KernelConformanceTest has no "
                           "instantiation for it";

@@ -35,9 +35,11 @@ protected:
                          mlir::arith::ArithDialect, mlir::LLVM::LLVMDialect>();
   }
 
-  /// The tiny model with `head`, fused and fitted to a backend (I2_S,
-  /// f16 rows interleaved by 8), its weights planned.
-  mlir::OwningOpRef<mlir::ModuleOp> plannedModule(LmHeadFormat head) {
+  /// The tiny model with `head`, fused and fitted to a backend (I2_S rows
+  /// interleaved by `ternaryRowInterleave`, f16 rows by 8), its weights
+  /// planned.
+  mlir::OwningOpRef<mlir::ModuleOp>
+  plannedModule(LmHeadFormat head, int64_t ternaryRowInterleave = 1) {
     ModelOptions options;
     options.lmHead = head;
     Expected<mlir::OwningOpRef<mlir::ModuleOp>> module =
@@ -48,7 +50,10 @@ protected:
     }
     mlir::PassManager pm(&context_);
     mlir::tern::buildFusionPipeline(pm);
-    mlir::tern::buildBackendPipeline(pm, "i2_s", 8);
+    mlir::tern::TernSelectWeightLayoutOptions layout;
+    layout.f16RowInterleave = 8;
+    layout.ternaryRowInterleave = ternaryRowInterleave;
+    mlir::tern::buildBackendPipeline(pm, layout);
     if (mlir::failed(pm.run(**module))) {
       ADD_FAILURE() << "the backend pipeline failed";
       return {};
@@ -126,6 +131,59 @@ TEST_F(PackWeightsTest, EveryTensorLandsWhereTheIRPlannedIt) {
     EXPECT_GT(ternary, 0);
     EXPECT_EQ(rowScaled > 0, head != LmHeadFormat::Stored);
   }
+}
+
+TEST_F(PackWeightsTest, InterleavedTernaryRowsAreRearrangedBlockByBlock) {
+  constexpr int64_t kGroup = 8;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      plannedModule(LmHeadFormat::Stored, kGroup);
+  ASSERT_TRUE(module);
+  Expected<PackedWeights> packed =
+      PackedWeights::plan(*module, *model_.file(), "x86-avx512");
+  ASSERT_TRUE(packed.ok()) << packed.error().message();
+  std::vector<uint8_t> bytes = serialized(*packed);
+  Expected<gguf::GgufFile> file =
+      gguf::GgufFile::parse({bytes.data(), bytes.size()}, "packed");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+
+  int ternary = 0;
+  module->walk([&](mlir::tern::WeightOp weight) {
+    if (!mlir::isa<mlir::tern::TernaryType>(weight.getType()))
+      return;
+    ++ternary;
+    const std::string name = weight.getTensor().str();
+    auto interleave =
+        weight->getAttrOfType<mlir::IntegerAttr>(mlir::tern::kRowInterleaveAttr);
+    ASSERT_TRUE(interleave) << name;
+    EXPECT_EQ(interleave.getInt(), kGroup) << name;
+    const gguf::TensorInfo *source = model_.file()->findTensor(name);
+    const gguf::TensorInfo *tensor = file->findTensor(name);
+    ASSERT_TRUE(source && tensor) << name;
+    const int64_t rows = static_cast<int64_t>(source->rows());
+    const int64_t blocks = static_cast<int64_t>(source->ne[0]) / 128;
+    const int64_t paddedRows = (rows + kGroup - 1) / kGroup * kGroup;
+    ASSERT_EQ(tensor->ne[1], static_cast<uint64_t>(paddedRows)) << name;
+    const uint8_t *from = model_.file()->tensorData(*source).data;
+    const uint8_t *to = file->tensorData(*tensor).data;
+    // KernelAbi.h's i2s_row_interleave, stated again: block b of row r at
+    // block ((r / N) * blocks + b) * N + r % N; padding rows are zero.
+    for (int64_t r = 0; r < paddedRows; ++r)
+      for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t *block = to + ((r / kGroup * blocks + b) * kGroup +
+                                     r % kGroup) * 32;
+        for (int64_t i = 0; i < 32; ++i) {
+          const uint8_t expected = r < rows ? from[(r * blocks + b) * 32 + i] : 0;
+          ASSERT_EQ(block[i], expected)
+              << name << " row " << r << " block " << b << " byte " << i;
+        }
+      }
+    // The tensor's scale follows the last padded row, as I2_S keeps it.
+    float scale, packedScale;
+    std::memcpy(&scale, from + rows * blocks * 32, sizeof(float));
+    std::memcpy(&packedScale, to + paddedRows * blocks * 32, sizeof(float));
+    EXPECT_EQ(scale, packedScale) << name;
+  });
+  EXPECT_GT(ternary, 0);
 }
 
 TEST_F(PackWeightsTest, RefusesAPlanItWouldNotFollow) {

@@ -41,13 +41,17 @@ module {
 // Row-scaled matrices are their rows, then their f32 row scales: int8 rows
 // of 128 bytes; 4-bit rows of 128 / 2 + 128 / 32 = 68 bytes (8 rows: 544,
 // so the scales start 576 bytes after them). An interleaved f16 matrix is padded to whole
-// groups: 10 rows in groups of 8 take 16 * 96 * 2 = 3072 bytes.
+// groups: 10 rows in groups of 8 take 16 * 96 * 2 = 3072 bytes; so is an
+// interleaved I2_S matrix, its scale slot after the padded rows: 16 * 128 / 4
+// + 32 = 544 bytes (so "last" starts at 4864 + 544 rounded up to 5440).
 module {
   func.func @decode() {
     %int8 = tern.weight "int8" : tensor<8x128xi8, #tern.row_scaled>
     %q4 = tern.weight "q4" : tensor<8x128xi4, #tern.row_scaled>
     %interleaved = tern.weight "interleaved" {tern.row_interleave = 8 : i64} : tensor<10x96xf16>
     %after = tern.weight "after" : tensor<16xf32>
+    %ternary = tern.weight "ternary" {tern.row_interleave = 8 : i64} : !tern.ternary<10x128, i2_s, scale = 0.5>
+    %last = tern.weight "last" : tensor<16xf32>
     return
   }
 }
@@ -55,6 +59,8 @@ module {
 // CHECK: tern.weight "q4" {tern.row_scales_offset = 1664 : i64, tern.weight_offset = 1088 : i64}
 // CHECK: tern.weight "interleaved" {tern.row_interleave = 8 : i64, tern.weight_offset = 1728 : i64}
 // CHECK: tern.weight "after" {tern.weight_offset = 4800 : i64}
+// CHECK: tern.weight "ternary" {tern.row_interleave = 8 : i64, tern.weight_offset = 4864 : i64}
+// CHECK: tern.weight "last" {tern.weight_offset = 5440 : i64}
 
 // -----
 

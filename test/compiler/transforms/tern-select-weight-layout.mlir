@@ -3,6 +3,11 @@
 // RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=f16-row-interleave=8 | FileCheck %s --check-prefix=INTERLEAVE
 // RUN: not tern-opt %s --split-input-file --tern-select-weight-layout=f16-row-interleave=-3 2>&1 | FileCheck %s --check-prefix=BADGROUP
 // BADGROUP: error: tern-select-weight-layout: f16-row-interleave -3 must be at least 1
+// RUN: tern-opt %s --split-input-file --verify-diagnostics --tern-select-weight-layout=ternary-row-interleave=8 | FileCheck %s --check-prefix=TERNARY
+// RUN: not tern-opt %s --split-input-file --tern-select-weight-layout='layout=tq2_0 ternary-row-interleave=8' 2>&1 | FileCheck %s --check-prefix=NOTI2S
+// NOTI2S: error: tern-select-weight-layout: ternary-row-interleave applies to the i2_s layout only, not 'tq2_0'
+// RUN: not tern-opt %s --split-input-file --tern-select-weight-layout=ternary-row-interleave=0 2>&1 | FileCheck %s --check-prefix=BADTERNARY
+// BADTERNARY: error: tern-select-weight-layout: ternary-row-interleave 0 must be at least 1
 
 // Every ternary storage becomes the backend's layout with the same shape
 // and scale, and the users see the new type; float tables read through
@@ -45,6 +50,11 @@ func.func @bf16(%x: tensor<1x128xf32>) -> tensor<1x8xf32> {
 // INTERLEAVE: tern.weight "token_embd.weight" {tern.row_interleave = 8 : i64} : tensor<16x128xf16>
 // INTERLEAVE: tern.weight "output.weight" : tensor<16x128xf32>
 // INTERLEAVE: tern.weight "w" : !tern.ternary<4x128, i2_s, scale = 0.5>
+// With ternary-row-interleave, the ternary weights (now i2_s) are marked
+// instead; the f16 matrix is not.
+// TERNARY-LABEL: func.func @interleave
+// TERNARY: tern.weight "token_embd.weight" : tensor<16x128xf16>
+// TERNARY: tern.weight "w" {tern.row_interleave = 8 : i64} : !tern.ternary<4x128, i2_s, scale = 0.5>
 // CHECK-LABEL: func.func @interleave
 // CHECK-NOT: row_interleave
 func.func @interleave(%x: tensor<1x128xf32>) -> tensor<1x16xf32> {
