@@ -157,7 +157,13 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                                        const std::vector<int32_t> &tokens,
                                        int64_t validTokens,
                                        InterpreterSession &session) {
-  const int64_t position = session.position_;
+  // The entry arguments the ops read: this call's tokens and the session's
+  // position (getModelEntryPoints lets ops read no other token ids, index
+  // or cache).
+  const llvm::DenseMap<Value, const std::vector<int32_t> *> tokenIds = {
+      {function.getArgument(0), &tokens}};
+  const llvm::DenseMap<Value, int64_t> indices = {
+      {function.getArgument(1), session.position_}};
   llvm::DenseMap<Value, Activations> values;
   auto in = [&](Value value) -> const Activations & {
     return values.find(value)->second;
@@ -190,15 +196,17 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
         llvm::TypeSwitch<Operation *, std::optional<Activations>>(&op)
             .Case([&](tern::WeightOp) { return std::nullopt; })
             .Case([&](tern::EmbedOp embed) {
+              const std::vector<int32_t> &ids =
+                  *tokenIds.lookup(embed.getTokens());
               Value table = embed.getTable();
               const size_t width =
                   cast<ShapedType>(table.getType()).getDimSize(1);
-              Activations x({tokens.size(), width});
+              Activations x({ids.size(), width});
               // The rows of a row-scaled table, dequantized.
               auto dequantized = [&](const auto &rows) {
-                for (size_t t = 0; t < tokens.size(); ++t) {
+                for (size_t t = 0; t < ids.size(); ++t) {
                   std::vector<float> row =
-                      reference::dequantizeRow(rows, tokens[t]);
+                      reference::dequantizeRow(rows, ids[t]);
                   std::copy(row.begin(), row.end(), &x(t, 0));
                 }
                 return x;
@@ -209,8 +217,8 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                 return dequantized(rowScaled_.at(tensorOf(table)));
               const reference::FloatMatrix &values =
                   floatWeight(tensorOf(table), table.getType());
-              for (size_t t = 0; t < tokens.size(); ++t)
-                std::copy_n(&values.values(tokens[t], 0), width, &x(t, 0));
+              for (size_t t = 0; t < ids.size(); ++t)
+                std::copy_n(&values.values(ids[t], 0), width, &x(t, 0));
               return x;
             })
             .Case([&](tern::RMSNormOp norm) {
@@ -231,7 +239,8 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
                   floatWeight(tensorOf(weight), weight.getType()));
             })
             .Case([&](tern::RopeOp rope) {
-              return reference::rope(in(rope.getInput()), position,
+              return reference::rope(in(rope.getInput()),
+                                     indices.lookup(rope.getPosition()),
                                      rope.getKind() == tern::RopeKind::Neox,
                                      rope.getBase().convertToFloat(),
                                      rope.getDims(), rope.getHeadDim());
@@ -240,7 +249,8 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
               return reference::attention(
                   in(attention.getQuery()), in(attention.getKey()),
                   in(attention.getValue()), session.cache_,
-                  attention.getLayer(), position, validTokens,
+                  attention.getLayer(), indices.lookup(attention.getPosition()),
+                  validTokens,
                   attention.getCache().getType().getHeadDim());
             })
             .Case([&](tern::Relu2Op op) {

@@ -111,8 +111,12 @@ private:
     return builder_.create<arith::MulIOp>(loc_, rowsToCompute(tokens),
                                           i64(features));
   }
-  /// The pointer standing for the tensor `value`.
+  /// The pointer standing for the tensor `value` (the step's tokens for the
+  /// tokens argument).
   Value pointerOf(Value value) { return pointers_.lookup(value); }
+  /// The i64 standing for the index `value` (the step's position for the
+  /// position argument, the only index getModelEntryPoints lets ops read).
+  Value scalarOf(Value value) { return scalars_.lookup(value); }
   /// The row scales of the #tern.row_scaled weight `value`.
   Value rowScalesOf(Value value) { return rowScales_.lookup(value); }
   /// Places the results of `op`: in the arena at its planned offsets, or in
@@ -146,6 +150,7 @@ private:
   Value step_[kStepFields];
   Value returned_;
   llvm::DenseMap<Value, Value> pointers_;
+  llvm::DenseMap<Value, Value> scalars_;
   llvm::DenseMap<Value, Value> rowScales_;
 };
 
@@ -332,7 +337,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         if (isRowScaled(table.getType())) {
           call(isRowScaledQ4(table.getType()) ? "tern_exec_embed_q4"
                                               : "tern_exec_embed_i8",
-               {pointerOf(table), rowScalesOf(table), step_[kTokens],
+               {pointerOf(table), rowScalesOf(table), pointerOf(embed.getTokens()),
                 rowsToCompute(tokens), i64(features),
                 pointerOf(embed.getResult())});
           return success();
@@ -340,7 +345,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         bool half =
             cast<RankedTensorType>(table.getType()).getElementType().isF16();
         call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
-             {pointerOf(table), step_[kTokens], rowsToCompute(tokens),
+             {pointerOf(table), pointerOf(embed.getTokens()), rowsToCompute(tokens),
               i64(features), pointerOf(embed.getResult())});
         return success();
       })
@@ -369,7 +374,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
                                               : "tern_exec_rope_norm_f32",
              {pointerOf(rope.getInput()), pointerOf(rope.getResult()),
               rowsToCompute(tokens), i64(features), i64(rope.getHeadDim()),
-              i64(rope.getDims()), step_[kPosition],
+              i64(rope.getDims()), scalarOf(rope.getPosition()),
               f32(rope.getBase().convertToFloat())});
         return success();
       })
@@ -379,7 +384,7 @@ LogicalResult FunctionLowering::lowerOp(Operation *op) {
         call("tern_exec_attention",
              {pointerOf(attention.getQuery()), pointerOf(attention.getKey()),
               pointerOf(attention.getValue()), rowsToCompute(tokens),
-              step_[kValidTokens], step_[kPosition],
+              step_[kValidTokens], scalarOf(attention.getPosition()),
               i64(width / cache.getHeadDim()), i64(cache.getKvHeads()),
               i64(cache.getHeadDim()), i64(attention.getLayer()),
               pointerOf(attention.getResult())});
@@ -425,6 +430,10 @@ LogicalResult FunctionLowering::lower() {
                     source_->getAttr(tern::kArenaSizeAttr));
   builder_.setInsertionPointToStart(function.addEntryBlock());
   loadStep(function.getArgument(0));
+  // The entry arguments the ops read (tokens, position; the cache is the
+  // executor's): TernStep's fields.
+  pointers_[source_.getArgument(0)] = step_[kTokens];
+  scalars_[source_.getArgument(1)] = step_[kPosition];
   for (Operation &op : body.without_terminator()) {
     loc_ = op.getLoc();
     if (!isa<WeightOp>(op) && failed(placeResults(&op)))

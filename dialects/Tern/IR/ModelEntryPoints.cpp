@@ -2,6 +2,10 @@
 
 #include "dialects/Tern/IR/ModelEntryPoints.h"
 
+#include "dialects/Tern/IR/TernOps.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
 using namespace mlir;
 using namespace mlir::tern;
 
@@ -13,6 +17,43 @@ struct EntryShape {
   int64_t vocabSize;
   KVCacheType cache;
 };
+
+/// Checks that the ops of `function` read the token ids, the position and
+/// the KV cache from its arguments, where a compiled model's runtime passes
+/// them (a TernStep's fields and the executor's cache); emits an error on
+/// the first op that reads another value.
+LogicalResult checkEntryOperands(func::FuncOp function) {
+  const struct {
+    unsigned index;
+    const char *what;
+  } kArguments[] = {{0, "token ids"}, {1, "position"}, {2, "KV cache"}};
+  auto require = [&](Operation *op, Value operand,
+                     unsigned index) -> LogicalResult {
+    if (operand == function.getArgument(index))
+      return success();
+    return op->emitError() << "must read the " << kArguments[index].what
+                           << " from @" << function.getName()
+                           << "'s argument #" << index
+                           << ", the only place a compiled model gets them";
+  };
+  WalkResult walk = function.walk([&](Operation *op) {
+    LogicalResult checked =
+        llvm::TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](EmbedOp embed) {
+              return require(op, embed.getTokens(), 0);
+            })
+            .Case([&](RopeOp rope) {
+              return require(op, rope.getPosition(), 1);
+            })
+            .Case([&](AttentionOp attention) {
+              return success(succeeded(require(op, attention.getPosition(), 1)) &&
+                             succeeded(require(op, attention.getCache(), 2)));
+            })
+            .Default([](Operation *) { return success(); });
+    return failed(checked) ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
 
 /// Checks `function`'s type against the contract; emits an error on it and
 /// fails otherwise.
@@ -42,6 +83,8 @@ FailureOr<EntryShape> checkEntry(func::FuncOp function) {
     return function.emitError()
            << "@" << function.getName() << " must have a body of one block";
   }
+  if (failed(checkEntryOperands(function)))
+    return failure();
   return EntryShape{tokens.getDimSize(0), logits.getDimSize(1), cache};
 }
 

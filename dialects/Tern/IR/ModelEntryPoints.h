@@ -5,7 +5,9 @@
 //   (tensor<N x i32> tokens, index position, !tern.kv_cache<...>)
 //     -> tensor<N x vocab x f32> logits
 // with one block, N = 1 for @decode, and the same cache and vocabulary in
-// both. The importer builds them; everything that reads them checks them
+// both; `tern.embed` reads the tokens argument, `tern.rope` and
+// `tern.attention` the position argument and `tern.attention` the cache
+// argument (a compiled model's runtime passes them nowhere else). The importer builds them; everything that reads them checks them
 // here first, so that a hand-written module that breaks the contract gets a
 // diagnostic naming the function instead of a failed cast.
 //

@@ -182,6 +182,68 @@ module {
 
 // -----
 
+// The ops read the token ids, the position and the cache from the entry's
+// arguments, where the runtime passes them: an embedding of constant tokens,
+// ...
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %ids = arith.constant dense<3> : tensor<1xi32>
+    // expected-error @+1 {{must read the token ids from @decode's argument #0, the only place a compiled model gets them}}
+    %x = tern.embed %table, %ids : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    return %x : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    return %x : tensor<2x128xf32>
+  }
+}
+
+// -----
+
+// ... a rotation at a constant position ...
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    %seven = arith.constant 7 : index
+    // expected-error @+1 {{must read the position from @decode's argument #1}}
+    %r = tern.rope neox %x, %seven {base = 1.0e+04 : f32, dims = 128 : i64, head_dim = 128 : i64} : (tensor<1x128xf32>, index) -> tensor<1x128xf32>
+    return %r : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    return %x : tensor<2x128xf32>
+  }
+}
+
+// -----
+
+// ... and attention at a position computed from the argument.
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<1xi32>) -> tensor<1x128xf32>
+    return %x : tensor<1x128xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x128xf32> {
+    %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
+    %x = tern.embed %table, %tokens : (tensor<8x128xf16>, tensor<2xi32>) -> tensor<2x128xf32>
+    %one = arith.constant 1 : index
+    %next = arith.addi %pos, %one : index
+    // expected-error @+1 {{must read the position from @prefill's argument #1}}
+    %a = tern.attention %x, %x, %x, %cache, %next {layer = 0 : i64} : (tensor<2x128xf32>, tensor<2x128xf32>, tensor<2x128xf32>, !cache, index) -> tensor<2x128xf32>
+    return %a : tensor<2x128xf32>
+  }
+}
+
+// -----
+
 // Without tern-plan-memory there is nothing to lower onto.
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
 module {
