@@ -22,6 +22,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 #include <tuple>
 
 namespace mlir::tern {
@@ -47,15 +49,33 @@ enum StepField : int32_t {
   kLastLogitsOnly,
   kStepFields
 };
+// loadStep reads pointers and i64s by these indices: each field is checked
+// for its place and, where it is an integer, its type.
 static_assert(sizeof(TernStep) == kStepFields * 8 &&
+                  offsetof(TernStep, exec) == kExec * 8 &&
+                  offsetof(TernStep, weights) == kWeights * 8 &&
+                  offsetof(TernStep, arena) == kArena * 8 &&
+                  offsetof(TernStep, tokens) == kTokens * 8 &&
+                  offsetof(TernStep, position) == kPosition * 8 &&
+                  offsetof(TernStep, valid_tokens) == kValidTokens * 8 &&
                   offsetof(TernStep, logits) == kLogits * 8 &&
                   offsetof(TernStep, last_logits_only) == kLastLogitsOnly * 8,
               "StepField must follow TernStep");
+static_assert(std::is_same_v<decltype(TernStep::position), int64_t> &&
+                  std::is_same_v<decltype(TernStep::valid_tokens), int64_t> &&
+                  std::is_same_v<decltype(TernStep::last_logits_only),
+                                 int64_t>,
+              "loadStep loads these TernStep fields as i64");
+// lowerBitLinear stores {ptr, i64, f32, ptr} parts.
 static_assert(sizeof(TernBitLinearPart) == 32 &&
+                  offsetof(TernBitLinearPart, weights) == 0 &&
+                  offsetof(TernBitLinearPart, rows) == 8 &&
+                  std::is_same_v<decltype(TernBitLinearPart::rows), int64_t> &&
+                  offsetof(TernBitLinearPart, weight_scale) == 16 &&
+                  std::is_same_v<decltype(TernBitLinearPart::weight_scale),
+                                 float> &&
                   offsetof(TernBitLinearPart, y) == 24,
               "lowerBitLinear's part struct must follow TernBitLinearPart");
-static_assert(sizeof(TernModelInfo) == 12 * sizeof(int64_t),
-              "modelInfo() must follow TernModelInfo");
 
 /// The names of the compiled functions for @decode and @prefill.
 StringRef compiledName(StringRef function) {
@@ -456,20 +476,27 @@ SmallVector<int64_t> modelInfo(ModelEntryPoints entries) {
   auto arena = [](func::FuncOp function) {
     return function->getAttrOfType<IntegerAttr>(tern::kArenaSizeAttr).getInt();
   };
-  return {
-      /*abi_version=*/TERN_MODEL_ABI_VERSION,
-      /*kernel_abi_version=*/TERN_KERNEL_ABI_VERSION,
-      /*vocab_size=*/entries.vocabSize,
-      /*prefill_chunk=*/entries.prefillChunk,
-      /*context_length=*/cache.getCapacity(),
-      /*layers=*/cache.getLayers(),
-      /*kv_heads=*/cache.getKvHeads(),
-      /*head_dim=*/cache.getHeadDim(),
-      /*kv_cache_f16=*/cache.getElementType().isF16() ? 1 : 0,
-      /*decode_arena_bytes=*/arena(entries.decode),
-      /*prefill_arena_bytes=*/arena(entries.prefill),
-      /*linear_scratch_floats=*/linearScratch,
-  };
+  // Filled by field name, then emitted as the struct's bytes: an array
+  // in TernModelInfo's order whatever that order is.
+  static_assert(std::is_standard_layout_v<TernModelInfo> &&
+                    sizeof(TernModelInfo) % sizeof(int64_t) == 0,
+                "TernModelInfo is emitted as an array of int64_t");
+  TernModelInfo info{};
+  info.abi_version = TERN_MODEL_ABI_VERSION;
+  info.kernel_abi_version = TERN_KERNEL_ABI_VERSION;
+  info.vocab_size = entries.vocabSize;
+  info.prefill_chunk = entries.prefillChunk;
+  info.context_length = cache.getCapacity();
+  info.layers = cache.getLayers();
+  info.kv_heads = cache.getKvHeads();
+  info.head_dim = cache.getHeadDim();
+  info.kv_cache_f16 = cache.getElementType().isF16() ? 1 : 0;
+  info.decode_arena_bytes = arena(entries.decode);
+  info.prefill_arena_bytes = arena(entries.prefill);
+  info.linear_scratch_floats = linearScratch;
+  SmallVector<int64_t> values(sizeof(TernModelInfo) / sizeof(int64_t));
+  std::memcpy(values.data(), &info, sizeof(TernModelInfo));
+  return values;
 }
 
 struct TernLowerToKernelsPass
