@@ -22,6 +22,16 @@
 
 using namespace ternc;
 
+Expected<LmHeadFormat> ternc::parseLmHeadFormat(std::string_view name) {
+  if (name == "stored")
+    return LmHeadFormat::Stored;
+  if (name == "int8")
+    return LmHeadFormat::Int8;
+  if (name == "q4")
+    return LmHeadFormat::Q4;
+  return makeError("--lm-head expects stored, int8 or q4, got '{}'", name);
+}
+
 void ternc::buildModelPipeline(mlir::OpPassManager &pm,
                                const ModelOptions &options) {
   if (options.lmHead == LmHeadFormat::Int8)

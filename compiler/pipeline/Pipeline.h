@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ternc {
@@ -44,6 +45,10 @@ enum class LmHeadFormat {
   /// 4-bit in groups of 32 with 8-bit sub-scales and a row scale.
   Q4,
 };
+
+/// The format `name` ("stored", "int8", "q4": --lm-head's values) names;
+/// errors list the names.
+Expected<LmHeadFormat> parseLmHeadFormat(std::string_view name);
 
 /// What a model is, before any backend: the import's shapes and the
 /// model-level passes. compile, eval and run share them, so that the

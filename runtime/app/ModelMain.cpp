@@ -6,7 +6,6 @@
 #include "runtime/app/Options.h"
 #include "runtime/generate/Eval.h"
 #include "runtime/generate/Generate.h"
-#include "runtime/support/MappedFile.h"
 
 #include <fmt/format.h>
 
@@ -70,17 +69,6 @@ Expected<Loaded> load(const ModelDefinition &definition,
   if (!session)
     return session.error();
   return Loaded{model.take(), session.take()};
-}
-
-Expected<std::string> readPrompt(const AppOptions &options) {
-  if (options.prompt)
-    return *options.prompt;
-  Expected<std::unique_ptr<MappedFile>> mapped =
-      MappedFile::open(*options.promptFile);
-  if (!mapped)
-    return mapped.error();
-  ByteSpan bytes = (*mapped)->bytes();
-  return std::string(bytes.begin(), bytes.end());
 }
 
 int runGenerate(const ModelDefinition &definition, const AppOptions &options,

@@ -1,16 +1,15 @@
-//===- Options.cpp - A compiled model's command line ----------------------===//
+//===- Options.cpp - The command line of compiled models and ternc run ----===//
 
 #include "runtime/app/Options.h"
 
-#include <algorithm>
+#include "runtime/support/MappedFile.h"
+
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <set>
-#include <thread>
 
 namespace ternc::app {
 namespace {
@@ -23,6 +22,20 @@ enum ModeMask : unsigned {
   kEvery = kGenerate | kEval | kBench,
 };
 
+/// Which programs take a flag.
+enum FrontendMask : unsigned {
+  kBinary = 1,
+  kInterpreter = 2,
+  kBoth = kBinary | kInterpreter,
+};
+
+unsigned frontendBit(Frontend frontend) {
+  return frontend == Frontend::CompiledModel ? kBinary : kInterpreter;
+}
+
+/// Where --help lists a flag.
+enum class Section { Generation, Evaluation, Benchmark, Model, Common };
+
 /// One flag of the command line.
 struct Flag {
   /// The spelling used in messages, e.g. "-n" or "--top-k".
@@ -33,36 +46,94 @@ struct Flag {
   /// switch.
   const char *value;
   unsigned modes;
+  unsigned frontends;
+  Section section;
+  /// --help's text; a '\n' starts another line of it.
+  std::string help;
+  /// For -p and -n, which take a length under --bench: that meaning's text.
+  std::string benchHelp = {};
 };
 
-const Flag kFlags[] = {
-    {"-p", "--prompt", "TEXT", kGenerate | kBench},
-    {"-f", "--file", "FILE", kGenerate},
-    {"-n", "--n-predict", "N", kGenerate | kBench},
-    {"-t", "--threads", "N", kEvery},
-    {"-c", "--ctx-size", "N", kEvery},
-    {"--temp", nullptr, "X", kGenerate},
-    {"--top-k", nullptr, "N", kGenerate},
-    {"--top-p", nullptr, "X", kGenerate},
-    {"--min-p", nullptr, "X", kGenerate},
-    {"--repeat-penalty", nullptr, "X", kGenerate},
-    {"--repeat-last-n", nullptr, "N", kGenerate},
-    {"--seed", nullptr, "N", kGenerate},
-    {"--chat", nullptr, nullptr, kGenerate},
-    {"--tokens", nullptr, "ID,ID,...", kEval},
-    {"--step", nullptr, "N", kEval},
-    {"--logits-out", nullptr, "FILE", kEval},
-    {"--kl-divergence-base", nullptr, "FILE", kEval},
-    {"--bench", nullptr, nullptr, kBench},
-    {"-r", "--repetitions", "N", kBench},
-    {"--mmap", nullptr, nullptr, kEvery},
-    {"--mlock", nullptr, nullptr, kEvery},
-    {"-h", "--help", nullptr, kEvery},
-    {"--version", nullptr, nullptr, kEvery},
-};
+/// Every flag of a compiled binary, `ternc run` and `ternc eval`.
+const std::vector<Flag> &flags() {
+  static const std::vector<Flag> table = [] {
+    const sampler::SamplerOptions defaults;
+    using S = Section;
+    return std::vector<Flag>{
+        {"--bench", nullptr, nullptr, kBench, kBinary, S::Benchmark,
+         "time prompt processing (ppN) and generation (tgN)"},
+        {"-p", "--prompt", "TEXT", kGenerate | kBench, kBoth, S::Generation,
+         "prompt text", "prompt length (default 128; 0 skips pp)"},
+        {"-f", "--file", "FILE", kGenerate, kBoth, S::Generation,
+         "read the prompt from FILE"},
+        {"-n", "--n-predict", "N", kGenerate | kBench, kBoth, S::Generation,
+         "tokens to generate (-1: until the end of generation\nor a full "
+         "context; default -1)",
+         "tokens to generate (default 32; 0 skips tg)"},
+        {"--chat", nullptr, nullptr, kGenerate, kBoth, S::Generation,
+         "wrap the prompt in BitNet 2B4T's chat format\n(\"User: "
+         "TEXT<|eot_id|>Assistant: \")"},
+        {"--temp", nullptr, "X", kGenerate, kBoth, S::Generation,
+         fmt::format("temperature, <= 0 is greedy (default {})",
+                     defaults.temperature)},
+        {"--top-k", nullptr, "N", kGenerate, kBoth, S::Generation,
+         fmt::format("top-k, <= 0 disables it (default {})", defaults.topK)},
+        {"--top-p", nullptr, "X", kGenerate, kBoth, S::Generation,
+         fmt::format("top-p, 1 disables it (default {})", defaults.topP)},
+        {"--min-p", nullptr, "X", kGenerate, kBoth, S::Generation,
+         fmt::format("min-p, 0 disables it (default {})", defaults.minP)},
+        {"--repeat-penalty", nullptr, "X", kGenerate, kBoth, S::Generation,
+         fmt::format("repetition penalty, 1 disables it (default {})",
+                     defaults.repeatPenalty)},
+        {"--repeat-last-n", nullptr, "N", kGenerate, kBoth, S::Generation,
+         fmt::format("tokens the penalty looks back at (default {})",
+                     defaults.repeatLastN)},
+        {"--seed", nullptr, "N", kGenerate, kBoth, S::Generation,
+         "random seed (default: a random one, printed)"},
+        {"--tokens", nullptr, "ID,ID,...", kEval, kBoth, S::Evaluation,
+         "token ids to run"},
+        {"--step", nullptr, "N", kEval, kBoth, S::Evaluation,
+         "tokens per forward call (default 0: all at once)"},
+        {"--logits-out", nullptr, "FILE", kEval, kBoth, S::Evaluation,
+         "write the logits as raw f32 [tokens][vocab]"},
+        {"--kl-divergence-base", nullptr, "FILE", kEval, kBoth, S::Evaluation,
+         "compare the logits with FILE's (another run's\n--logits-out): same "
+         "top token, KL divergence"},
+        {"-r", "--repetitions", "N", kBench, kBinary, S::Benchmark,
+         "timed runs of each test (default 5)"},
+        {"--ctx", nullptr, "N", kGenerate | kEval, kInterpreter, S::Model,
+         "KV cache positions (default 0: the model's\ncontext length)"},
+        {"--prefill-chunk", nullptr, "N", kGenerate | kEval, kInterpreter,
+         S::Model, "tokens per prefill call (default: as ternc compile)"},
+        {"--lm-head", nullptr, "stored|int8|q4", kGenerate | kEval,
+         kInterpreter, S::Model,
+         "LM head weights, quantized as ternc compile\nquantizes them "
+         "(default stored)"},
+        {"--kv-type", nullptr, "f16|f32", kGenerate | kEval, kInterpreter,
+         S::Model,
+         "KV cache precision: f16 rounds as bitnet.cpp does\n(default), f32 "
+         "does not round"},
+        {"-t", "--threads", "N", kEvery, kBinary, S::Common,
+         fmt::format("threads (default: the physical cores, {} here)",
+                     defaultThreadCount())},
+        {"-c", "--ctx-size", "N", kEvery, kBinary, S::Common,
+         "context length (default 0: as compiled)"},
+        {"--mmap", nullptr, nullptr, kEvery, kBinary, S::Common,
+         "map the weights from the executable file instead\nof copying them "
+         "into memory at start-up (faster\nstart, but only as fast as the "
+         "page cache holding\nthe file)"},
+        {"--mlock", nullptr, nullptr, kEvery, kBinary, S::Common,
+         "lock the weights in memory"},
+        {"-h", "--help", nullptr, kEvery, kBoth, S::Common, "print this help"},
+        {"--version", nullptr, nullptr, kEvery, kBinary, S::Common,
+         "print the model and runtime versions"},
+    };
+  }();
+  return table;
+}
 
 const Flag *findFlag(std::string_view name) {
-  for (const Flag &flag : kFlags)
+  for (const Flag &flag : flags())
     if (name == flag.name || (flag.alias && name == flag.alias))
       return &flag;
   return nullptr;
@@ -140,16 +211,63 @@ const char *modeFlag(Mode mode) {
   return mode == Mode::Bench ? "--bench" : "--tokens";
 }
 
+/// The interpreter's model file and import flags.
+Status parseModelFlags(const std::map<std::string, std::string> &values,
+                       AppOptions &options) {
+  if (options.modelPath.empty())
+    return makeError("give the model file: MODEL.gguf (see --help)");
+  auto value = [&](const char *name) -> const std::string * {
+    auto found = values.find(name);
+    return found == values.end() ? nullptr : &found->second;
+  };
+  if (const std::string *text = value("--ctx")) {
+    Expected<int64_t> context = parseInteger(
+        "--ctx", *text, 0, std::numeric_limits<int64_t>::max(),
+        "give 0 (the model's context length) or a positive count");
+    if (!context)
+      return context.error();
+    options.importContext = *context;
+  }
+  if (const std::string *text = value("--prefill-chunk")) {
+    Expected<int64_t> chunk =
+        parseInteger("--prefill-chunk", *text, 1,
+                     std::numeric_limits<int32_t>::max(),
+                     "give a positive token count");
+    if (!chunk)
+      return chunk.error();
+    options.prefillChunk = *chunk;
+  }
+  if (const std::string *text = value("--lm-head")) {
+    if (text->empty())
+      return makeError("--lm-head needs a format: stored, int8 or q4");
+    options.lmHead = *text;
+  }
+  if (const std::string *text = value("--kv-type")) {
+    if (*text != "f16" && *text != "f32")
+      return makeError("--kv-type expects f16 or f32, got '{}'", *text);
+    options.f16KvCache = *text == "f16";
+  }
+  return Status();
+}
+
 } // namespace
 
-Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
+Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments,
+                                    Frontend frontend) {
+  const bool interpreter = frontend == Frontend::Interpreter;
+  AppOptions options;
   // The last value of each flag, by its canonical name; switches map to "".
   std::map<std::string, std::string> values;
   // Flags in the order first seen, for messages about misplaced ones.
   std::vector<const Flag *> seen;
   for (size_t i = 0; i < arguments.size(); ++i) {
     const std::string &argument = arguments[i];
-    if (argument.size() < 2 || argument[0] != '-')
+    bool isFlag = argument.size() >= 2 && argument[0] == '-';
+    if (!isFlag && interpreter && options.modelPath.empty()) {
+      options.modelPath = argument;
+      continue;
+    }
+    if (!isFlag)
       return makeError("unexpected argument '{}' (flags start with '-'; "
                        "see --help)",
                        argument);
@@ -163,12 +281,15 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
       }
     }
     const Flag *flag = findFlag(name);
-    if (!flag)
+    if (!flag || (!(flag->frontends & frontendBit(frontend)) && !interpreter))
       return makeError("unknown flag '{}' (see --help)", name);
+    if (!(flag->frontends & frontendBit(frontend)))
+      return makeError("{} is a flag of compiled model binaries, not of the "
+                       "reference interpreter (see --help)",
+                       name);
     if (flag == findFlag("-h")) {
-      AppOptions help;
-      help.mode = Mode::Help;
-      return help;
+      options.mode = Mode::Help;
+      return options;
     }
     std::string value;
     if (flag->value) {
@@ -190,7 +311,6 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
   }
   auto has = [&](const char *name) { return values.count(name) != 0; };
 
-  AppOptions options;
   if (has("--version")) {
     options.mode = Mode::Version;
     return options;
@@ -234,6 +354,8 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
   }
   options.mmap = has("--mmap");
   options.mlock = has("--mlock");
+  if (interpreter)
+    TERNC_RETURN_IF_ERROR(parseModelFlags(values, options));
 
   switch (options.mode) {
   case Mode::Bench: {
@@ -308,7 +430,8 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
 
   if (has("-p") == has("-f"))
     return makeError("give the prompt with exactly one of -p TEXT and -f FILE "
-                     "(or see --help for --tokens and --bench)");
+                     "(or see --help for --tokens{})",
+                     interpreter ? "" : " and --bench");
   if (has("-p"))
     options.prompt = values["-p"];
   else
@@ -358,61 +481,112 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments) {
   return options;
 }
 
-std::string usage(std::string_view program) {
-  const sampler::SamplerOptions defaults;
-  return fmt::format(
-      R"(usage: {0} (-p TEXT | -f FILE) [-n N] [sampling flags] [--chat]
+namespace {
+
+/// The section's heading in --help.
+const char *heading(Section section) {
+  switch (section) {
+  case Section::Generation:
+    return "generation";
+  case Section::Evaluation:
+    return "evaluation";
+  case Section::Benchmark:
+    return "benchmark (as llama-bench)";
+  case Section::Model:
+    return "model (as ternc compile imports it)";
+  case Section::Common:
+    return "common";
+  }
+  return "";
+}
+
+/// One flag's lines in --help: its spellings and value, then its text
+/// from column 26 (on the next line when the spellings reach it).
+void appendFlagHelp(std::string &text, const std::string &spelling,
+                    const std::string &help) {
+  constexpr size_t kHelpColumn = 26;
+  std::string indent(kHelpColumn, ' ');
+  std::string line = "  " + spelling;
+  if (line.size() + 1 >= kHelpColumn) {
+    text += line + "\n";
+    line = indent;
+  }
+  line.resize(kHelpColumn, ' ');
+  size_t start = 0;
+  for (;;) {
+    size_t end = help.find('\n', start);
+    text += line + help.substr(start, end == std::string::npos
+                                          ? std::string::npos
+                                          : end - start) +
+            "\n";
+    if (end == std::string::npos)
+      return;
+    line = indent;
+    start = end + 1;
+  }
+}
+
+} // namespace
+
+std::string usage(std::string_view program, Frontend frontend) {
+  std::string text;
+  if (frontend == Frontend::CompiledModel)
+    text = fmt::format(
+        R"(usage: {0} (-p TEXT | -f FILE) [-n N] [sampling flags] [--chat]
        {0} --tokens ID,ID,... [--step N] [--logits-out FILE]
            [--kl-divergence-base FILE]
        {0} --bench [-p N] [-n N] [-r N]
        common: [-t N] [-c N] [--mmap] [--mlock]
 
 Runs the language model compiled into this program.
-
-generation:
-  -p, --prompt TEXT       prompt text
-  -f, --file FILE         read the prompt from FILE
-  -n, --n-predict N       tokens to generate (-1: until the end of generation
-                          or a full context; default -1)
-  --chat                  wrap the prompt in BitNet 2B4T's chat format
-                          ("User: TEXT<|eot_id|>Assistant: ")
-  --temp X                temperature, <= 0 is greedy (default {1})
-  --top-k N               top-k, <= 0 disables it (default {2})
-  --top-p X               top-p, 1 disables it (default {3})
-  --min-p X               min-p, 0 disables it (default {4})
-  --repeat-penalty X      repetition penalty, 1 disables it (default {5})
-  --repeat-last-n N       tokens the penalty looks back at (default {6})
-  --seed N                random seed (default: a random one, printed)
-
-evaluation (as `ternc eval`):
-  --tokens ID,ID,...      token ids to run
-  --step N                tokens per forward call (default 0: all at once)
-  --logits-out FILE       write the logits as raw f32 [tokens][vocab]
-  --kl-divergence-base FILE
-                          compare the logits with FILE's (another run's
-                          --logits-out): same top token, KL divergence
-
-benchmark (as llama-bench):
-  --bench                 time prompt processing (ppN) and generation (tgN)
-  -p N                    prompt length (default 128; 0 skips pp)
-  -n N                    tokens to generate (default 32; 0 skips tg)
-  -r, --repetitions N     timed runs of each test (default 5)
-
-common:
-  -t, --threads N         threads (default: the physical cores, {7} here)
-  -c, --ctx-size N        context length (default 0: as compiled)
-  --mmap                  map the weights from the executable file instead
-                          of copying them into memory at start-up (faster
-                          start, but only as fast as the page cache holding
-                          the file)
-  --mlock                 lock the weights in memory
-  -h, --help              print this help
-  --version               print the model and runtime versions
 )",
-      program, defaults.temperature, defaults.topK, defaults.topP,
-      defaults.minP, defaults.repeatPenalty, defaults.repeatLastN,
-      defaultThreadCount());
+        program);
+  else
+    text = fmt::format(
+        R"(usage: {0} MODEL.gguf (-p TEXT | -f FILE) [-n N] [sampling flags] [--chat]
+       {0} MODEL.gguf --tokens ID,ID,... [--step N] [--logits-out FILE]
+           [--kl-divergence-base FILE]
+       model: [--ctx N] [--prefill-chunk N] [--lm-head F] [--kv-type T]
+
+Runs MODEL.gguf on the reference interpreter, with the flags of a compiled
+model binary.
+)",
+        program);
+  for (Section section : {Section::Generation, Section::Evaluation,
+                          Section::Benchmark, Section::Model,
+                          Section::Common}) {
+    std::string lines;
+    for (const Flag &flag : flags()) {
+      if (!(flag.frontends & frontendBit(frontend)))
+        continue;
+      auto spelling = [&](const char *value) {
+        std::string words = flag.alias ? fmt::format("{}, {}", flag.name,
+                                                     flag.alias)
+                                       : flag.name;
+        return value ? fmt::format("{} {}", words, value) : words;
+      };
+      if (flag.section == section)
+        appendFlagHelp(lines, spelling(flag.value), flag.help);
+      // -p and -n again under --bench, with a length.
+      else if (section == Section::Benchmark && !flag.benchHelp.empty() &&
+               frontend == Frontend::CompiledModel)
+        appendFlagHelp(lines, fmt::format("{} N", flag.name), flag.benchHelp);
+    }
+    if (!lines.empty())
+      text += fmt::format("\n{}:\n{}", heading(section), lines);
+  }
+  return text;
 }
 
+Expected<std::string> readPrompt(const AppOptions &options) {
+  if (options.prompt)
+    return *options.prompt;
+  Expected<std::unique_ptr<MappedFile>> mapped =
+      MappedFile::open(*options.promptFile);
+  if (!mapped)
+    return mapped.error();
+  ByteSpan bytes = (*mapped)->bytes();
+  return std::string(bytes.begin(), bytes.end());
+}
 
 } // namespace ternc::app

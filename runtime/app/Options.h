@@ -2,9 +2,12 @@
 //
 // The flags of a compiled model binary, llama.cpp style and parsed by hand
 // (compiled models link no LLVM): text generation (-p/-f, -n, sampling,
-// --chat), parity evaluation (--tokens, --step, --logits-out, as `ternc
-// eval`) and a llama-bench-style benchmark (--bench). Parsing is a function
-// of the argument list so that tests can check every message.
+// --chat), parity evaluation (--tokens, --step, --logits-out) and a
+// llama-bench-style benchmark (--bench). `ternc run` and `ternc eval` read
+// their command lines with the same parser and the same flag table (one
+// definition of each flag, its checks and its help), adding the model file and
+// the import flags the interpreter needs. Parsing is a function of the
+// argument list so that tests can check every message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +39,17 @@ enum class Mode {
   Help,
   /// Print what the binary is (--version).
   Version,
+};
+
+/// Which program reads the command line. Every flag says which of them take
+/// it.
+enum class Frontend {
+  /// A compiled model binary: generation, evaluation and benchmark.
+  CompiledModel,
+  /// `ternc run MODEL.gguf` and `ternc eval MODEL.gguf`: generation and
+  /// evaluation on the reference interpreter, with the import flags of
+  /// `ternc compile` (--ctx, --prefill-chunk, --lm-head) and --kv-type.
+  Interpreter,
 };
 
 /// A parsed command line.
@@ -82,14 +96,36 @@ struct AppOptions {
   bool mmap = false;
   /// --mlock: lock the weights in memory.
   bool mlock = false;
+
+  // Frontend::Interpreter only: the model and how to import it.
+  /// MODEL.gguf, the one positional argument.
+  std::string modelPath;
+  /// --ctx N: KV cache positions; 0 means the model's context length.
+  int64_t importContext = 0;
+  /// --prefill-chunk N: tokens per prefill call; 0 means the importer's
+  /// default.
+  int64_t prefillChunk = 0;
+  /// --lm-head NAME as given; empty means the stored format. The compiler
+  /// knows the names and checks them.
+  std::string lmHead;
+  /// --kv-type f16 (the default, bitnet.cpp's rounding) or f32.
+  bool f16KvCache = true;
 };
 
-/// Parses `arguments` (without the program name). Errors name the flag and
-/// the expected form, e.g. "-n expects an integer, got 'ten'".
-Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments);
+/// Parses `arguments` (without the program name, and for the interpreter
+/// without the command). Errors name the flag and the expected form, e.g.
+/// "-n expects an integer, got 'ten'".
+Expected<AppOptions>
+parseArguments(const std::vector<std::string> &arguments,
+               Frontend frontend = Frontend::CompiledModel);
 
-/// The --help text for a binary called `program`.
-std::string usage(std::string_view program);
+/// The --help text for `program` (a binary's name, or "ternc run"),
+/// generated from the flag table.
+std::string usage(std::string_view program,
+                  Frontend frontend = Frontend::CompiledModel);
+
+/// The prompt of a generation: -p's text, or -f's file read as raw bytes.
+Expected<std::string> readPrompt(const AppOptions &options);
 
 
 } // namespace ternc::app

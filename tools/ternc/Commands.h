@@ -3,8 +3,8 @@
 // Each subcommand lives in its own file: an llvm::cl::SubCommand with its
 // options, and a run function returning the process exit code. The
 // subcommands are function-local statics, so options defined in other files
-// (ImportFlags.cpp) can name them whatever the order of static
-// initialization.
+// can name them whatever the order of static initialization. `run` and
+// `eval` read a compiled binary's command line instead (RunCommand.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,10 @@
 #define TERNC_TOOLS_TERNC_COMMANDS_H
 
 #include "llvm/Support/CommandLine.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace ternc::tool {
 
@@ -30,19 +34,18 @@ int runCheck();
 llvm::cl::SubCommand &compileCommand();
 int runCompile();
 
-/// `ternc eval MODEL.gguf --tokens ID,... --logits-out FILE`: reference
-/// logits from the interpreter.
-llvm::cl::SubCommand &evalCommand();
-int runEval();
 
 /// `ternc mkmodel ... -o OUT.gguf`: a synthetic model of a real architecture.
 llvm::cl::SubCommand &mkmodelCommand();
 int runMkModel();
 
-/// `ternc run MODEL.gguf -p PROMPT -n N`: text generation with the reference
-/// interpreter.
-llvm::cl::SubCommand &runCommand();
-int runRun();
+/// `ternc run MODEL.gguf -p PROMPT -n N` (text generation) and `ternc eval
+/// MODEL.gguf --tokens ID,... --logits-out FILE` (reference logits) on the
+/// reference interpreter, `command` being "run" or "eval". They read a
+/// compiled binary's command line (runtime/app/Options.h) rather than
+/// llvm::cl's, so the driver hands them their arguments before parsing.
+int runInterpreterCommand(std::string_view command,
+                          const std::vector<std::string> &arguments);
 
 /// `ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f FILE)`:
 /// the token ids of a text.

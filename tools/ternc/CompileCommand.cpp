@@ -8,7 +8,6 @@
 
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
-#include "tools/ternc/ImportFlags.h"
 #include "tools/ternc/Progress.h"
 
 #include "backends/Target.h"
@@ -65,6 +64,31 @@ cl::opt<EmitStage> emitStage(
                    "a static library with a C API (needs -o; writes "
                    "ternc_model.h beside it)")),
     cl::init(EmitStage::Executable), cl::sub(tool::compileCommand()),
+    cl::cat(category()));
+cl::opt<int64_t> prefillChunk("prefill-chunk",
+                              cl::desc("Tokens per prefill call"),
+                              cl::init(ImportOptions().prefillChunk),
+                              cl::sub(tool::compileCommand()),
+                              cl::cat(category()));
+cl::opt<int64_t> contextLength("ctx",
+                               cl::desc("KV cache capacity in positions "
+                                        "(default: the model's "
+                                        "context_length)"),
+                               cl::init(ImportOptions().contextLength),
+                               cl::sub(tool::compileCommand()),
+                               cl::cat(category()));
+cl::opt<LmHeadFormat> lmHead(
+    "lm-head", cl::desc("LM head weights (default: stored)"),
+    cl::values(clEnumValN(LmHeadFormat::Stored, "stored",
+                          "as the model file stores them"),
+               clEnumValN(LmHeadFormat::Int8, "int8",
+                          "int8 with one scale per row, quantized at compile "
+                          "time (a tied embedding reads them too)"),
+               clEnumValN(LmHeadFormat::Q4, "q4",
+                          "4-bit in groups of 32 columns with 8-bit "
+                          "sub-scales and one scale per row, quantized at "
+                          "compile time (a tied embedding reads them too)")),
+    cl::init(LmHeadFormat::Stored), cl::sub(tool::compileCommand()),
     cl::cat(category()));
 cl::opt<std::string> outputPath("o",
                                 cl::desc("Output file ('-' for stdout, the "
@@ -156,7 +180,9 @@ int ternc::tool::runCompile() {
   options.outputPath = outputPath;
   options.emit = emitStage;
   options.target = target;
-  options.model = tool::modelOptionsFromFlags();
+  options.model.import.prefillChunk = prefillChunk;
+  options.model.import.contextLength = contextLength;
+  options.model.lmHead = lmHead;
   options.instrumentation.printAfterAll = printIrAfterAll;
   options.instrumentation.printAfter.assign(printIrAfter.begin(),
                                             printIrAfter.end());

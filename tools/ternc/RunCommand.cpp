@@ -1,130 +1,165 @@
-//===- RunCommand.cpp - `ternc run`: generate text with the interpreter ---===//
+//===- RunCommand.cpp - `ternc run` and `ternc eval` on the interpreter ---===//
 //
-// llama-cli's flags on the reference interpreter: tokenize the prompt (or the
-// 2B4T chat turn with --chat), prefill it, then sample, stream and decode one
-// token at a time until -n tokens, an end-of-generation token or a full
-// context.
+// A compiled model binary's command line on the reference interpreter: the
+// binaries' own parser and flag table (runtime/app/Options.h), with the model
+// file and the import flags added. With -p/-f it generates text (llama-cli's
+// flags): tokenize the prompt (or the 2B4T chat turn with --chat), prefill
+// it, then sample, stream and decode one token at a time until -n tokens, an
+// end-of-generation token or a full context. With --tokens it writes the f32
+// logits of a token sequence, N tokens per forward call, and/or compares them
+// with another run's (the parity tool). `ternc eval` is the same command held
+// to --tokens.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
-#include "tools/ternc/ImportFlags.h"
-#include "tools/ternc/TextInput.h"
 
+#include "compiler/interpreter/Interpreter.h"
+#include "compiler/pipeline/Pipeline.h"
+#include "dialects/Tern/IR/TernDialect.h"
+#include "runtime/app/Options.h"
+#include "runtime/generate/Eval.h"
 #include "runtime/generate/Generate.h"
 #include "runtime/sampler/Sampler.h"
 #include "runtime/tokenizer/Tokenizer.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fmt/format.h>
 
 using namespace ternc;
-namespace cl = llvm::cl;
-
-namespace ternc::tool {
-cl::SubCommand &runCommand() {
-  static cl::SubCommand command("run",
-                          "Generate text with the reference interpreter");
-  return command;
-}
-} // namespace ternc::tool
 
 namespace {
 
-cl::OptionCategory &category() { return tool::terncCategory(); }
+/// A model opened, imported and ready to interpret.
+struct InterpretedModel {
+  std::unique_ptr<gguf::GgufFile> file;
+  std::unique_ptr<mlir::MLIRContext> context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::unique_ptr<Interpreter> interpreter;
+};
 
-/// llama.cpp's sampling defaults, kept in one place (SamplerOptions).
-const sampler::SamplerOptions kDefaults;
+/// Opens the options' model, imports it as `ternc compile` would with the
+/// same --ctx, --prefill-chunk and --lm-head, and prepares the interpreter
+/// with --kv-type.
+Expected<InterpretedModel> loadModel(const app::AppOptions &options) {
+  ModelOptions modelOptions;
+  if (!options.lmHead.empty()) {
+    Expected<LmHeadFormat> lmHead = parseLmHeadFormat(options.lmHead);
+    if (!lmHead)
+      return lmHead.error();
+    modelOptions.lmHead = *lmHead;
+  }
+  modelOptions.import.contextLength = options.importContext;
+  if (options.prefillChunk)
+    modelOptions.import.prefillChunk = options.prefillChunk;
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
-                               cl::Required, cl::sub(tool::runCommand()),
-                               cl::cat(category()));
-cl::opt<std::string> prompt("p", cl::desc("Prompt text"),
-                            cl::value_desc("text"), cl::sub(tool::runCommand()),
-                            cl::cat(category()));
-cl::opt<std::string> promptFile("f", cl::desc("Read the prompt from a file"),
-                                cl::value_desc("path"),
-                                cl::sub(tool::runCommand()),
-                                cl::cat(category()));
-cl::opt<int64_t> predict("n",
-                         cl::desc("Tokens to generate (-1: until the end of "
-                                  "generation or a full context)"),
-                         cl::init(-1), cl::sub(tool::runCommand()),
-                         cl::cat(category()));
-cl::opt<bool> chat("chat",
-                   cl::desc("Wrap the prompt in BitNet 2B4T's chat format"),
-                   cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> temperature("temp", cl::desc("Temperature (<= 0: greedy)"),
-                           cl::init(kDefaults.temperature), cl::sub(tool::runCommand()),
-                           cl::cat(category()));
-cl::opt<int> topK("top-k", cl::desc("Top-k (<= 0: off)"), cl::init(kDefaults.topK),
-                  cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> topP("top-p", cl::desc("Top-p (1: off)"), cl::init(kDefaults.topP),
-                    cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> minP("min-p", cl::desc("Min-p (0: off)"), cl::init(kDefaults.minP),
-                    cl::sub(tool::runCommand()), cl::cat(category()));
-cl::opt<float> repeatPenalty("repeat-penalty",
-                             cl::desc("Repetition penalty (1: off)"),
-                             cl::init(kDefaults.repeatPenalty), cl::sub(tool::runCommand()),
-                             cl::cat(category()));
-cl::opt<int> repeatLastN("repeat-last-n",
-                         cl::desc("Tokens the penalty looks back at"),
-                         cl::init(kDefaults.repeatLastN), cl::sub(tool::runCommand()),
-                         cl::cat(category()));
-cl::opt<uint64_t> seed("seed",
-                       cl::desc("Random seed (default: a random one)"),
-                       cl::init(kDefaults.seed),
-                       cl::sub(tool::runCommand()), cl::cat(category()));
+  InterpretedModel model;
+  Expected<gguf::GgufFile> file = gguf::GgufFile::open(options.modelPath);
+  if (!file)
+    return file.error();
+  model.file = std::make_unique<gguf::GgufFile>(file.take());
+  model.context = std::make_unique<mlir::MLIRContext>();
+  model.context->loadDialect<mlir::tern::TernDialect,
+                             mlir::func::FuncDialect>();
+  Expected<mlir::OwningOpRef<mlir::ModuleOp>> module = importModel(
+      *model.context, *model.file, options.modelPath, modelOptions);
+  if (!module)
+    return module.error();
+  model.module = module.take();
+  InterpreterOptions interpreterOptions;
+  interpreterOptions.f16Cache = options.f16KvCache;
+  Expected<std::unique_ptr<Interpreter>> interpreter =
+      Interpreter::create(*model.module, *model.file, interpreterOptions);
+  if (!interpreter)
+    return interpreter.error();
+  model.interpreter = interpreter.take();
+  return model;
+}
 
-} // namespace
-
-int ternc::tool::runRun() {
-  Expected<std::string> text = tool::readTextInput("run", prompt, promptFile);
+Status generateText(const app::AppOptions &options) {
+  Expected<std::string> text = app::readPrompt(options);
   if (!text)
-    return reportError(text.error());
-  sampler::SamplerOptions samplerOptions;
-  samplerOptions.temperature = temperature;
-  samplerOptions.topK = topK;
-  samplerOptions.topP = topP;
-  samplerOptions.minP = minP;
-  samplerOptions.repeatPenalty = repeatPenalty;
-  samplerOptions.repeatLastN = repeatLastN;
-  samplerOptions.seed = seed;
-  Expected<sampler::Sampler> sampler = sampler::Sampler::create(samplerOptions);
+    return text.error();
+  Expected<sampler::Sampler> sampler = sampler::Sampler::create(options.sampler);
   if (!sampler)
-    return reportError(sampler.error());
-
-  Expected<InterpretedModel> model = loadInterpretedModel(inputPath);
+    return sampler.error();
+  Expected<InterpretedModel> model = loadModel(options);
   if (!model)
-    return reportError(model.error());
+    return model.error();
   Expected<tokenizer::Tokenizer> tokenizer =
       tokenizer::Tokenizer::fromGguf(*model->file);
   if (!tokenizer)
-    return reportError(tokenizer.error());
+    return tokenizer.error();
   InterpretedSequence sequence(*model->interpreter);
-  Status checked =
-      generate::checkTokenizer(*tokenizer, sequence.vocabSize(), inputPath);
-  if (!checked.ok())
-    return reportError(checked.error());
+  TERNC_RETURN_IF_ERROR(generate::checkTokenizer(
+      *tokenizer, sequence.vocabSize(), options.modelPath));
   Expected<std::vector<int32_t>> tokens =
-      generate::encodePrompt(*tokenizer, *text, chat);
+      generate::encodePrompt(*tokenizer, *text, options.chat);
   if (!tokens)
-    return reportError(tokens.error());
+    return tokens.error();
 
-  generate::GenerationOptions options;
-  options.predict = predict;
+  generate::GenerationOptions generation;
+  generation.predict = options.predict;
+  generation.contextFlag = "--ctx";
   Expected<generate::GenerationStats> stats = generate::generate(
-      sequence, *tokenizer, *sampler, *tokens, options,
+      sequence, *tokenizer, *sampler, *tokens, generation,
       [](const std::string &piece) {
         fmt::print("{}", piece);
         std::fflush(stdout);
       });
   if (!stats)
-    return reportError(stats.error());
+    return stats.error();
   spdlog::info("{}", generate::formatGenerationStats(*stats,
                                                      "reference interpreter"));
-  return 0;
+  return Status();
+}
+
+Status evaluateTokens(const app::AppOptions &options) {
+  Expected<InterpretedModel> model = loadModel(options);
+  if (!model)
+    return model.error();
+  InterpretedSequence sequence(*model->interpreter);
+  Expected<std::vector<float>> logits =
+      generate::evaluate(sequence, options.tokens, options.step);
+  if (!logits)
+    return logits.error();
+  Expected<std::string> report = generate::reportLogits(
+      *logits, options.tokens.size(), sequence.vocabSize(), options.logitsOut,
+      options.klDivergenceBase);
+  if (!report)
+    return report.error();
+  fmt::print("{}", *report);
+  return Status();
+}
+
+} // namespace
+
+int ternc::tool::runInterpreterCommand(
+    std::string_view command, const std::vector<std::string> &arguments) {
+  Expected<app::AppOptions> options =
+      app::parseArguments(arguments, app::Frontend::Interpreter);
+  if (options && options->mode == app::Mode::Help) {
+    fmt::print("{}", app::usage(fmt::format("ternc {}", command),
+                                app::Frontend::Interpreter));
+    return 0;
+  }
+  bool tokensGiven =
+      std::any_of(arguments.begin(), arguments.end(), [](const auto &arg) {
+        return arg == "--tokens" || arg.rfind("--tokens=", 0) == 0;
+      });
+  if (command == "eval" && !tokensGiven)
+    return reportError(makeError(
+        "eval: give --tokens ID,ID,... with --logits-out FILE and/or "
+        "--kl-divergence-base FILE (ternc run generates text)"));
+  if (!options)
+    return reportError(options.error());
+  Status status = options->mode == app::Mode::Eval ? evaluateTokens(*options)
+                                                   : generateText(*options);
+  return status.ok() ? 0 : reportError(status.error());
 }

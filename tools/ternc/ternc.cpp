@@ -24,6 +24,10 @@ llvm::cl::OptionCategory &terncCategory() {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   setUpLogging();
+  if (argc >= 2 && (llvm::StringRef(argv[1]) == "run" ||
+                    llvm::StringRef(argv[1]) == "eval"))
+    return runInterpreterCommand(argv[1],
+                                 std::vector<std::string>(argv + 2, argv + argc));
   llvm::cl::HideUnrelatedOptions(terncCategory());
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "ternc (built with LLVM " << LLVM_VERSION_STRING << ")\n";
@@ -37,6 +41,7 @@ int main(int argc, char **argv) {
       "  ternc eval MODEL.gguf --tokens ID,... [--step N] --logits-out F\n"
       "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n"
       "  ternc run MODEL.gguf -p PROMPT [-n N] [--temp T] [--seed S] [--chat]\n"
+      "  (ternc run --help and ternc eval --help list their flags)\n"
       "  ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f F)\n");
   if (inspectCommand())
     return runInspect();
@@ -44,12 +49,8 @@ int main(int argc, char **argv) {
     return runCheck();
   if (compileCommand())
     return runCompile();
-  if (evalCommand())
-    return runEval();
   if (mkmodelCommand())
     return runMkModel();
-  if (runCommand())
-    return runRun();
   if (tokenizeCommand())
     return runTokenize();
   llvm::errs() << "ternc: error: no command given; see 'ternc --help'\n";

@@ -2,6 +2,7 @@
 
 #include "runtime/app/Options.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 using namespace ternc;
@@ -222,6 +223,136 @@ TEST(OptionsTest, ModesDoNotMix) {
   EXPECT_EQ(parseError({"--logits-out", "o"}),
             "--logits-out needs --tokens ID,ID,...");
   EXPECT_EQ(parseError({"--step", "2"}), "--step needs --tokens ID,ID,...");
+}
+
+Expected<AppOptions> parseInterpreter(
+    const std::vector<std::string> &arguments) {
+  return parseArguments(arguments, Frontend::Interpreter);
+}
+
+TEST(OptionsTest, InterpreterTakesTheModelAndImportFlags) {
+  Expected<AppOptions> options = parseInterpreter(
+      {"m.gguf", "-p", "x", "--temp", "0", "--ctx", "96", "--prefill-chunk",
+       "8", "--lm-head=q4", "--kv-type", "f32"});
+  ASSERT_TRUE(options.ok()) << options.error().message();
+  EXPECT_EQ(options->mode, Mode::Generate);
+  EXPECT_EQ(options->modelPath, "m.gguf");
+  EXPECT_EQ(options->prompt, "x");
+  EXPECT_EQ(options->sampler.temperature, 0.0f);
+  EXPECT_EQ(options->importContext, 96);
+  EXPECT_EQ(options->prefillChunk, 8);
+  EXPECT_EQ(options->lmHead, "q4");
+  EXPECT_FALSE(options->f16KvCache);
+  // The model may come after the flags; the defaults keep the importer's.
+  options = parseInterpreter({"--tokens", "1,2", "--logits-out", "o",
+                              "m.gguf"});
+  ASSERT_TRUE(options.ok()) << options.error().message();
+  EXPECT_EQ(options->mode, Mode::Eval);
+  EXPECT_EQ(options->modelPath, "m.gguf");
+  EXPECT_EQ(options->importContext, 0);
+  EXPECT_EQ(options->prefillChunk, 0);
+  EXPECT_TRUE(options->lmHead.empty());
+  EXPECT_TRUE(options->f16KvCache);
+}
+
+TEST(OptionsTest, InterpreterErrorsNameTheFlag) {
+  auto error = [](const std::vector<std::string> &arguments) {
+    Expected<AppOptions> options = parseInterpreter(arguments);
+    EXPECT_FALSE(options.ok());
+    return options.ok() ? "" : options.error().message();
+  };
+  EXPECT_EQ(error({"-p", "x"}), "give the model file: MODEL.gguf (see --help)");
+  EXPECT_EQ(error({"m", "n", "-p", "x"}),
+            "unexpected argument 'n' (flags start with '-'; see --help)");
+  for (const char *flag : {"-t", "--threads", "-c", "--mmap", "--mlock",
+                           "--bench", "-r", "--version"})
+    EXPECT_EQ(error({"m", "-p", "x", flag, "1"}).rfind(
+                  std::string(flag) + " is a flag of compiled model binaries, "
+                                      "not of the reference interpreter",
+                  0),
+              0u)
+        << flag;
+  EXPECT_EQ(error({"m", "-p", "x", "--kv-type", "q8"}),
+            "--kv-type expects f16 or f32, got 'q8'");
+  EXPECT_EQ(error({"m", "-p", "x", "--ctx", "-1"}),
+            "--ctx -1 is out of range: give 0 (the model's context length) or "
+            "a positive count");
+  EXPECT_EQ(error({"m", "-p", "x", "--prefill-chunk", "0"}),
+            "--prefill-chunk 0 is out of range: give a positive token count");
+  EXPECT_EQ(error({"m", "-p", "x", "--lm-head="}),
+            "--lm-head needs a format: stored, int8 or q4");
+  EXPECT_EQ(error({"m", "-n", "4"}),
+            "give the prompt with exactly one of -p TEXT and -f FILE (or see "
+            "--help for --tokens)");
+  // The binaries' checks hold for the interpreter too.
+  EXPECT_EQ(error({"m", "-p", "x", "--top-p", "1.5"}),
+            "--top-p 1.5 is outside [0, 1]");
+  EXPECT_EQ(error({"m", "--tokens", "1", "--logits-out", "o", "--chat"}),
+            "--chat cannot be used with --tokens");
+  // Help needs no model.
+  Expected<AppOptions> help = parseInterpreter({"--help"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_EQ(help->mode, Mode::Help);
+}
+
+TEST(OptionsTest, BinariesDoNotTakeTheImportFlags) {
+  for (const char *flag : {"--ctx", "--prefill-chunk", "--lm-head",
+                           "--kv-type"})
+    EXPECT_EQ(parseError({"-p", "x", flag, "1"}),
+              fmt::format("unknown flag '{}' (see --help)", flag));
+}
+
+/// The --help lines of `spelling` ("  --temp X ...") in `text`: its line
+/// and the indented lines that continue it.
+std::string helpEntry(const std::string &text, const std::string &spelling) {
+  std::string entry;
+  bool inEntry = false;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string line = text.substr(start, end - start);
+    start = end == std::string::npos ? text.size() : end + 1;
+    if (inEntry && line.rfind("      ", 0) != 0)
+      break;
+    std::string head = "  " + spelling;
+    if (inEntry || (line.rfind(head, 0) == 0 &&
+                    (line.size() == head.size() || line[head.size()] == ' '))) {
+      inEntry = true;
+      entry += line + "\n";
+    }
+  }
+  return entry;
+}
+
+TEST(OptionsTest, HelpComesFromOneTable) {
+  std::string binary = usage("model");
+  std::string interpreter = usage("ternc run", Frontend::Interpreter);
+  EXPECT_EQ(interpreter.rfind("usage: ternc run MODEL.gguf (-p TEXT | -f FILE)",
+                              0),
+            0u);
+  // A flag both take has the same text in both.
+  for (const char *spelling :
+       {"-p, --prompt TEXT", "-n, --n-predict N", "--temp X", "--top-k N",
+        "--seed N", "--chat", "--tokens ID,ID,...", "--step N",
+        "--kl-divergence-base FILE", "-h, --help"}) {
+    std::string entry = helpEntry(binary, spelling);
+    EXPECT_FALSE(entry.empty()) << spelling;
+    EXPECT_EQ(entry, helpEntry(interpreter, spelling)) << spelling;
+  }
+  // Each lists its own flags only.
+  for (const char *spelling : {"--ctx N", "--kv-type f16|f32"}) {
+    EXPECT_TRUE(helpEntry(binary, spelling).empty()) << spelling;
+    EXPECT_FALSE(helpEntry(interpreter, spelling).empty()) << spelling;
+  }
+  for (const char *spelling : {"--mmap", "-t, --threads N", "--bench"}) {
+    EXPECT_FALSE(helpEntry(binary, spelling).empty()) << spelling;
+    EXPECT_TRUE(helpEntry(interpreter, spelling).empty()) << spelling;
+  }
+  // The sampler's defaults are printed from SamplerOptions.
+  const sampler::SamplerOptions defaults;
+  EXPECT_NE(helpEntry(binary, "--top-k N")
+                .find(fmt::format("(default {})", defaults.topK)),
+            std::string::npos);
 }
 
 TEST(OptionsTest, DefaultThreadCountIsSane) {
