@@ -2,8 +2,13 @@
 //
 // Each planned function becomes a function of one `TernStep *` that calls
 // one `tern_exec_*` entry (runtime/model/ModelAbi.h) per op, on pointers into
-// the step's arena, the packed weights and the logits. The ops are lowered
-// in program order; tensors become pointers, shapes become constants.
+// the step's arena, the packed weights and the logits. It is a dialect
+// conversion: a type converter turns tensors (and the KV cache) into
+// pointers and indices into i64, and one pattern per op emits its calls on
+// the converted operands (OpAdaptor), so a value reaches a kernel only
+// through the op that reads it. The entry arguments become the step's
+// fields. What the patterns rely on (planned offsets, I2_S weights, kernel
+// element types) is checked first, with a diagnostic naming the pass to run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,9 +23,10 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/TypeSwitch.h"
 
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
@@ -88,16 +94,44 @@ std::pair<int64_t, int64_t> matrixShape(Value value) {
   return {type.getDimSize(0), type.getDimSize(1)};
 }
 
-/// Emits the body of one compiled function.
-class FunctionLowering {
+/// The TernStep fields of each compiled function, loaded at its entry.
+using StepFields = std::array<Value, kStepFields>;
+using StepFieldsByFunction = llvm::DenseMap<Operation *, StepFields>;
+
+/// tern's values as compiled code holds them: a tensor (activations, token
+/// ids, weights of any encoding) is a pointer to its first byte, an index an
+/// i64; the KV cache, which the executor owns, an opaque pointer.
+class KernelTypeConverter : public TypeConverter {
 public:
-  FunctionLowering(func::FuncOp source, ModuleOp module)
-      : source_(source), module_(module), builder_(source.getContext()) {}
+  explicit KernelTypeConverter(MLIRContext *context) {
+    auto pointer = LLVM::LLVMPointerType::get(context);
+    addConversion([](Type type) { return type; });
+    addConversion([pointer](RankedTensorType) { return pointer; });
+    addConversion([pointer](TernaryType) { return pointer; });
+    addConversion([pointer](KVCacheType) { return pointer; });
+    addConversion(
+        [context](IndexType) { return IntegerType::get(context, 64); });
+    auto cast = [](OpBuilder &builder, Type type, ValueRange inputs,
+                   Location loc) -> std::optional<Value> {
+      return builder.create<UnrealizedConversionCastOp>(loc, type, inputs)
+          .getResult(0);
+    };
+    addSourceMaterialization(cast);
+    addTargetMaterialization(cast);
+  }
+};
 
-  /// Builds the compiled function from `source`, before it in the module.
-  LogicalResult lower();
+/// Emits the calls of one op at the rewriter's insertion point: constants,
+/// pointer arithmetic on the step's fields, and `tern_exec_*` calls.
+class KernelCalls {
+public:
+  KernelCalls(Operation *op, ConversionPatternRewriter &rewriter,
+              const StepFields &step)
+      : op_(op), builder_(rewriter), loc_(op->getLoc()), step_(step) {}
 
-private:
+  Value field(StepField field) const { return step_[field]; }
+  OpBuilder &builder() { return builder_; }
+  Location loc() const { return loc_; }
   Type ptrType() { return LLVM::LLVMPointerType::get(builder_.getContext()); }
   Value i64(int64_t value) {
     return builder_.create<arith::ConstantIntOp>(loc_, value, 64);
@@ -112,11 +146,10 @@ private:
                                         base, ValueRange{i64(offset)});
   }
   /// Calls the runtime entry `name` on the executor and `arguments`,
-  /// declaring it on first use.
+  /// declaring it on first use (ModelAbiTest checks every declaration
+  /// against ModelAbi.h's prototype).
   void call(StringRef name, ArrayRef<Value> arguments);
 
-  /// Loads the TernStep fields the function reads.
-  void loadStep(Value step);
   /// The rows to compute of a tensor of `tokens` rows: a multi-token
   /// function computes only the step's valid tokens (the padding rows of a
   /// short prompt are never read: every op but attention works row by row,
@@ -131,31 +164,18 @@ private:
     return builder_.create<arith::MulIOp>(loc_, rowsToCompute(tokens),
                                           i64(features));
   }
-  /// The pointer standing for the tensor `value` (the step's tokens for the
-  /// tokens argument).
-  Value pointerOf(Value value) { return pointers_.lookup(value); }
-  /// The i64 standing for the index `value` (the step's position for the
-  /// position argument, the only index getModelEntryPoints lets ops read).
-  Value scalarOf(Value value) { return scalars_.lookup(value); }
-  /// The row scales of the #tern.row_scaled weight `value`.
-  Value rowScalesOf(Value value) { return rowScales_.lookup(value); }
-  /// Places the results of `op`: in the arena at its planned offsets, or in
-  /// the step's logits for the returned value.
-  LogicalResult placeResults(Operation *op);
-  /// Emits the calls that compute `op`.
-  LogicalResult lowerOp(Operation *op);
-  /// Quantizes (and for `gamma`, normalizes) `input` into `op`'s scratch,
-  /// then multiplies it by all the weights, rows concatenated, in one call
-  /// that writes each weight's rows into its result.
-  LogicalResult lowerBitLinear(Operation *op, Value input, Value gamma,
-                               std::optional<float> epsilon,
-                               ValueRange weights);
-  /// The int8 rows and scales in `op`'s quantization scratch.
-  FailureOr<std::pair<Value, Value>> quantizedScratch(Operation *op);
-  /// Lowers a tern.linear: f16/f32 weights directly, #tern.row_scaled ones
-  /// (int8 or 4-bit) after quantizing the input into the op's scratch.
-  LogicalResult lowerLinear(LinearOp matmul);
-
+  /// Where the op's results go: the arena at their planned offsets, or the
+  /// step's logits for the value the function returns.
+  SmallVector<Value> placeResults();
+  /// The int8 rows and scales in the op's quantization scratch.
+  std::pair<Value, Value> quantizedScratch();
+  /// The row scales of the #tern.row_scaled weight `weight` (a tern.weight,
+  /// checked before the conversion).
+  Value rowScalesOf(Value weight) {
+    auto scales = weight.getDefiningOp()->getAttrOfType<IntegerAttr>(
+        tern::kRowScalesOffsetAttr);
+    return byteOffset(step_[kWeights], scales.getInt());
+  }
   /// For the LM head of a multi-token function: the input row, output row
   /// and token count to use, which are the last valid row and 1 when the
   /// step asks for the last logits only, else the whole tensors.
@@ -163,118 +183,52 @@ private:
   lastRowWhenAsked(Value input, int64_t inputWidth, Value output,
                    int64_t outputWidth, int64_t tokens);
 
-  func::FuncOp source_;
-  ModuleOp module_;
-  OpBuilder builder_;
-  Location loc_ = builder_.getUnknownLoc();
-  Value step_[kStepFields];
-  Value returned_;
-  llvm::DenseMap<Value, Value> pointers_;
-  llvm::DenseMap<Value, Value> scalars_;
-  llvm::DenseMap<Value, Value> rowScales_;
+private:
+  Operation *op_;
+  ConversionPatternRewriter &builder_;
+  Location loc_;
+  const StepFields &step_;
 };
 
-void FunctionLowering::call(StringRef name, ArrayRef<Value> arguments) {
+/// Whether `value` is what its function returns (the logits).
+bool isReturned(Value value) {
+  return llvm::any_of(value.getUsers(),
+                      [](Operation *user) { return isa<func::ReturnOp>(user); });
+}
+
+void KernelCalls::call(StringRef name, ArrayRef<Value> arguments) {
   SmallVector<Value> operands = {step_[kExec]};
   operands.append(arguments.begin(), arguments.end());
-  auto type = builder_.getFunctionType(ValueRange(operands).getTypes(), {});
-  if (!module_.lookupSymbol<func::FuncOp>(name)) {
+  auto module = op_->getParentOfType<ModuleOp>();
+  if (!module.lookupSymbol<func::FuncOp>(name)) {
     OpBuilder::InsertionGuard guard(builder_);
-    builder_.setInsertionPointToEnd(module_.getBody());
+    builder_.setInsertionPointToEnd(module.getBody());
+    auto type = builder_.getFunctionType(ValueRange(operands).getTypes(), {});
     auto declaration = builder_.create<func::FuncOp>(loc_, name, type);
     declaration.setPrivate();
   }
   builder_.create<func::CallOp>(loc_, name, TypeRange{}, operands);
 }
 
-void FunctionLowering::loadStep(Value step) {
-  auto stepType = LLVM::LLVMStructType::getLiteral(
-      builder_.getContext(),
-      {ptrType(), ptrType(), ptrType(), ptrType(), builder_.getI64Type(),
-       builder_.getI64Type(), ptrType(), builder_.getI64Type()});
-  for (int32_t field = 0; field < kStepFields; ++field) {
-    Type type =
-        field == kPosition || field == kValidTokens || field == kLastLogitsOnly
-            ? builder_.getI64Type()
-            : ptrType();
-    Value address = builder_.create<LLVM::GEPOp>(
-        loc_, ptrType(), stepType, step,
-        ArrayRef<LLVM::GEPArg>{0, field});
-    step_[field] = builder_.create<LLVM::LoadOp>(loc_, type, address);
-  }
+SmallVector<Value> KernelCalls::placeResults() {
+  auto offsets = op_->getAttrOfType<DenseI64ArrayAttr>(tern::kArenaOffsetsAttr);
+  SmallVector<Value> pointers;
+  for (auto [result, offset] :
+       llvm::zip(op_->getResults(), offsets.asArrayRef()))
+    pointers.push_back(isReturned(result) ? step_[kLogits]
+                                          : byteOffset(step_[kArena], offset));
+  return pointers;
 }
 
-LogicalResult FunctionLowering::placeResults(Operation *op) {
-  if (op->getNumResults() == 0)
-    return success();
-  auto offsets = op->getAttrOfType<DenseI64ArrayAttr>(tern::kArenaOffsetsAttr);
-  if (!offsets || offsets.size() != static_cast<int64_t>(op->getNumResults()))
-    return op->emitError("has no arena offsets: run tern-plan-memory first");
-  for (auto [result, offset] : llvm::zip(op->getResults(), offsets.asArrayRef()))
-    pointers_[result] = result == returned_ ? step_[kLogits]
-                                            : byteOffset(step_[kArena], offset);
-  return success();
-}
-
-FailureOr<std::pair<Value, Value>>
-FunctionLowering::quantizedScratch(Operation *op) {
-  auto scratchOffset = op->getAttrOfType<IntegerAttr>(tern::kScratchOffsetAttr);
-  if (!scratchOffset)
-    return op->emitError("has no scratch offset: run tern-plan-memory first");
-  Value rows = byteOffset(step_[kArena], scratchOffset.getInt());
-  return std::make_pair(
-      rows, byteOffset(rows, quantizedRowsScratch(op).scalesOffset));
-}
-
-LogicalResult FunctionLowering::lowerBitLinear(Operation *op, Value input,
-                                               Value gamma,
-                                               std::optional<float> epsilon,
-                                               ValueRange weights) {
-  FailureOr<std::pair<Value, Value>> scratch = quantizedScratch(op);
-  if (failed(scratch))
-    return failure();
-  auto [rows, scales] = *scratch;
-  auto [tokens, features] = matrixShape(input);
-  if (gamma)
-    call("tern_exec_rms_norm_quantize_i8",
-         {pointerOf(input), pointerOf(gamma), rowsToCompute(tokens),
-          i64(features), f32(*epsilon), rows, scales});
-  else
-    call("tern_exec_quantize_rows_i8", {pointerOf(input), rowsToCompute(tokens),
-                                        i64(features), rows, scales});
-  // One TernBitLinearPart per weight, on the stack, and one call for all.
-  auto partType = LLVM::LLVMStructType::getLiteral(
-      builder_.getContext(),
-      {ptrType(), builder_.getI64Type(), builder_.getF32Type(), ptrType()});
-  Value parts = builder_.create<LLVM::AllocaOp>(
-      loc_, ptrType(), partType, i64(static_cast<int64_t>(weights.size())));
-  for (auto [index, weight, result] :
-       llvm::enumerate(weights, op->getResults())) {
-    auto type = cast<TernaryType>(weight.getType());
-    if (type.getStorage() != TernaryStorage::I2_S)
-      return op->emitError("no kernel reads ")
-             << stringifyTernaryStorage(type.getStorage())
-             << " weights: run tern-select-weight-layout first";
-    Value fields[] = {pointerOf(weight), i64(type.getOutFeatures()),
-                      f32(type.getScaleValue()), pointerOf(result)};
-    for (auto [field, value] : llvm::enumerate(fields)) {
-      Value address = builder_.create<LLVM::GEPOp>(
-          loc_, ptrType(), partType, parts,
-          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index),
-                                 static_cast<int32_t>(field)});
-      builder_.create<LLVM::StoreOp>(loc_, value, address);
-    }
-  }
-  call("tern_exec_bitlinear_i2s",
-       {rows, scales, rowsToCompute(tokens), i64(features),
-        i64(static_cast<int64_t>(weights.size())), parts});
-  return success();
+std::pair<Value, Value> KernelCalls::quantizedScratch() {
+  auto offset = op_->getAttrOfType<IntegerAttr>(tern::kScratchOffsetAttr);
+  Value rows = byteOffset(step_[kArena], offset.getInt());
+  return {rows, byteOffset(rows, quantizedRowsScratch(op_).scalesOffset)};
 }
 
 std::tuple<Value, Value, Value>
-FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
-                                   Value output, int64_t outputWidth,
-                                   int64_t tokens) {
+KernelCalls::lastRowWhenAsked(Value input, int64_t inputWidth, Value output,
+                              int64_t outputWidth, int64_t tokens) {
   Value asked = builder_.create<arith::CmpIOp>(loc_, arith::CmpIPredicate::ne,
                                                step_[kLastLogitsOnly], i64(0));
   Value lastRow =
@@ -293,176 +247,376 @@ FunctionLowering::lastRowWhenAsked(Value input, int64_t inputWidth,
   return {rowOf(input, inputWidth), rowOf(output, outputWidth), count};
 }
 
-LogicalResult FunctionLowering::lowerLinear(LinearOp matmul) {
-  auto [tokens, in] = matrixShape(matmul.getInput());
-  auto [rows, columns] = matrixShape(matmul.getWeight());
-  Value weight = matmul.getWeight();
-  Type element = cast<RankedTensorType>(weight.getType()).getElementType();
-  bool rowScaled = isRowScaled(weight.getType());
-  if (!rowScaled && !element.isF16() && !element.isF32())
-    return matmul.emitError("no kernel multiplies by a ")
-           << element << " matrix";
-  Value input = pointerOf(matmul.getInput());
-  Value output = pointerOf(matmul.getResult());
-  Value count = rowsToCompute(tokens);
-  if (matmul.getResult() == returned_ && tokens > 1)
-    std::tie(input, output, count) =
-        lastRowWhenAsked(input, in, output, rows, tokens);
-  if (!rowScaled) {
-    call(element.isF16() ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
-         {input, pointerOf(weight), count, i64(in), i64(rows), output,
-          i64(rows)});
+/// The base of the patterns that turn a computing op into kernel calls: it
+/// places the results, has `emitCalls` emit the calls on the converted
+/// operands, and replaces the op by its results' pointers.
+template <typename SourceOp>
+class KernelCallPattern : public OpConversionPattern<SourceOp> {
+public:
+  using OpAdaptor = typename OpConversionPattern<SourceOp>::OpAdaptor;
+
+  KernelCallPattern(const TypeConverter &converter, MLIRContext *context,
+                    const StepFieldsByFunction &steps)
+      : OpConversionPattern<SourceOp>(converter, context), steps_(steps) {}
+
+  LogicalResult
+  matchAndRewrite(SourceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const final {
+    auto function = op->template getParentOfType<func::FuncOp>();
+    auto step = steps_.find(function);
+    if (step == steps_.end())
+      return rewriter.notifyMatchFailure(op, "not in a compiled function");
+    KernelCalls calls(op, rewriter, step->second);
+    SmallVector<Value> results = calls.placeResults();
+    emitCalls(op, adaptor, calls, results);
+    rewriter.replaceOp(op, results);
     return success();
   }
-  FailureOr<std::pair<Value, Value>> scratch = quantizedScratch(matmul);
-  if (failed(scratch))
-    return failure();
-  auto [quantized, scales] = *scratch;
-  call("tern_exec_quantize_rows_i8",
-       {input, count, i64(in), quantized, scales});
-  call(isRowScaledQ4(weight.getType()) ? "tern_exec_linear_q4"
+
+protected:
+  /// Emits the calls that compute `op` into `results`.
+  virtual void emitCalls(SourceOp op, OpAdaptor adaptor, KernelCalls &calls,
+                         ValueRange results) const = 0;
+
+private:
+  const StepFieldsByFunction &steps_;
+};
+
+/// tern.weight: a pointer into the packed weights at its planned offset.
+class WeightLowering : public OpConversionPattern<WeightOp> {
+public:
+  WeightLowering(const TypeConverter &converter, MLIRContext *context,
+                 const StepFieldsByFunction &steps)
+      : OpConversionPattern(converter, context), steps_(steps) {}
+
+  LogicalResult
+  matchAndRewrite(WeightOp weight, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto step = steps_.find(weight->getParentOfType<func::FuncOp>());
+    if (step == steps_.end())
+      return rewriter.notifyMatchFailure(weight, "not in a compiled function");
+    KernelCalls calls(weight, rewriter, step->second);
+    auto offset = weight->getAttrOfType<IntegerAttr>(tern::kWeightOffsetAttr);
+    rewriter.replaceOp(weight,
+                       calls.byteOffset(calls.field(kWeights), offset.getInt()));
+    return success();
+  }
+
+private:
+  const StepFieldsByFunction &steps_;
+};
+
+/// Quantizes (and for `gamma`, normalizes) `input` into the op's scratch,
+/// then multiplies it by all the weights, rows concatenated, in one call
+/// that writes each weight's rows into its result.
+void emitBitLinear(KernelCalls &calls, Value input, Value inputPointer,
+                   Value gammaPointer, std::optional<float> epsilon,
+                   ValueRange weights, ValueRange weightPointers,
+                   ValueRange results) {
+  OpBuilder &builder = calls.builder();
+  Location loc = calls.loc();
+  auto [rows, scales] = calls.quantizedScratch();
+  auto [tokens, features] = matrixShape(input);
+  if (gammaPointer)
+    calls.call("tern_exec_rms_norm_quantize_i8",
+               {inputPointer, gammaPointer, calls.rowsToCompute(tokens),
+                calls.i64(features), calls.f32(*epsilon), rows, scales});
+  else
+    calls.call("tern_exec_quantize_rows_i8",
+               {inputPointer, calls.rowsToCompute(tokens), calls.i64(features),
+                rows, scales});
+  // One TernBitLinearPart per weight, on the stack, and one call for all.
+  Type ptr = calls.ptrType();
+  auto partType = LLVM::LLVMStructType::getLiteral(
+      builder.getContext(),
+      {ptr, builder.getI64Type(), builder.getF32Type(), ptr});
+  Value parts = builder.create<LLVM::AllocaOp>(
+      loc, ptr, partType, calls.i64(static_cast<int64_t>(weights.size())));
+  for (auto [index, weight, pointer, result] :
+       llvm::enumerate(weights, weightPointers, results)) {
+    auto type = cast<TernaryType>(weight.getType());
+    Value fields[] = {pointer, calls.i64(type.getOutFeatures()),
+                      calls.f32(type.getScaleValue()), result};
+    for (auto [field, value] : llvm::enumerate(fields)) {
+      Value address = builder.create<LLVM::GEPOp>(
+          loc, ptr, partType, parts,
+          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index),
+                                 static_cast<int32_t>(field)});
+      builder.create<LLVM::StoreOp>(loc, value, address);
+    }
+  }
+  calls.call("tern_exec_bitlinear_i2s",
+             {rows, scales, calls.rowsToCompute(tokens), calls.i64(features),
+              calls.i64(static_cast<int64_t>(weights.size())), parts});
+}
+
+/// A pattern whose constructor is KernelCallPattern's.
+#define TERN_KERNEL_PATTERN(Name, SourceOp)                                    \
+  class Name : public KernelCallPattern<SourceOp> {                            \
+  public:                                                                      \
+    using KernelCallPattern::KernelCallPattern;                                \
+                                                                               \
+  protected:                                                                   \
+    void emitCalls(SourceOp op, OpAdaptor adaptor, KernelCalls &calls,         \
+                   ValueRange results) const override;                         \
+  };
+
+TERN_KERNEL_PATTERN(EmbedLowering, EmbedOp)
+TERN_KERNEL_PATTERN(RMSNormLowering, RMSNormOp)
+TERN_KERNEL_PATTERN(BitLinearLowering, BitLinearOp)
+TERN_KERNEL_PATTERN(RMSNormBitLinearLowering, RMSNormBitLinearOp)
+TERN_KERNEL_PATTERN(LinearLowering, LinearOp)
+TERN_KERNEL_PATTERN(RopeLowering, RopeOp)
+TERN_KERNEL_PATTERN(AttentionLowering, AttentionOp)
+#undef TERN_KERNEL_PATTERN
+
+void EmbedLowering::emitCalls(EmbedOp embed, OpAdaptor adaptor,
+                              KernelCalls &calls, ValueRange results) const {
+  auto [tokens, features] = matrixShape(embed.getResult());
+  Type tableType = embed.getTable().getType();
+  if (isRowScaled(tableType)) {
+    calls.call(isRowScaledQ4(tableType) ? "tern_exec_embed_q4"
+                                        : "tern_exec_embed_i8",
+               {adaptor.getTable(), calls.rowScalesOf(embed.getTable()),
+                adaptor.getTokens(), calls.rowsToCompute(tokens),
+                calls.i64(features), results[0]});
+    return;
+  }
+  bool half = cast<RankedTensorType>(tableType).getElementType().isF16();
+  calls.call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
+             {adaptor.getTable(), adaptor.getTokens(),
+              calls.rowsToCompute(tokens), calls.i64(features), results[0]});
+}
+
+void RMSNormLowering::emitCalls(RMSNormOp norm, OpAdaptor adaptor,
+                                KernelCalls &calls, ValueRange results) const {
+  auto [tokens, features] = matrixShape(norm.getInput());
+  calls.call("tern_exec_rms_norm_f32",
+             {adaptor.getInput(), adaptor.getGamma(),
+              calls.rowsToCompute(tokens), calls.i64(features),
+              calls.f32(norm.getEpsilon().convertToFloat()), results[0]});
+}
+
+void BitLinearLowering::emitCalls(BitLinearOp matmul, OpAdaptor adaptor,
+                                  KernelCalls &calls,
+                                  ValueRange results) const {
+  emitBitLinear(calls, matmul.getInput(), adaptor.getInput(), Value(),
+                std::nullopt, matmul.getWeights(), adaptor.getWeights(),
+                results);
+}
+
+void RMSNormBitLinearLowering::emitCalls(RMSNormBitLinearOp fused,
+                                         OpAdaptor adaptor, KernelCalls &calls,
+                                         ValueRange results) const {
+  emitBitLinear(calls, fused.getInput(), adaptor.getInput(),
+                adaptor.getGamma(), fused.getEpsilon().convertToFloat(),
+                fused.getWeights(), adaptor.getWeights(), results);
+}
+
+void LinearLowering::emitCalls(LinearOp matmul, OpAdaptor adaptor,
+                               KernelCalls &calls, ValueRange results) const {
+  auto [tokens, in] = matrixShape(matmul.getInput());
+  auto [rows, columns] = matrixShape(matmul.getWeight());
+  Type weightType = matmul.getWeight().getType();
+  Value input = adaptor.getInput();
+  Value output = results[0];
+  Value count = calls.rowsToCompute(tokens);
+  if (isReturned(matmul.getResult()) && tokens > 1)
+    std::tie(input, output, count) =
+        calls.lastRowWhenAsked(input, in, output, rows, tokens);
+  if (!isRowScaled(weightType)) {
+    bool half = cast<RankedTensorType>(weightType).getElementType().isF16();
+    calls.call(half ? "tern_exec_linear_f16" : "tern_exec_linear_f32",
+               {input, adaptor.getWeight(), count, calls.i64(in),
+                calls.i64(rows), output, calls.i64(rows)});
+    return;
+  }
+  auto [quantized, scales] = calls.quantizedScratch();
+  calls.call("tern_exec_quantize_rows_i8",
+             {input, count, calls.i64(in), quantized, scales});
+  calls.call(isRowScaledQ4(weightType) ? "tern_exec_linear_q4"
                                        : "tern_exec_linear_i8",
-       {quantized, scales, pointerOf(weight), rowScalesOf(weight), count,
-        i64(in), i64(rows), output, i64(rows)});
-  return success();
+             {quantized, scales, adaptor.getWeight(),
+              calls.rowScalesOf(matmul.getWeight()), count, calls.i64(in),
+              calls.i64(rows), output, calls.i64(rows)});
 }
 
-LogicalResult FunctionLowering::lowerOp(Operation *op) {
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](WeightOp weight) -> LogicalResult {
-        auto offset =
-            weight->getAttrOfType<IntegerAttr>(tern::kWeightOffsetAttr);
-        if (!offset)
-          return weight.emitError("weight '")
-                 << weight.getTensor()
-                 << "' has no tern.weight_offset: run tern-plan-weights first";
-        pointers_[weight.getResult()] =
-            byteOffset(step_[kWeights], offset.getInt());
-        if (!isRowScaled(weight.getType()))
-          return success();
-        auto scales =
-            weight->getAttrOfType<IntegerAttr>(tern::kRowScalesOffsetAttr);
-        if (!scales)
-          return weight.emitError("weight '")
-                 << weight.getTensor()
-                 << "' has no tern.row_scales_offset: run "
-                    "tern-plan-weights first";
-        rowScales_[weight.getResult()] =
-            byteOffset(step_[kWeights], scales.getInt());
-        return success();
-      })
-      .Case([&](EmbedOp embed) {
-        auto [tokens, features] = matrixShape(embed.getResult());
-        Value table = embed.getTable();
-        if (isRowScaled(table.getType())) {
-          call(isRowScaledQ4(table.getType()) ? "tern_exec_embed_q4"
-                                              : "tern_exec_embed_i8",
-               {pointerOf(table), rowScalesOf(table), pointerOf(embed.getTokens()),
-                rowsToCompute(tokens), i64(features),
-                pointerOf(embed.getResult())});
-          return success();
-        }
-        bool half =
-            cast<RankedTensorType>(table.getType()).getElementType().isF16();
-        call(half ? "tern_exec_embed_f16" : "tern_exec_embed_f32",
-             {pointerOf(table), pointerOf(embed.getTokens()), rowsToCompute(tokens),
-              i64(features), pointerOf(embed.getResult())});
-        return success();
-      })
-      .Case([&](RMSNormOp norm) {
-        auto [tokens, features] = matrixShape(norm.getInput());
-        call("tern_exec_rms_norm_f32",
-             {pointerOf(norm.getInput()), pointerOf(norm.getGamma()),
-              rowsToCompute(tokens), i64(features),
-              f32(norm.getEpsilon().convertToFloat()),
-              pointerOf(norm.getResult())});
-        return success();
-      })
-      .Case([&](BitLinearOp matmul) {
-        return lowerBitLinear(matmul, matmul.getInput(), Value(), std::nullopt,
-                              matmul.getWeights());
-      })
-      .Case([&](RMSNormBitLinearOp fused) {
-        return lowerBitLinear(fused, fused.getInput(), fused.getGamma(),
-                              fused.getEpsilon().convertToFloat(),
-                              fused.getWeights());
-      })
-      .Case([&](LinearOp matmul) { return lowerLinear(matmul); })
-      .Case([&](RopeOp rope) {
-        auto [tokens, features] = matrixShape(rope.getInput());
-        call(rope.getKind() == RopeKind::Neox ? "tern_exec_rope_neox_f32"
+void RopeLowering::emitCalls(RopeOp rope, OpAdaptor adaptor,
+                             KernelCalls &calls, ValueRange results) const {
+  auto [tokens, features] = matrixShape(rope.getInput());
+  calls.call(rope.getKind() == RopeKind::Neox ? "tern_exec_rope_neox_f32"
                                               : "tern_exec_rope_norm_f32",
-             {pointerOf(rope.getInput()), pointerOf(rope.getResult()),
-              rowsToCompute(tokens), i64(features), i64(rope.getHeadDim()),
-              i64(rope.getDims()), scalarOf(rope.getPosition()),
-              f32(rope.getBase().convertToFloat())});
-        return success();
-      })
-      .Case([&](AttentionOp attention) {
-        auto [tokens, width] = matrixShape(attention.getQuery());
-        KVCacheType cache = attention.getCache().getType();
-        call("tern_exec_attention",
-             {pointerOf(attention.getQuery()), pointerOf(attention.getKey()),
-              pointerOf(attention.getValue()), rowsToCompute(tokens),
-              step_[kValidTokens], scalarOf(attention.getPosition()),
-              i64(width / cache.getHeadDim()), i64(cache.getKvHeads()),
-              i64(cache.getHeadDim()), i64(attention.getLayer()),
-              pointerOf(attention.getResult())});
-        return success();
-      })
-      .Case<Relu2Op, SiluOp>([&](Operation *unary) {
-        call(isa<Relu2Op>(unary) ? "tern_exec_relu2_f32" : "tern_exec_silu_f32",
-             {pointerOf(unary->getOperand(0)),
-              elementsToCompute(unary->getResult(0)),
-              pointerOf(unary->getResult(0))});
-        return success();
-      })
-      .Case<AddOp, MulOp, Relu2MulOp, SiluMulOp>([&](Operation *binary) {
-        StringRef name =
-            llvm::TypeSwitch<Operation *, StringRef>(binary)
-                .Case([](AddOp) { return "tern_exec_add_f32"; })
-                .Case([](MulOp) { return "tern_exec_mul_f32"; })
-                .Case([](Relu2MulOp) { return "tern_exec_relu2_mul_f32"; })
-                .Case([](SiluMulOp) { return "tern_exec_silu_mul_f32"; });
-        call(name, {pointerOf(binary->getOperand(0)),
-                    pointerOf(binary->getOperand(1)),
-                    elementsToCompute(binary->getResult(0)),
-                    pointerOf(binary->getResult(0))});
-        return success();
-      })
-      .Default([](Operation *unknown) {
-        return unknown->emitError("tern-lower-to-kernels cannot lower this op");
-      });
+             {adaptor.getInput(), results[0], calls.rowsToCompute(tokens),
+              calls.i64(features), calls.i64(rope.getHeadDim()),
+              calls.i64(rope.getDims()), adaptor.getPosition(),
+              calls.f32(rope.getBase().convertToFloat())});
 }
 
-LogicalResult FunctionLowering::lower() {
-  Block &body = source_.getBody().front();
+void AttentionLowering::emitCalls(AttentionOp attention, OpAdaptor adaptor,
+                                  KernelCalls &calls,
+                                  ValueRange results) const {
+  // The cache operand is the executor's: the entry reads it by layer.
+  auto [tokens, width] = matrixShape(attention.getQuery());
+  KVCacheType cache = attention.getCache().getType();
+  calls.call("tern_exec_attention",
+             {adaptor.getQuery(), adaptor.getKey(), adaptor.getValue(),
+              calls.rowsToCompute(tokens), calls.field(kValidTokens),
+              adaptor.getPosition(), calls.i64(width / cache.getHeadDim()),
+              calls.i64(cache.getKvHeads()), calls.i64(cache.getHeadDim()),
+              calls.i64(attention.getLayer()), results[0]});
+}
+
+/// An elementwise op: one entry on its operands and element count.
+template <typename SourceOp>
+class ElementwiseLowering : public KernelCallPattern<SourceOp> {
+public:
+  using OpAdaptor = typename KernelCallPattern<SourceOp>::OpAdaptor;
+
+  ElementwiseLowering(const TypeConverter &converter, MLIRContext *context,
+                      const StepFieldsByFunction &steps, StringRef entry)
+      : KernelCallPattern<SourceOp>(converter, context, steps), entry_(entry) {}
+
+protected:
+  void emitCalls(SourceOp op, OpAdaptor adaptor, KernelCalls &calls,
+                 ValueRange results) const override {
+    SmallVector<Value> arguments(adaptor.getOperands());
+    arguments.push_back(calls.elementsToCompute(op->getResult(0)));
+    arguments.push_back(results[0]);
+    calls.call(entry_, arguments);
+  }
+
+private:
+  StringRef entry_;
+};
+
+/// The compiled function returns nothing: its logits are in the step.
+class ReturnLowering : public OpConversionPattern<func::ReturnOp> {
+public:
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(func::ReturnOp ret, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<func::ReturnOp>(ret);
+    return success();
+  }
+};
+
+/// Checks what the patterns rely on, so that unplanned or unsupported IR
+/// gets a diagnostic naming what to run rather than a failed legalization.
+LogicalResult checkLowerable(func::FuncOp function) {
+  Block &body = function.getBody().front();
   auto ret = dyn_cast<func::ReturnOp>(body.getTerminator());
   if (!ret || ret.getNumOperands() != 1 || !ret.getOperand(0).getDefiningOp())
-    return source_.emitError("must return one computed tensor (the logits)");
-  returned_ = ret.getOperand(0);
-
-  builder_.setInsertionPoint(source_);
-  auto function = builder_.create<func::FuncOp>(
-      source_.getLoc(), compiledName(source_.getName()),
-      builder_.getFunctionType({ptrType()}, {}));
-  function->setAttr(tern::kArenaSizeAttr,
-                    source_->getAttr(tern::kArenaSizeAttr));
-  builder_.setInsertionPointToStart(function.addEntryBlock());
-  loadStep(function.getArgument(0));
-  // The entry arguments the ops read (tokens, position; the cache is the
-  // executor's): TernStep's fields.
-  pointers_[source_.getArgument(0)] = step_[kTokens];
-  scalars_[source_.getArgument(1)] = step_[kPosition];
+    return function.emitError("must return one computed tensor (the logits)");
   for (Operation &op : body.without_terminator()) {
-    loc_ = op.getLoc();
-    if (!isa<WeightOp>(op) && failed(placeResults(&op)))
-      return failure();
-    if (failed(lowerOp(&op)))
-      return failure();
+    if (!isa<TernDialect>(op.getDialect()))
+      return op.emitError("tern-lower-to-kernels cannot lower this op");
+    if (auto weight = dyn_cast<WeightOp>(op)) {
+      if (!weight->getAttrOfType<IntegerAttr>(tern::kWeightOffsetAttr))
+        return weight.emitError("weight '")
+               << weight.getTensor()
+               << "' has no tern.weight_offset: run tern-plan-weights first";
+      if (isRowScaled(weight.getType()) &&
+          !weight->getAttrOfType<IntegerAttr>(tern::kRowScalesOffsetAttr))
+        return weight.emitError("weight '")
+               << weight.getTensor()
+               << "' has no tern.row_scales_offset: run tern-plan-weights "
+                  "first";
+      continue;
+    }
+    auto offsets = op.getAttrOfType<DenseI64ArrayAttr>(tern::kArenaOffsetsAttr);
+    if (!offsets || offsets.size() != static_cast<int64_t>(op.getNumResults()))
+      return op.emitError("has no arena offsets: run tern-plan-memory first");
+    bool bitLinear = isa<BitLinearOp, RMSNormBitLinearOp>(op);
+    auto linear = dyn_cast<LinearOp>(op);
+    bool rowScaled = linear && isRowScaled(linear.getWeight().getType());
+    if ((bitLinear || rowScaled) &&
+        !op.getAttrOfType<IntegerAttr>(tern::kScratchOffsetAttr))
+      return op.emitError(
+          "has no scratch offset: run tern-plan-memory first");
+    if (bitLinear)
+      for (Value weight : op.getOperands().drop_front())
+        if (auto type = dyn_cast<TernaryType>(weight.getType());
+            type && type.getStorage() != TernaryStorage::I2_S)
+          return op.emitError("no kernel reads ")
+                 << stringifyTernaryStorage(type.getStorage())
+                 << " weights: run tern-select-weight-layout first";
+    if (linear && !rowScaled) {
+      Type element =
+          cast<RankedTensorType>(linear.getWeight().getType()).getElementType();
+      if (!element.isF16() && !element.isF32())
+        return linear.emitError("no kernel multiplies by a ")
+               << element << " matrix";
+    }
   }
-  builder_.create<func::ReturnOp>(ret.getLoc());
   return success();
+}
+
+/// Moves `source`'s body into a new function of one `TernStep *` that
+/// loads the step's fields first; the entry arguments become those fields
+/// (tokens, position; the cache is the executor's). Returns the new
+/// function and its fields.
+std::pair<func::FuncOp, StepFields> beginCompiledFunction(func::FuncOp source) {
+  OpBuilder builder(source);
+  Location loc = source.getLoc();
+  auto ptr = LLVM::LLVMPointerType::get(builder.getContext());
+  auto function = builder.create<func::FuncOp>(
+      loc, compiledName(source.getName()), builder.getFunctionType({ptr}, {}));
+  function->setAttr(tern::kArenaSizeAttr,
+                    source->getAttr(tern::kArenaSizeAttr));
+  Block *entry = function.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  auto stepType = LLVM::LLVMStructType::getLiteral(
+      builder.getContext(), {ptr, ptr, ptr, ptr, builder.getI64Type(),
+                             builder.getI64Type(), ptr, builder.getI64Type()});
+  StepFields step;
+  for (int32_t field = 0; field < kStepFields; ++field) {
+    Type type =
+        field == kPosition || field == kValidTokens || field == kLastLogitsOnly
+            ? Type(builder.getI64Type())
+            : Type(ptr);
+    Value address =
+        builder.create<LLVM::GEPOp>(loc, ptr, stepType, entry->getArgument(0),
+                                    ArrayRef<LLVM::GEPArg>{0, field});
+    step[field] = builder.create<LLVM::LoadOp>(loc, type, address);
+  }
+  Block &body = source.getBody().front();
+  // The arguments as the step's fields, in their tern types until the
+  // conversion gives the ops the fields themselves.
+  Value cache = builder.create<LLVM::ZeroOp>(loc, ptr);
+  Value fields[] = {step[kTokens], step[kPosition], cache};
+  for (auto [argument, field] : llvm::zip(body.getArguments(), fields))
+    argument.replaceAllUsesWith(
+        builder
+            .create<UnrealizedConversionCastOp>(loc, argument.getType(), field)
+            .getResult(0));
+  entry->getOperations().splice(entry->end(), body.getOperations());
+  return {function, step};
+}
+
+/// Folds the casts the conversion leaves (a field cast to a tern type and
+/// back) and erases what nothing uses any more.
+void removeConversionCasts(func::FuncOp function) {
+  function.walk([](UnrealizedConversionCastOp cast) {
+    auto input = cast.getInputs().size() == 1
+                     ? cast.getInputs()[0].getDefiningOp<
+                           UnrealizedConversionCastOp>()
+                     : UnrealizedConversionCastOp();
+    if (input && input.getInputs().size() == 1 &&
+        input.getInputs()[0].getType() == cast.getResult(0).getType())
+      cast.getResult(0).replaceAllUsesWith(input.getInputs()[0]);
+  });
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    function.walk([&](Operation *op) {
+      if (isa<UnrealizedConversionCastOp, LLVM::ZeroOp>(op) && op->use_empty()) {
+        op->erase();
+        erased = true;
+      }
+    });
+  }
 }
 
 /// The i64 of a planned or typed fact, by TernModelInfo's field order.
@@ -515,12 +669,52 @@ struct TernLowerToKernelsPass
                            "tern-plan-memory first");
         return signalPassFailure();
       }
-    SmallVector<int64_t> info = modelInfo(*entries);
     for (func::FuncOp function : {decode, prefill})
-      if (failed(FunctionLowering(function, module).lower()))
+      if (failed(checkLowerable(function)))
         return signalPassFailure();
+    SmallVector<int64_t> info = modelInfo(*entries);
+
+    StepFieldsByFunction steps;
+    SmallVector<func::FuncOp> compiled;
+    for (func::FuncOp function : {decode, prefill}) {
+      auto [lowered, step] = beginCompiledFunction(function);
+      steps[lowered] = step;
+      compiled.push_back(lowered);
+    }
     decode.erase();
     prefill.erase();
+
+    MLIRContext *context = &getContext();
+    KernelTypeConverter converter(context);
+    RewritePatternSet patterns(context);
+    patterns.add<WeightLowering, EmbedLowering, RMSNormLowering,
+                 BitLinearLowering, RMSNormBitLinearLowering, LinearLowering,
+                 RopeLowering, AttentionLowering>(converter, context, steps);
+    patterns.add<ElementwiseLowering<Relu2Op>>(converter, context, steps,
+                                               "tern_exec_relu2_f32");
+    patterns.add<ElementwiseLowering<SiluOp>>(converter, context, steps,
+                                              "tern_exec_silu_f32");
+    patterns.add<ElementwiseLowering<AddOp>>(converter, context, steps,
+                                             "tern_exec_add_f32");
+    patterns.add<ElementwiseLowering<MulOp>>(converter, context, steps,
+                                             "tern_exec_mul_f32");
+    patterns.add<ElementwiseLowering<Relu2MulOp>>(converter, context, steps,
+                                                  "tern_exec_relu2_mul_f32");
+    patterns.add<ElementwiseLowering<SiluMulOp>>(converter, context, steps,
+                                                 "tern_exec_silu_mul_f32");
+    patterns.add<ReturnLowering>(converter, context);
+    ConversionTarget target(*context);
+    target.addIllegalDialect<TernDialect>();
+    target.addLegalDialect<arith::ArithDialect, LLVM::LLVMDialect>();
+    target.addLegalOp<func::FuncOp, func::CallOp, UnrealizedConversionCastOp>();
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [](func::ReturnOp ret) { return ret.getNumOperands() == 0; });
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (func::FuncOp function : compiled) {
+      if (failed(applyPartialConversion(function, target, frozen)))
+        return signalPassFailure();
+      removeConversionCasts(function);
+    }
 
     OpBuilder builder = OpBuilder::atBlockBegin(module.getBody());
     Location loc = module.getLoc();

@@ -279,7 +279,10 @@ module {
 // CHECK: %[[C128:.+]] = arith.constant 128 : i64
 // CHECK: %[[S:.+]] = llvm.getelementptr %[[Q]][%[[C128]]]
 // CHECK: call @tern_exec_quantize_rows_i8(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]], %[[S]])
-// CHECK: call @tern_exec_linear_i8(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// Each reader addresses the row scales where it reads them.
+// CHECK: %[[C5120B:.+]] = arith.constant 5120 : i64
+// CHECK: %[[HEADSCALES:.+]] = llvm.getelementptr %[[WEIGHTS]][%[[C5120B]]]
+// CHECK: call @tern_exec_linear_i8(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[HEADSCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
 // CHECK: func.func private @tern_exec_linear_i8(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64)
 !head = tensor<8x128xi8, #tern.row_scaled>
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
@@ -308,7 +311,9 @@ module {
 // CHECK: %[[SCALES:.+]] = llvm.getelementptr %{{.+}}[%[[C5120]]]
 // CHECK: call @tern_exec_embed_q4(%{{.+}}, %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
 // CHECK: call @tern_exec_quantize_rows_i8(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q:[0-9a-z_]+]], %[[S:[0-9a-z_]+]])
-// CHECK: call @tern_exec_linear_q4(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[SCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK: %[[C5120B:.+]] = arith.constant 5120 : i64
+// CHECK: %[[HEADSCALES:.+]] = llvm.getelementptr %{{.+}}[%[[C5120B]]]
+// CHECK: call @tern_exec_linear_q4(%{{.+}}, %[[Q]], %[[S]], %[[TABLE]], %[[HEADSCALES]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
 // CHECK: func.func private @tern_exec_linear_q4(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64)
 !head = tensor<8x128xi4, #tern.row_scaled>
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
