@@ -33,7 +33,7 @@ struct BackendTarget {
   /// ("+avx2,+fma") for the generated code.
   std::string cpu;
   std::string features;
-  /// The storage the backend's ternary kernels read, as `!tern.ternary`
+  /// The storage the backend's ternary kernels read, as `#tern.ternary`
   /// spells it (e.g. "i2_s"): every ternary weight is repacked to it.
   std::string ternaryLayout;
   /// The backend's TernKernels::f16_row_interleave: how the packer lays out

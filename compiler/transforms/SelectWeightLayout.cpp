@@ -46,7 +46,8 @@ struct TernSelectWeightLayoutPass
       Value value = weight.getResult();
       if (auto ternary = dyn_cast<TernaryType>(value.getType())) {
         value.setType(TernaryType::get(&getContext(), ternary.getShape(),
-                                       *storage, ternary.getScale()));
+                                       *storage,
+                                       ternary.getTernaryEncoding().getScale()));
         if (ternaryRowInterleave > 1)
           weight->setAttr(tern::kRowInterleaveAttr,
                           interleaveAttr(ternaryRowInterleave));

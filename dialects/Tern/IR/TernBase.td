@@ -12,6 +12,7 @@
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
+include "mlir/IR/TensorEncoding.td"
 
 def Tern_Dialect : Dialect {
   let name = "tern";
@@ -87,7 +88,7 @@ def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
     Marks a 2-D `i8` weight tensor whose row `r` stands for `q[r][k] *
     scale[r]`, one f32 scale per row (symmetric absmax quantization to
     [-127, 127], as `tern-quantize-lm-head` writes it). The scales are part
-    of the weight, like the per-tensor scale of `!tern.ternary`; the packed
+    of the weight, like the per-tensor scale of `#tern.ternary`; the packed
     model file stores them beside the int8 rows.
 
     On an `i4` tensor (`tern-quantize-lm-head{format=q4}`; the column count
@@ -104,6 +105,36 @@ def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
   }];
 }
 
+def Tern_TernaryAttr : AttrDef<Tern_Dialect, "Ternary",
+    [DeclareAttrInterfaceMethods<VerifiableTensorEncoding>]> {
+  let mnemonic = "ternary";
+  let summary = "tensor encoding: ternary values with one scale per tensor";
+  let description = [{
+    Marks a 2-D `i2` weight tensor of `out x in` values in {-1, 0, +1},
+    multiplied by one f32 `scale` for the whole tensor, as BitNet b1.58
+    trains them. `storage` says how the bytes are stored (bitnet.cpp's I2_S,
+    llama.cpp's TQ1_0/TQ2_0, or plain floats holding ternary values in the
+    model file; `tern-select-weight-layout` sets what the backend's kernels
+    read). Like `#tern.row_scaled`, it is one of the two quantized weight
+    encodings: the tensor's shape and element type say what a weight holds,
+    the encoding how it is scaled and stored.
+
+    ```mlir
+    %w = tern.weight "blk.0.attn_q.weight" : tensor<640x2560xi2, #tern.ternary<i2_s, scale = 0.0371>>
+    ```
+  }];
+  let parameters = (ins
+    "::mlir::tern::TernaryStorage":$storage,
+    APFloatParameter<"per-tensor scale">:$scale
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The scale as a float.
+    float getScaleValue() const { return getScale().convertToFloat(); }
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Types
 //===----------------------------------------------------------------------===//
@@ -111,36 +142,6 @@ def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
 class Tern_Type<string name, string typeMnemonic, list<Trait> traits = []>
     : TypeDef<Tern_Dialect, name, traits> {
   let mnemonic = typeMnemonic;
-}
-
-def Tern_TernaryType : Tern_Type<"Ternary", "ternary"> {
-  let summary = "ternary weight matrix with one scale per tensor";
-  let description = [{
-    A weight matrix of `out x in` values in {-1, 0, +1}, multiplied by one
-    f32 scale for the whole tensor, as BitNet b1.58 trains them. `storage`
-    says how the file stores it (bitnet.cpp's I2_S, llama.cpp's TQ1_0/TQ2_0,
-    or plain floats holding ternary values); backends repack it at compile
-    time.
-
-    ```mlir
-    !tern.ternary<640x2560, i2_s, scale = 0.0371>
-    ```
-  }];
-  let parameters = (ins
-    ArrayRefParameter<"int64_t", "out x in">:$shape,
-    "::mlir::tern::TernaryStorage":$storage,
-    APFloatParameter<"per-tensor scale">:$scale
-  );
-  let hasCustomAssemblyFormat = 1;
-  let genVerifyDecl = 1;
-  let extraClassDeclaration = [{
-    /// Rows (output features).
-    int64_t getOutFeatures() const { return getShape()[0]; }
-    /// Columns (input features).
-    int64_t getInFeatures() const { return getShape()[1]; }
-    /// The scale as a float.
-    float getScaleValue() const { return getScale().convertToFloat(); }
-  }];
 }
 
 def Tern_KVCacheType : Tern_Type<"KVCache", "kv_cache"> {
@@ -185,6 +186,10 @@ def Tern_RowScaledMatrix : Type<
     "2-D statically shaped i8 tensor, or i4 tensor of a multiple of 32 "
     "columns up to 8192, with #tern.row_scaled encoding",
     "::mlir::RankedTensorType">;
+/// A ternary weight matrix (#tern.ternary; the C++ view TernaryType).
+def Tern_TernaryType : Type<
+    CPred<"::llvm::isa<::mlir::tern::TernaryType>($_self)">,
+    "2-D i2 tensor with #tern.ternary encoding", "::mlir::tern::TernaryType">;
 /// What embeddings and dense matmuls read.
 def Tern_DenseMatrix : AnyTypeOf<[Tern_FloatMatrix, Tern_RowScaledMatrix]>;
 

@@ -78,8 +78,8 @@ LogicalResult WeightOp::verify() {
   if (getTensor().empty())
     return emitOpError("needs the name of a model tensor");
   if (isa<TernaryType>(getType()) && getStorage())
-    return emitOpError("'storage' is part of a !tern.ternary type; do not "
-                       "repeat it as an attribute");
+    return emitOpError("'storage' is part of the #tern.ternary encoding; do "
+                       "not repeat it as an attribute");
   return success();
 }
 

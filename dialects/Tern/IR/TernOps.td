@@ -30,13 +30,13 @@ def Tern_WeightOp : Tern_Op<"weight", [Pure]> {
   let description = [{
     Stands for the weight tensor `tensor` of the model file; its bytes stay in
     the file (and later in the compiled binary), never in the IR. Ternary
-    matmul weights have `!tern.ternary` type; norms, embeddings and LM heads
+    matmul weights are `#tern.ternary` tensors; norms, embeddings and LM heads
     are statically shaped f32/f16/bf16 tensors. `storage` names the file's
     encoding when it differs from the element type (e.g. `"Q8_0"` for an f32
     view of a Q8_0 embedding).
 
     ```mlir
-    %wq = tern.weight "blk.0.attn_q.weight" : !tern.ternary<2560x2560, i2_s, scale = 0.0371>
+    %wq = tern.weight "blk.0.attn_q.weight" : tensor<2560x2560xi2, #tern.ternary<i2_s, scale = 0.0371>>
     %g = tern.weight "blk.0.attn_norm.weight" : tensor<2560xf32>
     ```
   }];
@@ -111,8 +111,8 @@ def Tern_BitLinearOp : Tern_InferredOp<"bitlinear"> {
     (`tern-fuse-parallel-bitlinear` forms it from matmuls sharing an input).
 
     ```mlir
-    %q = tern.bitlinear %h, %wq : (tensor<1x2560xf32>, !tern.ternary<2560x2560, i2_s, scale = 0.0371>) -> tensor<1x2560xf32>
-    %g, %u = tern.bitlinear %h, %wg, %wu : (tensor<1x2560xf32>, !tern.ternary<6912x2560, i2_s, scale = 0.02>, !tern.ternary<6912x2560, i2_s, scale = 0.03>) -> (tensor<1x6912xf32>, tensor<1x6912xf32>)
+    %q = tern.bitlinear %h, %wq : (tensor<1x2560xf32>, tensor<2560x2560xi2, #tern.ternary<i2_s, scale = 0.0371>>) -> tensor<1x2560xf32>
+    %g, %u = tern.bitlinear %h, %wg, %wu : (tensor<1x2560xf32>, tensor<6912x2560xi2, #tern.ternary<i2_s, scale = 0.02>>, tensor<6912x2560xi2, #tern.ternary<i2_s, scale = 0.03>>) -> (tensor<1x6912xf32>, tensor<1x6912xf32>)
     ```
   }];
   let arguments = (ins Tern_Activations:$input,
@@ -138,7 +138,7 @@ def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
     ops; one result per weight.
 
     ```mlir
-    %q, %k, %v = tern.rms_norm_bitlinear %x, %gamma, %wq, %wk, %wv {epsilon = 1.0e-05 : f32} : (tensor<1x2560xf32>, tensor<2560xf32>, !tern.ternary<2560x2560, i2_s, scale = 0.0371>, !tern.ternary<640x2560, i2_s, scale = 0.04>, !tern.ternary<640x2560, i2_s, scale = 0.05>) -> (tensor<1x2560xf32>, tensor<1x640xf32>, tensor<1x640xf32>)
+    %q, %k, %v = tern.rms_norm_bitlinear %x, %gamma, %wq, %wk, %wv {epsilon = 1.0e-05 : f32} : (tensor<1x2560xf32>, tensor<2560xf32>, tensor<2560x2560xi2, #tern.ternary<i2_s, scale = 0.0371>>, tensor<640x2560xi2, #tern.ternary<i2_s, scale = 0.04>>, tensor<640x2560xi2, #tern.ternary<i2_s, scale = 0.05>>) -> (tensor<1x2560xf32>, tensor<1x640xf32>, tensor<1x640xf32>)
     ```
   }];
   let arguments = (ins Tern_Activations:$input, Tern_Vector:$gamma,

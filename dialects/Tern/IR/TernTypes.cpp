@@ -1,7 +1,7 @@
 //===- TernTypes.cpp - tern dialect types ---------------------------------===//
 //
-// Custom syntax and verifiers of !tern.ternary and !tern.kv_cache; the
-// #tern.row_scaled queries.
+// Custom syntax and verifiers of #tern.ternary and !tern.kv_cache; the
+// TernaryType view and the #tern.row_scaled queries.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,19 +21,15 @@ using namespace mlir;
 using namespace mlir::tern;
 
 //===----------------------------------------------------------------------===//
-// TernaryType
+// TernaryAttr and TernaryType
 //===----------------------------------------------------------------------===//
 
-// !tern.ternary<OUTxIN, STORAGE, scale = FLOAT>
-Type TernaryType::parse(AsmParser &parser) {
-  SmallVector<int64_t> shape;
+// #tern.ternary<STORAGE, scale = FLOAT>
+Attribute TernaryAttr::parse(AsmParser &parser, Type) {
   StringRef storageName;
   double scale;
   SMLoc storageLoc;
-  if (parser.parseLess() ||
-      parser.parseDimensionList(shape, /*allowDynamic=*/false,
-                                /*withTrailingX=*/false) ||
-      parser.parseComma() || parser.getCurrentLocation(&storageLoc) ||
+  if (parser.parseLess() || parser.getCurrentLocation(&storageLoc) ||
       parser.parseKeyword(&storageName) || parser.parseComma() ||
       parser.parseKeyword("scale") || parser.parseEqual() ||
       parser.parseFloat(scale) || parser.parseGreater())
@@ -44,8 +40,7 @@ Type TernaryType::parse(AsmParser &parser) {
         << storageName << "' (expected i2_s, tq1_0, tq2_0, f32, f16 or bf16)";
     return {};
   }
-  return parser.getChecked<TernaryType>(parser.getContext(),
-                                        ArrayRef<int64_t>(shape), *storage,
+  return parser.getChecked<TernaryAttr>(parser.getContext(), *storage,
                                         APFloat(static_cast<float>(scale)));
 }
 
@@ -66,22 +61,13 @@ static std::string formatScale(float value) {
   return text;
 }
 
-void TernaryType::print(AsmPrinter &printer) const {
-  printer << "<";
-  llvm::interleave(getShape(), printer, "x");
-  printer << ", " << stringifyTernaryStorage(getStorage())
+void TernaryAttr::print(AsmPrinter &printer) const {
+  printer << "<" << stringifyTernaryStorage(getStorage())
           << ", scale = " << formatScale(getScaleValue()) << ">";
 }
 
-LogicalResult
-TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
-                    ArrayRef<int64_t> shape, TernaryStorage storage,
-                    APFloat scale) {
-  if (shape.size() != 2)
-    return emitError() << "a ternary weight is a matrix (out x in), got "
-                       << shape.size() << " dimensions";
-  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
-    return emitError() << "ternary weight dimensions must be positive";
+LogicalResult TernaryAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  TernaryStorage storage, APFloat scale) {
   if (&scale.getSemantics() != &APFloat::IEEEsingle())
     return emitError() << "the scale must be an f32";
   float value = scale.convertToFloat();
@@ -89,6 +75,32 @@ TernaryType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "the scale must be finite and non-negative, got "
                        << static_cast<double>(value);
   return success();
+}
+
+LogicalResult
+TernaryAttr::verifyEncoding(ArrayRef<int64_t> shape, Type elementType,
+                            function_ref<InFlightDiagnostic()> emitError) const {
+  if (shape.size() != 2)
+    return emitError() << "a ternary weight is a matrix (out x in), got "
+                       << shape.size() << " dimensions";
+  if (llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+    return emitError() << "ternary weight dimensions must be positive";
+  if (!elementType.isInteger(2))
+    return emitError() << "a ternary weight's elements are i2, not "
+                       << elementType;
+  return success();
+}
+
+bool TernaryType::classof(Type type) {
+  auto tensor = llvm::dyn_cast<RankedTensorType>(type);
+  return tensor && llvm::isa_and_nonnull<TernaryAttr>(tensor.getEncoding());
+}
+
+TernaryType TernaryType::get(MLIRContext *context, ArrayRef<int64_t> shape,
+                             TernaryStorage storage, APFloat scale) {
+  return llvm::cast<TernaryType>(
+      RankedTensorType::get(shape, IntegerType::get(context, 2),
+                            TernaryAttr::get(context, storage, scale)));
 }
 
 //===----------------------------------------------------------------------===//

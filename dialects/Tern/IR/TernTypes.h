@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/TensorEncoding.h"
 #include "mlir/IR/Types.h"
 #include "llvm/ADT/APFloat.h"
 
@@ -17,6 +18,35 @@
 #include "dialects/Tern/IR/TernTypes.h.inc"
 
 namespace mlir::tern {
+
+/// A ternary weight matrix: `tensor<OUTxINxi2, #tern.ternary<STORAGE, scale
+/// = S>>`, values in {-1, 0, +1} times one f32 scale. A view of the ranked
+/// tensors with that encoding (as TensorType is of the builtin tensors), so
+/// that passes can `dyn_cast<TernaryType>` a weight's type.
+class TernaryType : public RankedTensorType {
+public:
+  using RankedTensorType::RankedTensorType;
+
+  /// Whether `type` is a ternary weight matrix.
+  static bool classof(Type type);
+  /// The ternary matrix of `shape` (out x in) stored as `storage`.
+  static TernaryType get(MLIRContext *context, ArrayRef<int64_t> shape,
+                         TernaryStorage storage, APFloat scale);
+
+  TernaryAttr getTernaryEncoding() const {
+    return llvm::cast<TernaryAttr>(getEncoding());
+  }
+  /// How the weight's bytes are stored.
+  TernaryStorage getStorage() const {
+    return getTernaryEncoding().getStorage();
+  }
+  /// The per-tensor scale.
+  float getScaleValue() const { return getTernaryEncoding().getScaleValue(); }
+  /// Rows (output features).
+  int64_t getOutFeatures() const { return getDimSize(0); }
+  /// Columns (input features).
+  int64_t getInFeatures() const { return getDimSize(1); }
+};
 
 /// Whether `type` is a tensor with the #tern.row_scaled encoding (an int8
 /// matrix with one scale per row).

@@ -8,19 +8,19 @@
 // CHECK-NEXT: %[[WQ:.+]] = tern.weight "q"
 // CHECK-NEXT: %[[WK:.+]] = tern.weight "k"
 // CHECK-NEXT: %[[WV:.+]] = tern.weight "v"
-// CHECK-NEXT: %[[F:.+]]:3 = tern.rms_norm_bitlinear %[[X]], %[[G]], %[[WQ]], %[[WK]], %[[WV]] {epsilon = 9.99999974E-6 : f32} : (tensor<2x8xf32>, tensor<8xf32>, !tern.ternary<8x8, i2_s, scale = 1.0>, !tern.ternary<4x8, i2_s, scale = 2.0>, !tern.ternary<4x8, i2_s, scale = 3.0>) -> (tensor<2x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
+// CHECK-NEXT: %[[F:.+]]:3 = tern.rms_norm_bitlinear %[[X]], %[[G]], %[[WQ]], %[[WK]], %[[WV]] {epsilon = 9.99999974E-6 : f32} : (tensor<2x8xf32>, tensor<8xf32>, tensor<8x8xi2, #tern.ternary<i2_s, scale = 1.0>>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 2.0>>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 3.0>>) -> (tensor<2x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
 // CHECK-NOT: tern.rms_norm %
 // CHECK-NOT: tern.bitlinear
 // CHECK: return %[[F]]#0, %[[F]]#1, %[[F]]#2
 func.func @qkv(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>) {
   %g = tern.weight "attn_norm" : tensor<8xf32>
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
-  %wq = tern.weight "q" : !tern.ternary<8x8, i2_s, scale = 1.0>
-  %q = tern.bitlinear %h, %wq : (tensor<2x8xf32>, !tern.ternary<8x8, i2_s, scale = 1.0>) -> tensor<2x8xf32>
-  %wk = tern.weight "k" : !tern.ternary<4x8, i2_s, scale = 2.0>
-  %k = tern.bitlinear %h, %wk : (tensor<2x8xf32>, !tern.ternary<4x8, i2_s, scale = 2.0>) -> tensor<2x4xf32>
-  %wv = tern.weight "v" : !tern.ternary<4x8, i2_s, scale = 3.0>
-  %v = tern.bitlinear %h, %wv : (tensor<2x8xf32>, !tern.ternary<4x8, i2_s, scale = 3.0>) -> tensor<2x4xf32>
+  %wq = tern.weight "q" : tensor<8x8xi2, #tern.ternary<i2_s, scale = 1.0>>
+  %q = tern.bitlinear %h, %wq : (tensor<2x8xf32>, tensor<8x8xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<2x8xf32>
+  %wk = tern.weight "k" : tensor<4x8xi2, #tern.ternary<i2_s, scale = 2.0>>
+  %k = tern.bitlinear %h, %wk : (tensor<2x8xf32>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 2.0>>) -> tensor<2x4xf32>
+  %wv = tern.weight "v" : tensor<4x8xi2, #tern.ternary<i2_s, scale = 3.0>>
+  %v = tern.bitlinear %h, %wv : (tensor<2x8xf32>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 3.0>>) -> tensor<2x4xf32>
   return %q, %k, %v : tensor<2x8xf32>, tensor<2x4xf32>, tensor<2x4xf32>
 }
 
@@ -28,13 +28,13 @@ func.func @qkv(%x: tensor<2x8xf32>) -> (tensor<2x8xf32>, tensor<2x4xf32>, tensor
 
 // A single reader gives a single-weight fused op.
 // CHECK-LABEL: func.func @single
-// CHECK: %[[F:.+]] = tern.rms_norm_bitlinear %{{.+}}, %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<1x8xf32>, tensor<8xf32>, !tern.ternary<16x8, tq2_0, scale = 0.5>) -> tensor<1x16xf32>
+// CHECK: %[[F:.+]] = tern.rms_norm_bitlinear %{{.+}}, %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<1x8xf32>, tensor<8xf32>, tensor<16x8xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x16xf32>
 // CHECK-NEXT: return %[[F]]
 func.func @single(%x: tensor<1x8xf32>) -> tensor<1x16xf32> {
   %g = tern.weight "ffn_sub_norm" : tensor<8xf32>
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
-  %w = tern.weight "down" : !tern.ternary<16x8, tq2_0, scale = 0.5>
-  %y = tern.bitlinear %h, %w : (tensor<1x8xf32>, !tern.ternary<16x8, tq2_0, scale = 0.5>) -> tensor<1x16xf32>
+  %w = tern.weight "down" : tensor<16x8xi2, #tern.ternary<tq2_0, scale = 0.5>>
+  %y = tern.bitlinear %h, %w : (tensor<1x8xf32>, tensor<16x8xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
 
@@ -49,8 +49,8 @@ func.func @single(%x: tensor<1x8xf32>) -> tensor<1x16xf32> {
 func.func @other_use(%x: tensor<1x8xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>) {
   %g = tern.weight "norm" : tensor<8xf32>
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
-  %w = tern.weight "w" : !tern.ternary<8x8, i2_s, scale = 1.0>
-  %y = tern.bitlinear %h, %w : (tensor<1x8xf32>, !tern.ternary<8x8, i2_s, scale = 1.0>) -> tensor<1x8xf32>
+  %w = tern.weight "w" : tensor<8x8xi2, #tern.ternary<i2_s, scale = 1.0>>
+  %y = tern.bitlinear %h, %w : (tensor<1x8xf32>, tensor<8x8xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<1x8xf32>
   %s = tern.add %h, %h : (tensor<1x8xf32>, tensor<1x8xf32>) -> tensor<1x8xf32>
   return %y, %s : tensor<1x8xf32>, tensor<1x8xf32>
 }
@@ -77,8 +77,8 @@ func.func @unused(%x: tensor<1x8xf32>) {
 func.func @merged(%x: tensor<1x8xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
   %g = tern.weight "ffn_norm" : tensor<8xf32>
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x8xf32>, tensor<8xf32>) -> tensor<1x8xf32>
-  %wg = tern.weight "gate" : !tern.ternary<16x8, i2_s, scale = 1.0>
-  %wu = tern.weight "up" : !tern.ternary<16x8, i2_s, scale = 2.0>
-  %m:2 = tern.bitlinear %h, %wg, %wu : (tensor<1x8xf32>, !tern.ternary<16x8, i2_s, scale = 1.0>, !tern.ternary<16x8, i2_s, scale = 2.0>) -> (tensor<1x16xf32>, tensor<1x16xf32>)
+  %wg = tern.weight "gate" : tensor<16x8xi2, #tern.ternary<i2_s, scale = 1.0>>
+  %wu = tern.weight "up" : tensor<16x8xi2, #tern.ternary<i2_s, scale = 2.0>>
+  %m:2 = tern.bitlinear %h, %wg, %wu : (tensor<1x8xf32>, tensor<16x8xi2, #tern.ternary<i2_s, scale = 1.0>>, tensor<16x8xi2, #tern.ternary<i2_s, scale = 2.0>>) -> (tensor<1x16xf32>, tensor<1x16xf32>)
   return %m#0, %m#1 : tensor<1x16xf32>, tensor<1x16xf32>
 }

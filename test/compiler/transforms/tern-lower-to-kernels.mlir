@@ -74,7 +74,7 @@
 // CHECK-NOT: tern.
 // CHECK: func.func private @tern_exec_embed_f16(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr)
 
-!w = !tern.ternary<128x128, i2_s, scale = 0.5>
+!w = tensor<128x128xi2, #tern.ternary<i2_s, scale = 0.5>>
 !cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
 module {
   func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> attributes {tern.arena_size = 1024 : i64} {

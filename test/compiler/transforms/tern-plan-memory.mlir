@@ -38,9 +38,9 @@ func.func @chain(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
 // CHECK: tern.mul {{.*}} {tern.arena_offsets = array<i64: 128>}
 func.func @fused(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %g = tern.weight "g" : tensor<8xf32>
-  %w1 = tern.weight "w1" : !tern.ternary<4x8, i2_s, scale = 1.0>
-  %w2 = tern.weight "w2" : !tern.ternary<4x8, i2_s, scale = 1.0>
-  %y:2 = tern.rms_norm_bitlinear %x, %g, %w1, %w2 {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, !tern.ternary<4x8, i2_s, scale = 1.0>, !tern.ternary<4x8, i2_s, scale = 1.0>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  %w1 = tern.weight "w1" : tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>
+  %w2 = tern.weight "w2" : tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>
+  %y:2 = tern.rms_norm_bitlinear %x, %g, %w1, %w2 {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
   %m = tern.mul %y#0, %y#1 : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   return %m : tensor<2x4xf32>
 }

@@ -9,7 +9,7 @@
 // matrix 128 * 128 / 4 codes plus its 32-byte scale slot = 4128 (so wk
 // starts at 2560 + 4128 = 6688 rounded up to 6720). A tensor read again
 // (the table in @prefill) keeps its first offsets.
-!w = !tern.ternary<128x128, i2_s, scale = 0.5>
+!w = tensor<128x128xi2, #tern.ternary<i2_s, scale = 0.5>>
 module {
   func.func @decode() {
     %table = tern.weight "token_embd.weight" : tensor<8x128xf16>
@@ -50,7 +50,7 @@ module {
     %q4 = tern.weight "q4" : tensor<8x128xi4, #tern.row_scaled>
     %interleaved = tern.weight "interleaved" {tern.row_interleave = 8 : i64} : tensor<10x96xf16>
     %after = tern.weight "after" : tensor<16xf32>
-    %ternary = tern.weight "ternary" {tern.row_interleave = 8 : i64} : !tern.ternary<10x128, i2_s, scale = 0.5>
+    %ternary = tern.weight "ternary" {tern.row_interleave = 8 : i64} : tensor<10x128xi2, #tern.ternary<i2_s, scale = 0.5>>
     %last = tern.weight "last" : tensor<16xf32>
     return
   }
@@ -91,7 +91,7 @@ module {
 module {
   func.func @decode() {
     // expected-error @+1 {{weight 'w' is stored as f16, which has no packed ternary form (run tern-select-weight-layout with a ternary layout first)}}
-    %w = tern.weight "w" : !tern.ternary<4x128, f16, scale = 1.0>
+    %w = tern.weight "w" : tensor<4x128xi2, #tern.ternary<f16, scale = 1.0>>
     return
   }
 }

@@ -13,22 +13,22 @@
 // and scale, and the users see the new type; float tables read through
 // another encoding (storage = "Q8_0") are written as plain f32.
 // CHECK-LABEL: func.func @layouts
-// CHECK: tern.weight "a" : !tern.ternary<4x128, i2_s, scale = 0.5>
-// CHECK: tern.weight "b" : !tern.ternary<4x128, i2_s, scale = 0.25>
-// CHECK: tern.weight "c" : !tern.ternary<4x128, i2_s, scale = 0.125>
+// CHECK: tern.weight "a" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.5>>
+// CHECK: tern.weight "b" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.25>>
+// CHECK: tern.weight "c" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.125>>
 // CHECK: tern.weight "e" : tensor<8x128xf32>
 // CHECK-NOT: storage
-// CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<1x128xf32>, !tern.ternary<4x128, i2_s, scale = 0.25>)
+// CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<1x128xf32>, tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.25>>)
 // TQ2-LABEL: func.func @layouts
-// TQ2: tern.weight "a" : !tern.ternary<4x128, tq2_0, scale = 0.5>
-// TQ2: tern.weight "b" : !tern.ternary<4x128, tq2_0, scale = 0.25>
-// TQ2: tern.weight "c" : !tern.ternary<4x128, tq2_0, scale = 0.125>
+// TQ2: tern.weight "a" : tensor<4x128xi2, #tern.ternary<tq2_0, scale = 0.5>>
+// TQ2: tern.weight "b" : tensor<4x128xi2, #tern.ternary<tq2_0, scale = 0.25>>
+// TQ2: tern.weight "c" : tensor<4x128xi2, #tern.ternary<tq2_0, scale = 0.125>>
 func.func @layouts(%x: tensor<1x128xf32>) -> tensor<1x4xf32> {
-  %a = tern.weight "a" : !tern.ternary<4x128, i2_s, scale = 0.5>
-  %b = tern.weight "b" : !tern.ternary<4x128, tq1_0, scale = 0.25>
-  %c = tern.weight "c" : !tern.ternary<4x128, f16, scale = 0.125>
+  %a = tern.weight "a" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.5>>
+  %b = tern.weight "b" : tensor<4x128xi2, #tern.ternary<tq1_0, scale = 0.25>>
+  %c = tern.weight "c" : tensor<4x128xi2, #tern.ternary<f16, scale = 0.125>>
   %e = tern.weight "e" {storage = "Q8_0"} : tensor<8x128xf32>
-  %y = tern.bitlinear %x, %b : (tensor<1x128xf32>, !tern.ternary<4x128, tq1_0, scale = 0.25>) -> tensor<1x4xf32>
+  %y = tern.bitlinear %x, %b : (tensor<1x128xf32>, tensor<4x128xi2, #tern.ternary<tq1_0, scale = 0.25>>) -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
 }
 
@@ -49,18 +49,18 @@ func.func @bf16(%x: tensor<1x128xf32>) -> tensor<1x8xf32> {
 // INTERLEAVE-LABEL: func.func @interleave
 // INTERLEAVE: tern.weight "token_embd.weight" {tern.row_interleave = 8 : i64} : tensor<16x128xf16>
 // INTERLEAVE: tern.weight "output.weight" : tensor<16x128xf32>
-// INTERLEAVE: tern.weight "w" : !tern.ternary<4x128, i2_s, scale = 0.5>
+// INTERLEAVE: tern.weight "w" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.5>>
 // With ternary-row-interleave, the ternary weights (now i2_s) are marked
 // instead; the f16 matrix is not.
 // TERNARY-LABEL: func.func @interleave
 // TERNARY: tern.weight "token_embd.weight" : tensor<16x128xf16>
-// TERNARY: tern.weight "w" {tern.row_interleave = 8 : i64} : !tern.ternary<4x128, i2_s, scale = 0.5>
+// TERNARY: tern.weight "w" {tern.row_interleave = 8 : i64} : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.5>>
 // CHECK-LABEL: func.func @interleave
 // CHECK-NOT: row_interleave
 func.func @interleave(%x: tensor<1x128xf32>) -> tensor<1x16xf32> {
   %e = tern.weight "token_embd.weight" : tensor<16x128xf16>
   %o = tern.weight "output.weight" : tensor<16x128xf32>
-  %w = tern.weight "w" : !tern.ternary<4x128, i2_s, scale = 0.5>
+  %w = tern.weight "w" : tensor<4x128xi2, #tern.ternary<i2_s, scale = 0.5>>
   %y = tern.linear %x, %e : (tensor<1x128xf32>, tensor<16x128xf16>) -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }

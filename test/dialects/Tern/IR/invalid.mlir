@@ -3,22 +3,32 @@
 // RUN: tern-opt %s -split-input-file -verify-diagnostics
 
 // expected-error @+1 {{a ternary weight is a matrix (out x in), got 3 dimensions}}
-func.func private @rank(!tern.ternary<2x4x8, i2_s, scale = 1.0>)
+func.func private @rank(tensor<2x4x8xi2, #tern.ternary<i2_s, scale = 1.0>>)
 
 // -----
 
 // expected-error @+1 {{ternary weight dimensions must be positive}}
-func.func private @zero(!tern.ternary<0x8, i2_s, scale = 1.0>)
+func.func private @zero(tensor<0x8xi2, #tern.ternary<i2_s, scale = 1.0>>)
+
+// -----
+
+// expected-error @+1 {{a ternary weight's elements are i2, not 'i8'}}
+func.func private @element(tensor<4x8xi8, #tern.ternary<i2_s, scale = 1.0>>)
+
+// -----
+
+// expected-error @+1 {{ternary weight dimensions must be positive}}
+func.func private @dynamic(tensor<?x8xi2, #tern.ternary<i2_s, scale = 1.0>>)
 
 // -----
 
 // expected-error @+1 {{unknown ternary storage 'q4_0' (expected i2_s, tq1_0, tq2_0, f32, f16 or bf16)}}
-func.func private @storage(!tern.ternary<4x8, q4_0, scale = 1.0>)
+func.func private @storage(tensor<4x8xi2, #tern.ternary<q4_0, scale = 1.0>>)
 
 // -----
 
 // expected-error @+1 {{the scale must be finite and non-negative, got -5.000000e-01}}
-func.func private @scale(!tern.ternary<4x8, i2_s, scale = -0.5>)
+func.func private @scale(tensor<4x8xi2, #tern.ternary<i2_s, scale = -0.5>>)
 
 // -----
 
@@ -41,8 +51,8 @@ func.func @weight_name() {
 // -----
 
 func.func @weight_storage() {
-  // expected-error @+1 {{'tern.weight' op 'storage' is part of a !tern.ternary type; do not repeat it as an attribute}}
-  %w = tern.weight "w" {storage = "I2_S"} : !tern.ternary<4x8, i2_s, scale = 1.0>
+  // expected-error @+1 {{'tern.weight' op 'storage' is part of the #tern.ternary encoding; do not repeat it as an attribute}}
+  %w = tern.weight "w" {storage = "I2_S"} : tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>
   return
 }
 
@@ -72,35 +82,35 @@ func.func @norm_epsilon(%x: tensor<2x8xf32>, %g: tensor<8xf32>) {
 
 // -----
 
-func.func @bitlinear_features(%x: tensor<2x8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
-  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' '!tern.ternary<4x16, i2_s, scale = 1.0>' takes 16}}
-  %y = tern.bitlinear %x, %w : (tensor<2x8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+func.func @bitlinear_features(%x: tensor<2x8xf32>, %w: tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) {
+  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' 'tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>' takes 16}}
+  %y = tern.bitlinear %x, %w : (tensor<2x8xf32>, tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<2x4xf32>
   return
 }
 
 // -----
 
-func.func @bitlinear_result(%x: tensor<2x16xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+func.func @bitlinear_result(%x: tensor<2x16xf32>, %w: tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) {
   // A stated result type must be the inferred one.
   // expected-error @+2 {{'tern.bitlinear' op inferred type(s) 'tensor<2x4xf32>' are incompatible with return type(s) of operation 'tensor<2x5xf32>'}}
   // expected-error @+1 {{'tern.bitlinear' op failed to infer returned types}}
-  %y = tern.bitlinear %x, %w : (tensor<2x16xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x5xf32>
+  %y = tern.bitlinear %x, %w : (tensor<2x16xf32>, tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<2x5xf32>
   return
 }
 
 // -----
 
-func.func @fused_gamma(%x: tensor<2x16xf32>, %g: tensor<8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
+func.func @fused_gamma(%x: tensor<2x16xf32>, %g: tensor<8xf32>, %w: tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) {
   // expected-error @+1 {{'tern.rms_norm_bitlinear' op 'gamma' 'tensor<8xf32>' must have one entry per feature of 'input' 'tensor<2x16xf32>'}}
-  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x16xf32>, tensor<8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x16xf32>, tensor<8xf32>, tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<2x4xf32>
   return
 }
 
 // -----
 
-func.func @fused_features(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %w: !tern.ternary<4x16, i2_s, scale = 1.0>) {
-  // expected-error @+1 {{'tern.rms_norm_bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' '!tern.ternary<4x16, i2_s, scale = 1.0>' takes 16}}
-  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>) -> tensor<2x4xf32>
+func.func @fused_features(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %w: tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) {
+  // expected-error @+1 {{'tern.rms_norm_bitlinear' op 'input' 'tensor<2x8xf32>' has 8 features but 'weight' 'tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>' takes 16}}
+  %y = tern.rms_norm_bitlinear %x, %g, %w {epsilon = 1.0e-05 : f32} : (tensor<2x8xf32>, tensor<8xf32>, tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<2x4xf32>
   return
 }
 
@@ -114,9 +124,9 @@ func.func @bitlinear_no_weight(%x: tensor<2x16xf32>) {
 
 // -----
 
-func.func @bitlinear_second_weight(%x: tensor<2x16xf32>, %a: !tern.ternary<4x16, i2_s, scale = 1.0>, %b: !tern.ternary<4x8, i2_s, scale = 1.0>) {
-  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x16xf32>' has 16 features but 'weight' '!tern.ternary<4x8, i2_s, scale = 1.0>' takes 8}}
-  %y:2 = tern.bitlinear %x, %a, %b : (tensor<2x16xf32>, !tern.ternary<4x16, i2_s, scale = 1.0>, !tern.ternary<4x8, i2_s, scale = 1.0>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+func.func @bitlinear_second_weight(%x: tensor<2x16xf32>, %a: tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>, %b: tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>) {
+  // expected-error @+1 {{'tern.bitlinear' op 'input' 'tensor<2x16xf32>' has 16 features but 'weight' 'tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>' takes 8}}
+  %y:2 = tern.bitlinear %x, %a, %b : (tensor<2x16xf32>, tensor<4x16xi2, #tern.ternary<i2_s, scale = 1.0>>, tensor<4x8xi2, #tern.ternary<i2_s, scale = 1.0>>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
   return
 }
 

@@ -16,29 +16,29 @@ func.func @layer(%tokens: tensor<3xi32>, %pos: index, %cache: !cache) -> tensor<
   %g = tern.weight "blk.0.attn_norm.weight" : tensor<16xf32>
   // CHECK: tern.rms_norm %[[X]], %[[G]] {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>) -> tensor<3x16xf32>
   %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>) -> tensor<3x16xf32>
-  // CHECK: tern.weight "blk.0.attn_q.weight" : !tern.ternary<16x16, i2_s, scale = 0.037>
-  %wq = tern.weight "blk.0.attn_q.weight" : !tern.ternary<16x16, i2_s, scale = 0.037>
-  %wk = tern.weight "blk.0.attn_k.weight" : !tern.ternary<8x16, tq1_0, scale = 0.5>
-  %wv = tern.weight "blk.0.attn_v.weight" : !tern.ternary<8x16, tq2_0, scale = 1.0>
-  // CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<3x16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> tensor<3x16xf32>
-  %q = tern.bitlinear %h, %wq : (tensor<3x16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> tensor<3x16xf32>
-  // CHECK: tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<8x16, tq1_0, scale = 0.5>) -> tensor<3x8xf32>
-  %k = tern.rms_norm_bitlinear %x, %g, %wk {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<8x16, tq1_0, scale = 0.5>) -> tensor<3x8xf32>
-  %v = tern.bitlinear %h, %wv : (tensor<3x16xf32>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> tensor<3x8xf32>
+  // CHECK: tern.weight "blk.0.attn_q.weight" : tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>
+  %wq = tern.weight "blk.0.attn_q.weight" : tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>
+  %wk = tern.weight "blk.0.attn_k.weight" : tensor<8x16xi2, #tern.ternary<tq1_0, scale = 0.5>>
+  %wv = tern.weight "blk.0.attn_v.weight" : tensor<8x16xi2, #tern.ternary<tq2_0, scale = 1.0>>
+  // CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<3x16xf32>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>) -> tensor<3x16xf32>
+  %q = tern.bitlinear %h, %wq : (tensor<3x16xf32>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>) -> tensor<3x16xf32>
+  // CHECK: tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, tensor<8x16xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<3x8xf32>
+  %k = tern.rms_norm_bitlinear %x, %g, %wk {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, tensor<8x16xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<3x8xf32>
+  %v = tern.bitlinear %h, %wv : (tensor<3x16xf32>, tensor<8x16xi2, #tern.ternary<tq2_0, scale = 1.0>>) -> tensor<3x8xf32>
   // One norm shared by several matmuls.
-  // CHECK: %{{.+}}:2 = tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
-  %qv:2 = tern.rms_norm_bitlinear %x, %g, %wq, %wv {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, !tern.ternary<16x16, i2_s, scale = 0.037>, !tern.ternary<8x16, tq2_0, scale = 1.0>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
+  // CHECK: %{{.+}}:2 = tern.rms_norm_bitlinear %[[X]], %[[G]], %{{.+}}, %{{.+}} {epsilon = 9.99999974E-6 : f32} : (tensor<3x16xf32>, tensor<16xf32>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>, tensor<8x16xi2, #tern.ternary<tq2_0, scale = 1.0>>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
+  %qv:2 = tern.rms_norm_bitlinear %x, %g, %wq, %wv {epsilon = 1.0e-05 : f32} : (tensor<3x16xf32>, tensor<16xf32>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>, tensor<8x16xi2, #tern.ternary<tq2_0, scale = 1.0>>) -> (tensor<3x16xf32>, tensor<3x8xf32>)
   // CHECK: tern.rope neox %{{.+}}, %{{.+}} {base = 5.000000e+05 : f32, dims = 4 : i64, head_dim = 4 : i64} : (tensor<3x16xf32>, index) -> tensor<3x16xf32>
   %qr = tern.rope neox %q, %pos {base = 5.0e+05 : f32, dims = 4, head_dim = 4} : (tensor<3x16xf32>, index) -> tensor<3x16xf32>
   // CHECK: tern.rope norm %{{.+}}, %{{.+}} {base = 1.000000e+04 : f32, dims = 2 : i64, head_dim = 4 : i64}
   %kr = tern.rope norm %k, %pos {base = 1.0e+04 : f32, dims = 2, head_dim = 4} : (tensor<3x8xf32>, index) -> tensor<3x8xf32>
   // CHECK: tern.attention %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {layer = 1 : i64} : (tensor<3x16xf32>, tensor<3x8xf32>, tensor<3x8xf32>, !tern.kv_cache<layers 2, capacity 64, kv_heads 2, head_dim 4, f16>, index) -> tensor<3x16xf32>
   %a = tern.attention %qr, %kr, %v, %cache, %pos {layer = 1} : (tensor<3x16xf32>, tensor<3x8xf32>, tensor<3x8xf32>, !cache, index) -> tensor<3x16xf32>
-  %wf = tern.weight "blk.0.ffn_up.weight" : !tern.ternary<32x16, f16, scale = 2.0>
-  %u = tern.bitlinear %a, %wf : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>) -> tensor<3x32xf32>
+  %wf = tern.weight "blk.0.ffn_up.weight" : tensor<32x16xi2, #tern.ternary<f16, scale = 2.0>>
+  %u = tern.bitlinear %a, %wf : (tensor<3x16xf32>, tensor<32x16xi2, #tern.ternary<f16, scale = 2.0>>) -> tensor<3x32xf32>
   // One matmul over two weights' rows: a result per weight.
-  // CHECK: %{{.+}}:2 = tern.bitlinear %{{.+}}, %{{.+}}, %{{.+}} : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
-  %uq:2 = tern.bitlinear %a, %wf, %wq : (tensor<3x16xf32>, !tern.ternary<32x16, f16, scale = 2.0>, !tern.ternary<16x16, i2_s, scale = 0.037>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
+  // CHECK: %{{.+}}:2 = tern.bitlinear %{{.+}}, %{{.+}}, %{{.+}} : (tensor<3x16xf32>, tensor<32x16xi2, #tern.ternary<f16, scale = 2.0>>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
+  %uq:2 = tern.bitlinear %a, %wf, %wq : (tensor<3x16xf32>, tensor<32x16xi2, #tern.ternary<f16, scale = 2.0>>, tensor<16x16xi2, #tern.ternary<i2_s, scale = 0.037>>) -> (tensor<3x32xf32>, tensor<3x16xf32>)
   // CHECK: tern.relu2 %{{.+}} : tensor<3x32xf32>
   %r = tern.relu2 %u : tensor<3x32xf32>
   // CHECK: tern.silu %{{.+}} : tensor<3x32xf32>
@@ -60,10 +60,10 @@ func.func @head(%x: tensor<1x16xf32>) -> tensor<1x32xf32> {
   %w = tern.weight "output.weight" : tensor<32x16xf16>
   // CHECK: tern.linear %{{.+}}, %{{.+}} : (tensor<1x16xf32>, tensor<32x16xf16>) -> tensor<1x32xf32>
   %l = tern.linear %x, %w : (tensor<1x16xf32>, tensor<32x16xf16>) -> tensor<1x32xf32>
-  // CHECK: !tern.ternary<4x8, bf16, scale = 0.0>
-  %z = tern.weight "zero.weight" : !tern.ternary<4x8, bf16, scale = 0.0>
-  // CHECK: !tern.ternary<4x8, f32, scale = 1.1754944e-38>
-  %t = tern.weight "tiny.weight" : !tern.ternary<4x8, f32, scale = 1.17549435e-38>
+  // CHECK: tensor<4x8xi2, #tern.ternary<bf16, scale = 0.0>>
+  %z = tern.weight "zero.weight" : tensor<4x8xi2, #tern.ternary<bf16, scale = 0.0>>
+  // CHECK: tensor<4x8xi2, #tern.ternary<f32, scale = 1.1754944e-38>>
+  %t = tern.weight "tiny.weight" : tensor<4x8xi2, #tern.ternary<f32, scale = 1.17549435e-38>>
   return %l : tensor<1x32xf32>
 }
 
