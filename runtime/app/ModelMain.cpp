@@ -91,8 +91,12 @@ int runGenerate(const ModelDefinition &definition, const AppOptions &options,
                                             output.program);
   if (!checked.ok())
     return output.fail(checked.error());
+  Expected<generate::PromptOptions> encoding =
+      promptOptions(options, model.file(), output.program);
+  if (!encoding)
+    return output.fail(encoding.error());
   Expected<std::vector<int32_t>> prompt =
-      generate::encodePrompt(**tokenizer, *text, options.chat);
+      generate::encodePrompt(**tokenizer, *text, *encoding);
   if (!prompt)
     return output.fail(prompt.error());
 

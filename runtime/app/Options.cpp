@@ -71,8 +71,15 @@ const std::vector<Flag> &flags() {
          "context; default -1)",
          "tokens to generate (default 32; 0 skips tg)"},
         {"--chat", nullptr, nullptr, kGenerate, kBoth, S::Generation,
-         "wrap the prompt in BitNet 2B4T's chat format\n(\"User: "
-         "TEXT<|eot_id|>Assistant: \")"},
+         "wrap the prompt in the model's chat format (its\n"
+         "tokenizer.chat_template, else its architecture's)"},
+        {"--chat-template", nullptr, "NAME", kGenerate, kBoth, S::Generation,
+         "the chat format for --chat: bitnet-2b4t\n(\"User: "
+         "TEXT<|eot_id|>Assistant: \") or llama3"},
+        {"--no-parse-special", nullptr, nullptr, kGenerate, kBoth,
+         S::Generation,
+         "tokenize special-token text in the prompt (e.g.\n<|eot_id|>) as "
+         "text instead of those tokens"},
         {"--temp", nullptr, "X", kGenerate, kBoth, S::Generation,
          fmt::format("temperature, <= 0 is greedy (default {})",
                      defaults.temperature)},
@@ -446,6 +453,16 @@ Expected<AppOptions> parseArguments(const std::vector<std::string> &arguments,
     options.predict = *predict;
   }
   options.chat = has("--chat");
+  options.parseSpecial = !has("--no-parse-special");
+  if (has("--chat-template")) {
+    if (!options.chat)
+      return makeError("--chat-template is only used with --chat");
+    Expected<generate::ChatTemplate> format =
+        generate::chatTemplateNamed(values["--chat-template"]);
+    if (!format)
+      return format.error();
+    options.chatTemplate = *format;
+  }
   sampler::SamplerOptions &sampling = options.sampler;
   for (auto [flag, field] : {std::pair{"--temp", &sampling.temperature},
                              std::pair{"--top-p", &sampling.topP},
@@ -576,6 +593,25 @@ model binary.
       text += fmt::format("\n{}:\n{}", heading(section), lines);
   }
   return text;
+}
+
+Expected<generate::PromptOptions> promptOptions(const AppOptions &options,
+                                                const gguf::GgufFile &file,
+                                                std::string_view modelName) {
+  generate::PromptOptions prompt;
+  prompt.parseSpecial = options.parseSpecial;
+  if (!options.chat)
+    return prompt;
+  if (options.chatTemplate) {
+    prompt.chat = *options.chatTemplate;
+    return prompt;
+  }
+  Expected<generate::ChatTemplate> format =
+      generate::modelChatTemplate(file, modelName);
+  if (!format)
+    return format.error();
+  prompt.chat = *format;
+  return prompt;
 }
 
 Expected<std::string> readPrompt(const AppOptions &options) {

@@ -14,6 +14,8 @@
 #ifndef TERNC_RUNTIME_APP_OPTIONS_H
 #define TERNC_RUNTIME_APP_OPTIONS_H
 
+#include "runtime/generate/Generate.h"
+#include "runtime/gguf/GgufFile.h"
 #include "runtime/model/ThreadPool.h"
 #include "runtime/sampler/Sampler.h"
 #include "runtime/support/Error.h"
@@ -63,8 +65,14 @@ struct AppOptions {
   /// -n: tokens to generate; -1 until an end-of-generation token or a full
   /// context.
   int64_t predict = -1;
-  /// --chat: wrap the prompt in BitNet 2B4T's chat format.
+  /// --chat: wrap the prompt in the model's chat format (or
+  /// --chat-template's).
   bool chat = false;
+  /// --chat-template NAME: the chat format instead of the model's.
+  std::optional<generate::ChatTemplate> chatTemplate;
+  /// Special tokens written in the prompt become those tokens, as in
+  /// llama.cpp; --no-parse-special turns it off.
+  bool parseSpecial = true;
   /// --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n,
   /// --seed (validated).
   sampler::SamplerOptions sampler;
@@ -126,6 +134,13 @@ std::string usage(std::string_view program,
 
 /// The prompt of a generation: -p's text, or -f's file read as raw bytes.
 Expected<std::string> readPrompt(const AppOptions &options);
+
+/// How the options encode the prompt of the model in `file` (named
+/// `modelName` in errors): --chat with --chat-template's format or the
+/// model's (generate::modelChatTemplate), --no-parse-special.
+Expected<generate::PromptOptions> promptOptions(const AppOptions &options,
+                                                const gguf::GgufFile &file,
+                                                std::string_view modelName);
 
 
 } // namespace ternc::app

@@ -177,8 +177,16 @@ int64_t ternc_generate(ternc_session *session, const char *prompt, int chat,
       session->model->tokenizer();
   if (!tokenizer)
     return fail(tokenizer.error());
+  generate::PromptOptions encoding;
+  if (chat) {
+    Expected<generate::ChatTemplate> format = generate::modelChatTemplate(
+        session->model->file(), session->model->name());
+    if (!format)
+      return fail(format.error());
+    encoding.chat = *format;
+  }
   Expected<std::vector<int32_t>> tokens =
-      generate::encodePrompt(**tokenizer, prompt, chat != 0);
+      generate::encodePrompt(**tokenizer, prompt, encoding);
   if (!tokens)
     return fail(tokens.error());
   generate::GenerationOptions generation;

@@ -97,8 +97,9 @@ ternc_sampling ternc_default_sampling(void);
 typedef void (*ternc_text_callback)(const char *text, size_t length,
                                     void *user);
 
-/** From an empty session: runs `prompt` (wrapped in BitNet 2B4T's chat
- *  format when chat != 0), then samples up to n_predict tokens (< 0: until
+/** From an empty session: runs `prompt` (special tokens written in it
+ *  parsed, as llama.cpp does; wrapped in the model's chat format, 2B4T's or
+ *  Llama 3's, when chat != 0), then samples up to n_predict tokens (< 0: until
  *  the end of generation or a full context), passing their text to
  *  `on_text`. `sampling` may be NULL (the defaults). Returns the number of
  *  tokens generated, or -1. */

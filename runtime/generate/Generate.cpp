@@ -7,19 +7,25 @@
 
 namespace ternc::generate {
 
-std::string chatPrompt(std::string_view text) {
-  return "User: " + std::string(text) + "<|eot_id|>Assistant: ";
-}
-
 Expected<std::vector<int32_t>> encodePrompt(const tokenizer::Tokenizer &tokenizer,
-                                            std::string_view text, bool chat) {
-  tokenizer::EncodeOptions options;
-  options.parseSpecial = chat;
-  std::string wrapped = chat ? chatPrompt(text) : std::string(text);
-  std::vector<tokenizer::TokenId> ids = tokenizer.encode(wrapped, options);
-  if (ids.empty())
+                                            std::string_view text,
+                                            const PromptOptions &options) {
+  std::vector<tokenizer::TextSegment> segments;
+  if (options.chat)
+    segments = chatTurn(*options.chat, text, options.parseSpecial);
+  else
+    segments.push_back(
+        {std::string(text), options.parseSpecial
+                                ? tokenizer::TextSegment::Kind::TextParsingSpecials
+                                : tokenizer::TextSegment::Kind::Text});
+  Expected<std::vector<tokenizer::TokenId>> ids =
+      tokenizer.encodeSegments(segments, /*addBos=*/true);
+  if (!ids)
+    return makeError("the {} chat format cannot be written: {}",
+                     chatTemplateName(*options.chat), ids.error().message());
+  if (ids->empty())
     return makeError("the prompt is empty");
-  return std::vector<int32_t>(ids.begin(), ids.end());
+  return std::vector<int32_t>(ids->begin(), ids->end());
 }
 
 Status checkTokenizer(const tokenizer::Tokenizer &tokenizer, int64_t vocabSize,

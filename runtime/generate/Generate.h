@@ -10,6 +10,7 @@
 #ifndef TERNC_RUNTIME_GENERATE_GENERATE_H
 #define TERNC_RUNTIME_GENERATE_GENERATE_H
 
+#include "runtime/generate/ChatTemplate.h"
 #include "runtime/generate/Session.h"
 #include "runtime/sampler/Sampler.h"
 #include "runtime/support/Error.h"
@@ -17,21 +18,29 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ternc::generate {
 
-/// `text` wrapped in BitNet b1.58 2B4T's chat format (docs/formats.md §5.4):
-/// "User: {text}<|eot_id|>Assistant: ".
-std::string chatPrompt(std::string_view text);
+/// How a prompt becomes token ids.
+struct PromptOptions {
+  /// Wrap the text in this chat format: a user turn, the assistant's opened.
+  std::optional<ChatTemplate> chat;
+  /// Special tokens written in the text become those tokens (llama.cpp's
+  /// default; --no-parse-special turns it off). A chat format's own markers
+  /// are special tokens either way.
+  bool parseSpecial = true;
+};
 
-/// The prompt's token ids: `text` (wrapped by chatPrompt and with special
-/// tokens parsed when `chat`) encoded with BOS as the vocabulary asks. Fails
-/// when no token results ("the prompt is empty").
+/// The prompt's token ids, BOS first as the vocabulary asks. Fails when no
+/// token results ("the prompt is empty") or the vocabulary lacks a marker of
+/// the chat format.
 Expected<std::vector<int32_t>> encodePrompt(const tokenizer::Tokenizer &tokenizer,
-                                            std::string_view text, bool chat);
+                                            std::string_view text,
+                                            const PromptOptions &options);
 
 /// Checks that the tokenizer covers exactly the model's vocabulary; the
 /// error names `modelName` (a path for `ternc run`).

@@ -490,13 +490,38 @@ std::optional<TokenId> Tokenizer::find(std::string_view text) const {
 
 std::vector<TokenId> Tokenizer::encode(std::string_view text,
                                        const EncodeOptions &options) const {
+  return encodeFragments(splitOnSpecialTokens(text, options.parseSpecial),
+                         options.addBos);
+}
+
+Expected<std::vector<TokenId>>
+Tokenizer::encodeSegments(const std::vector<TextSegment> &segments,
+                          bool addBos) const {
+  std::vector<Fragment> fragments;
+  for (const TextSegment &segment : segments) {
+    if (segment.kind == TextSegment::Kind::SpecialToken) {
+      std::optional<TokenId> token = find(segment.text);
+      if (!token)
+        return makeError("the vocabulary has no token '{}'", segment.text);
+      fragments.push_back({{}, *token});
+      continue;
+    }
+    std::vector<Fragment> split = splitOnSpecialTokens(
+        segment.text, segment.kind == TextSegment::Kind::TextParsingSpecials);
+    fragments.insert(fragments.end(), split.begin(), split.end());
+  }
+  return encodeFragments(fragments, addBos);
+}
+
+std::vector<TokenId>
+Tokenizer::encodeFragments(const std::vector<Fragment> &fragments,
+                           bool addBos) const {
   std::vector<TokenId> tokens;
-  if (options.addBos && addBos_)
+  if (addBos && addBos_)
     tokens.push_back(*bos_);
   // SentencePiece puts a space before the text and after each special token.
   bool afterSpecial = true;
-  for (const Fragment &fragment :
-       splitOnSpecialTokens(text, options.parseSpecial)) {
+  for (const Fragment &fragment : fragments) {
     if (fragment.special) {
       tokens.push_back(*fragment.special);
       afterSpecial = true;

@@ -62,6 +62,22 @@ struct EncodeOptions {
   bool parseSpecial = false;
 };
 
+/// A stretch of a prompt for Tokenizer::encodeSegments: text (with or without
+/// the special tokens written in it parsed), or the text of one special token
+/// the vocabulary must have (a chat format's markers).
+struct TextSegment {
+  enum class Kind {
+    /// Tokenized as text; only UserDefined tokens are found in it.
+    Text,
+    /// Special tokens written in it become those tokens.
+    TextParsingSpecials,
+    /// Exactly one special token.
+    SpecialToken,
+  };
+  std::string text;
+  Kind kind = Kind::Text;
+};
+
 /// A model's tokenizer. Building it copies what it needs, so the GgufFile
 /// may go away. It is move-only (its lookup tables point into its own token
 /// storage) and safe to use from several threads at once. Token ids passed
@@ -82,6 +98,13 @@ public:
   /// U+FFFD by the byte-level model, byte by byte by SentencePiece).
   std::vector<TokenId> encode(std::string_view text,
                               const EncodeOptions &options = {}) const;
+
+  /// Token ids for the segments, in order, as encode gives for their
+  /// concatenation when each segment's specials are (or are not) parsed as it
+  /// says; BOS first when `addBos` and the vocabulary asks for it. Fails when
+  /// a SpecialToken segment is not a token of the vocabulary.
+  Expected<std::vector<TokenId>>
+  encodeSegments(const std::vector<TextSegment> &segments, bool addBos) const;
 
   /// The bytes `token` stands for, possibly part of a UTF-8 character.
   /// Control and Unknown tokens give their text only when `renderSpecial`,
@@ -143,6 +166,9 @@ private:
 
   std::vector<Fragment> splitOnSpecialTokens(std::string_view text,
                                              bool parseSpecial) const;
+  /// The ids of `fragments`, BOS first when asked.
+  std::vector<TokenId> encodeFragments(const std::vector<Fragment> &fragments,
+                                       bool addBos) const;
   void encodeByteLevelBpe(std::string_view text,
                           std::vector<TokenId> &out) const;
   void mergeByteLevel(std::string_view piece, std::vector<TokenId> &out) const;

@@ -3,7 +3,8 @@
 // Copies a GGUF file, applying edits, so lit tests can show how ternc treats
 // a model with one thing wrong:
 //   gguf-edit IN OUT [--drop NAME] [--retype NAME=TYPE] [--rows NAME=N]
-//                    [--set-u32 KEY=VALUE] [--drop-key KEY]
+//                    [--set-u32 KEY=VALUE] [--set-str KEY=VALUE]
+//                    [--drop-key KEY]
 // --retype re-encodes a tensor (dequantize, quantize); --rows keeps the first
 // N rows of a 2-D tensor, giving it a wrong shape.
 //
@@ -29,6 +30,8 @@ struct Edits {
   std::map<std::string, TensorType> retyped;
   std::map<std::string, uint64_t> rows;
   std::map<std::string, uint32_t> u32Keys;
+  /// Replaced, or added when the file lacks them.
+  std::map<std::string, std::string> stringKeys;
 };
 
 int fail(const std::string &message) {
@@ -101,6 +104,8 @@ int main(int argc, char **argv) {
       edits.rows[name] = std::stoull(value);
     } else if (flag == "--set-u32") {
       edits.u32Keys[name] = static_cast<uint32_t>(std::stoul(value));
+    } else if (flag == "--set-str") {
+      edits.stringKeys[name] = value;
     } else {
       return fail("unknown flag " + flag);
     }
@@ -115,10 +120,14 @@ int main(int argc, char **argv) {
     if (edits.droppedKeys.count(key))
       continue;
     auto u32 = edits.u32Keys.find(key);
+    if (edits.stringKeys.count(key))
+      continue;
     writer.set(key, u32 != edits.u32Keys.end()
                         ? MetadataValue::ofU32(u32->second)
                         : MetadataValue::fromValue(kv.value));
   }
+  for (const auto &[key, value] : edits.stringKeys)
+    writer.set(key, MetadataValue::ofString(value));
   for (const TensorInfo &tensor : file->tensors()) {
     if (edits.droppedTensors.count(std::string(tensor.name)))
       continue;

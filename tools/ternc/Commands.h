@@ -47,7 +47,7 @@ int runMkModel();
 int runInterpreterCommand(std::string_view command,
                           const std::vector<std::string> &arguments);
 
-/// `ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f FILE)`:
+/// `ternc tokenize MODEL.gguf [--no-bos] [--no-parse-special] (-p TEXT | -f FILE)`:
 /// the token ids of a text.
 llvm::cl::SubCommand &tokenizeCommand();
 int runTokenize();

@@ -3,7 +3,7 @@
 // A compiled model binary's command line on the reference interpreter: the
 // binaries' own parser and flag table (runtime/app/Options.h), with the model
 // file and the import flags added. With -p/-f it generates text (llama-cli's
-// flags): tokenize the prompt (or the 2B4T chat turn with --chat), prefill
+// flags): tokenize the prompt (or a chat turn with --chat), prefill
 // it, then sample, stream and decode one token at a time until -n tokens, an
 // end-of-generation token or a full context. With --tokens it writes the f32
 // logits of a token sequence, N tokens per forward call, and/or compares them
@@ -99,8 +99,12 @@ Status generateText(const app::AppOptions &options) {
   InterpretedSequence sequence(*model->interpreter);
   TERNC_RETURN_IF_ERROR(generate::checkTokenizer(
       *tokenizer, sequence.vocabSize(), options.modelPath));
+  Expected<generate::PromptOptions> encoding =
+      app::promptOptions(options, *model->file, options.modelPath);
+  if (!encoding)
+    return encoding.error();
   Expected<std::vector<int32_t>> tokens =
-      generate::encodePrompt(*tokenizer, *text, options.chat);
+      generate::encodePrompt(*tokenizer, *text, *encoding);
   if (!tokens)
     return tokens.error();
 

@@ -3,8 +3,8 @@
 // Prints the token ids the model's own tokenizer gives a text (-p) or a
 // file's bytes (-f), on one line separated by single spaces: BOS first when
 // the model asks for it (unless --no-bos), special-token text turned into
-// special tokens only with --special. The same ids llama.cpp's
-// llama-tokenize prints for the model.
+// special tokens as llama.cpp does (unless --no-parse-special). The same ids
+// llama.cpp's llama-tokenize prints for the model.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,10 +50,10 @@ cl::opt<bool> noBos("no-bos",
                              "tokenizer.ggml.add_bos_token asks for it"),
                     cl::sub(tool::tokenizeCommand()),
                     cl::cat(tool::terncCategory()));
-cl::opt<bool> parseSpecial(
-    "special",
-    cl::desc("Turn the text of special tokens (e.g. <|eot_id|>) into those "
-             "tokens instead of tokenizing it as text"),
+cl::opt<bool> noParseSpecial(
+    "no-parse-special",
+    cl::desc("Tokenize the text of special tokens (e.g. <|eot_id|>) as text "
+             "instead of turning it into those tokens"),
     cl::sub(tool::tokenizeCommand()), cl::cat(tool::terncCategory()));
 
 } // namespace
@@ -73,7 +73,7 @@ int ternc::tool::runTokenize() {
 
   tokenizer::EncodeOptions options;
   options.addBos = !noBos;
-  options.parseSpecial = parseSpecial;
+  options.parseSpecial = !noParseSpecial;
   fmt::print("{}\n", fmt::join(tokenizer->encode(*text, options), " "));
   return 0;
 }

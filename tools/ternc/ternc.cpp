@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
       "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n"
       "  ternc run MODEL.gguf -p PROMPT [-n N] [--temp T] [--seed S] [--chat]\n"
       "  (ternc run --help and ternc eval --help list their flags)\n"
-      "  ternc tokenize MODEL.gguf [--no-bos] [--special] (-p TEXT | -f F)\n");
+      "  ternc tokenize MODEL.gguf [--no-bos] [--no-parse-special] (-p TEXT | -f F)\n");
   if (inspectCommand())
     return runInspect();
   if (checkCommand())

@@ -295,6 +295,24 @@ TEST(OptionsTest, InterpreterErrorsNameTheFlag) {
   EXPECT_EQ(help->mode, Mode::Help);
 }
 
+TEST(OptionsTest, ChatTemplateAndSpecialTokens) {
+  AppOptions defaults = parse({"-p", "x"});
+  EXPECT_TRUE(defaults.parseSpecial);
+  EXPECT_FALSE(defaults.chatTemplate);
+  AppOptions options = parse(
+      {"-p", "x", "--chat", "--chat-template", "llama3", "--no-parse-special"});
+  EXPECT_TRUE(options.chat);
+  EXPECT_EQ(options.chatTemplate, generate::ChatTemplate::Llama3);
+  EXPECT_FALSE(options.parseSpecial);
+  EXPECT_EQ(parseError({"-p", "x", "--chat-template", "llama3"}),
+            "--chat-template is only used with --chat");
+  EXPECT_EQ(parseError({"-p", "x", "--chat", "--chat-template=chatml"}),
+            "--chat-template expects bitnet-2b4t or llama3, got 'chatml'");
+  EXPECT_EQ(parseError({"--tokens", "1", "--logits-out", "o",
+                        "--no-parse-special"}),
+            "--no-parse-special cannot be used with --tokens");
+}
+
 TEST(OptionsTest, BinariesDoNotTakeTheImportFlags) {
   for (const char *flag : {"--ctx", "--prefill-chunk", "--lm-head",
                            "--kv-type"})
@@ -333,7 +351,8 @@ TEST(OptionsTest, HelpComesFromOneTable) {
   // A flag both take has the same text in both.
   for (const char *spelling :
        {"-p, --prompt TEXT", "-n, --n-predict N", "--temp X", "--top-k N",
-        "--seed N", "--chat", "--tokens ID,ID,...", "--step N",
+        "--seed N", "--chat", "--chat-template NAME", "--no-parse-special",
+        "--tokens ID,ID,...", "--step N",
         "--kl-divergence-base FILE", "-h, --help"}) {
     std::string entry = helpEntry(binary, spelling);
     EXPECT_FALSE(entry.empty()) << spelling;

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace ternc;
 using ternc::test::FakeSession;
 
@@ -147,34 +149,76 @@ TEST_F(GenerateTest, SamplerSeesThePromptAndTheGeneratedTokens) {
 }
 
 TEST_F(GenerateTest, EncodesPlainAndChatPrompts) {
-  EXPECT_EQ(generate::chatPrompt("Hi"), "User: Hi<|eot_id|>Assistant: ");
   std::optional<tokenizer::TokenId> eot = tokenizer_->eot();
   ASSERT_TRUE(eot);
+  tokenizer::EncodeOptions parsing;
+  parsing.parseSpecial = true;
+  auto ids = [](const std::vector<tokenizer::TokenId> &tokens) {
+    return std::vector<int32_t>(tokens.begin(), tokens.end());
+  };
+  auto encode = [&](std::string_view text,
+                    const generate::PromptOptions &options) {
+    Expected<std::vector<int32_t>> tokens =
+        generate::encodePrompt(*tokenizer_, text, options);
+    EXPECT_TRUE(tokens.ok()) << tokens.error().message();
+    return tokens.ok() ? tokens.take() : std::vector<int32_t>{};
+  };
+  auto count = [](const std::vector<int32_t> &tokens, tokenizer::TokenId id) {
+    return std::count(tokens.begin(), tokens.end(), static_cast<int32_t>(id));
+  };
 
-  Expected<std::vector<int32_t>> plain =
-      generate::encodePrompt(*tokenizer_, "Hello world", false);
-  ASSERT_TRUE(plain.ok());
-  std::vector<tokenizer::TokenId> expected =
-      tokenizer_->encode("Hello world");
-  EXPECT_EQ(*plain, std::vector<int32_t>(expected.begin(), expected.end()));
+  // Plain prompts: special-token text is parsed unless asked not to.
+  generate::PromptOptions plain;
+  EXPECT_EQ(encode("Hi<|eot_id|>", plain),
+            ids(tokenizer_->encode("Hi<|eot_id|>", parsing)));
+  EXPECT_EQ(count(encode("Hi<|eot_id|>", plain), *eot), 1);
+  plain.parseSpecial = false;
+  EXPECT_EQ(encode("Hi<|eot_id|>", plain),
+            ids(tokenizer_->encode("Hi<|eot_id|>")));
+  EXPECT_EQ(count(encode("Hi<|eot_id|>", plain), *eot), 0);
 
-  Expected<std::vector<int32_t>> chat =
-      generate::encodePrompt(*tokenizer_, "Hello world", true);
-  ASSERT_TRUE(chat.ok());
-  tokenizer::EncodeOptions special;
-  special.parseSpecial = true;
-  expected = tokenizer_->encode("User: Hello world<|eot_id|>Assistant: ",
-                                special);
-  EXPECT_EQ(*chat, std::vector<int32_t>(expected.begin(), expected.end()));
-  EXPECT_NE(std::find(chat->begin(), chat->end(), static_cast<int32_t>(*eot)),
-            chat->end());
+  // The 2B4T turn, as its text tokenizes with specials parsed.
+  generate::PromptOptions chat;
+  chat.chat = generate::ChatTemplate::Bitnet2B4T;
+  EXPECT_EQ(encode("Hello world", chat),
+            ids(tokenizer_->encode("User: Hello world<|eot_id|>Assistant: ",
+                                   parsing)));
+  // Its marker is a special token even when the text's are not parsed.
+  chat.parseSpecial = false;
+  EXPECT_EQ(count(encode("a<|eot_id|>b", chat), *eot), 1);
+  chat.parseSpecial = true;
+  EXPECT_EQ(count(encode("a<|eot_id|>b", chat), *eot), 2);
+
+  // Llama 3's header format, the message trimmed.
+  chat.chat = generate::ChatTemplate::Llama3;
+  EXPECT_EQ(encode("  Hello world\n", chat),
+            ids(tokenizer_->encode(
+                "<|start_header_id|>user<|end_header_id|>\n\nHello "
+                "world<|eot_id|><|start_header_id|>assistant<|end_header_id|>"
+                "\n\n",
+                parsing)));
 
   if (!tokenizer_->addsBos()) {
     Expected<std::vector<int32_t>> empty =
-        generate::encodePrompt(*tokenizer_, "", false);
+        generate::encodePrompt(*tokenizer_, "", generate::PromptOptions());
     ASSERT_FALSE(empty.ok());
     EXPECT_EQ(empty.error().message(), "the prompt is empty");
   }
+}
+
+TEST(ChatTemplateTest, NamesAndErrors) {
+  for (generate::ChatTemplate format :
+       {generate::ChatTemplate::Bitnet2B4T, generate::ChatTemplate::Llama3}) {
+    Expected<generate::ChatTemplate> named =
+        generate::chatTemplateNamed(generate::chatTemplateName(format));
+    ASSERT_TRUE(named.ok());
+    EXPECT_EQ(*named, format);
+  }
+  Expected<generate::ChatTemplate> unknown =
+      generate::chatTemplateNamed("chatml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().message(),
+            "--chat-template expects bitnet-2b4t or llama3, got 'chatml'");
 }
 
 TEST_F(GenerateTest, ChecksTheTokenizerAgainstTheVocabulary) {
