@@ -607,16 +607,16 @@ void removeConversionCasts(func::FuncOp function) {
         input.getInputs()[0].getType() == cast.getResult(0).getType())
       cast.getResult(0).replaceAllUsesWith(input.getInputs()[0]);
   });
-  bool erased = true;
-  while (erased) {
-    erased = false;
-    function.walk([&](Operation *op) {
-      if (isa<UnrealizedConversionCastOp, LLVM::ZeroOp>(op) && op->use_empty()) {
-        op->erase();
-        erased = true;
-      }
-    });
-  }
+  // Users come after what they use: erasing backwards frees each cast's
+  // input (a field cast, the cache's null pointer) before it is reached.
+  SmallVector<Operation *> candidates;
+  function.walk([&](Operation *op) {
+    if (isa<UnrealizedConversionCastOp, LLVM::ZeroOp>(op))
+      candidates.push_back(op);
+  });
+  for (Operation *op : llvm::reverse(candidates))
+    if (op->use_empty())
+      op->erase();
 }
 
 /// The i64 of a planned or typed fact, by TernModelInfo's field order.
