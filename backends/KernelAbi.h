@@ -47,7 +47,7 @@ extern "C" {
 
 /// The version of this ABI; it changes whenever an entry is added, removed
 /// or changes meaning, so that a model refuses a table built for another.
-#define TERN_KERNEL_ABI_VERSION 7
+#define TERN_KERNEL_ABI_VERSION 8
 
 /// One backend's kernels. A backend's accessor returns a pointer to a static
 /// table whose every entry is set, or NULL where the host CPU cannot run the
@@ -105,6 +105,34 @@ typedef struct TernKernels {
                         const uint8_t *weights, int64_t tokens, int64_t in,
                         int64_t rows, float weight_scale, float *y,
                         int64_t y_stride);
+
+  /// llama.cpp's Q8_K activation quantization (ggml's
+  /// quantize_row_q8_K_ref; features a multiple of 256): for each row of x
+  /// and each block of 256 features, max = the first element of largest
+  /// |x| with its sign, iscale = -127 / max (f32), q = min(127,
+  /// round_half_even(iscale * x)), block_scales[t * features / 256 + b] =
+  /// 1 / iscale; a block of zeros gets q = 0 and scale 0.
+  void (*quantize_rows_q8k)(const float *x, int64_t tokens, int64_t features,
+                            int8_t *q, float *block_scales);
+
+  /// RMSNorm (as rms_norm_quantize_i8 computes y) fused with
+  /// quantize_rows_q8k of y.
+  void (*rms_norm_quantize_q8k)(const float *x, const float *gamma,
+                                int64_t tokens, int64_t features,
+                                float epsilon, int8_t *q, float *block_scales);
+
+  /// The ternary matmul with llama.cpp's numerics for TQ1_0/TQ2_0: q
+  /// [tokens][in] and block_scales [tokens][in / 256] from
+  /// quantize_rows_q8k (in a multiple of 256), weights as bitlinear_i2s
+  /// takes them. For each token t and row r, in f32 from 0 and blocks b
+  /// ascending: y += (float)(sum_{k in b} trit(r, k) * q[t][k]) *
+  /// (block_scales[t][b] * weight_scale), each block's sum exact in int32;
+  /// the result goes to y[t * y_stride + r]. Rows are split across calls as
+  /// in bitlinear_i2s.
+  void (*bitlinear_i2s_q8k)(const int8_t *q, const float *block_scales,
+                            const uint8_t *weights, int64_t tokens, int64_t in,
+                            int64_t rows, float weight_scale, float *y,
+                            int64_t y_stride);
 
   /// y = x * W^T for an f16 weight W [rows][in] (any in; laid out as
   /// f16_row_interleave says): per token the

@@ -12,6 +12,7 @@
 #include "backends/generic/GenericKernels.h"
 
 #include "backends/common/Q4Layout.h"
+#include "backends/common/Q8KBitLinear.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
@@ -159,6 +160,32 @@ void generic_rms_norm_quantize_i8(const float *x, const float *gamma,
                       features, q + t * features);
   }
 }
+
+void generic_quantize_rows_q8k(const float *x, int64_t tokens,
+                               int64_t features, int8_t *q,
+                               float *blockScales) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    const float *row = x + t * features;
+    quantizeRowQ8K([row](int64_t i) { return row[i]; }, features,
+                   q + t * features, blockScales + t * features / kQ8KBlock);
+  }
+}
+
+void generic_rms_norm_quantize_q8k(const float *x, const float *gamma,
+                                   int64_t tokens, int64_t features,
+                                   float epsilon, int8_t *q,
+                                   float *blockScales) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    const float *row = x + t * features;
+    const float inverse = inverseRms(row, features, epsilon);
+    quantizeRowQ8K([=](int64_t i) { return row[i] * inverse * gamma[i]; },
+                   features, q + t * features,
+                   blockScales + t * features / kQ8KBlock);
+  }
+}
+
+/// Tags the generic instance of the shared Q8_K matmul.
+struct GenericIsa {};
 
 void generic_rms_norm_f32(const float *x, const float *gamma, int64_t tokens,
                           int64_t features, float epsilon, float *y) {
@@ -432,6 +459,9 @@ TernKernels makeGenericKernels() {
   kernels.rms_norm_quantize_i8 = generic_rms_norm_quantize_i8;
   kernels.rms_norm_f32 = generic_rms_norm_f32;
   kernels.bitlinear_i2s = generic_bitlinear_i2s;
+  kernels.quantize_rows_q8k = generic_quantize_rows_q8k;
+  kernels.rms_norm_quantize_q8k = generic_rms_norm_quantize_q8k;
+  kernels.bitlinear_i2s_q8k = i2sQ8KMatmul<1, GenericIsa>;
   kernels.linear_f16 = generic_linear<HalfStorage>;
   kernels.linear_f32 = generic_linear<FloatStorage>;
   kernels.embed_f16 = generic_embed<HalfStorage>;

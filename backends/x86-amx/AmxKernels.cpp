@@ -10,6 +10,7 @@
 #include "backends/x86-amx/AmxKernels.h"
 
 #include "backends/x86-amx/AmxBitLinear.h"
+#include "backends/x86-avx512/Avx512BitLinear.h"
 #include "backends/x86-avx512/Avx512Kernels.h"
 
 #include <cpuid.h>
@@ -42,6 +43,7 @@ TernKernels makeAmxKernels(const TernKernels &avx512) {
   // AMX tiles load consecutive rows (and so does its decode fallback).
   kernels.i2s_row_interleave = 1;
   kernels.bitlinear_i2s = amx_bitlinear_i2s;
+  kernels.bitlinear_i2s_q8k = avx512_bitlinear_i2s_q8k;
   return kernels;
 }
 

@@ -22,6 +22,7 @@
 
 #include "backends/x86-avx2/Avx2Common.h"
 
+#include "backends/common/Q8KBitLinear.h"
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 
@@ -208,7 +209,18 @@ struct Avx2I2S {
   };
 };
 
+/// Tags the AVX2 instance of the shared Q8_K matmul.
+struct Avx2Isa {};
+
 } // namespace
+
+void avx2_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
+                            const uint8_t *weights, int64_t tokens, int64_t in,
+                            int64_t rows, float weightScale, float *y,
+                            int64_t yStride) {
+  i2sQ8KMatmul<1, Avx2Isa>(q, blockScales, weights, tokens, in, rows,
+                           weightScale, y, yStride);
+}
 
 void avx2_bitlinear_i2s(const int8_t *q, const float *scales,
                         const uint8_t *weights, int64_t tokens, int64_t in,

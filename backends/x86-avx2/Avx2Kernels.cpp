@@ -25,6 +25,7 @@ TernKernels makeAvx2Kernels() {
   kernels.rms_norm_quantize_i8 = avx2_rms_norm_quantize_i8;
   kernels.rms_norm_f32 = avx2_rms_norm_f32;
   kernels.bitlinear_i2s = avx2_bitlinear_i2s;
+  kernels.bitlinear_i2s_q8k = avx2_bitlinear_i2s_q8k;
   kernels.f16_row_interleave = kX86F16RowInterleave;
   kernels.linear_f16 = avx2_linear_f16;
   kernels.embed_f16 = avx2_embed_f16;

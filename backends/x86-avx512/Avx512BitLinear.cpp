@@ -26,6 +26,7 @@
 
 #include "backends/x86-avx512/Avx512BitLinear.h"
 
+#include "backends/common/Q8KBitLinear.h"
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 #include "backends/x86-avx512/Avx512Common.h"
@@ -400,7 +401,28 @@ template <int Group> struct Avx512I2S {
   }
 };
 
+/// Tags the AVX-512 instance of the shared Q8_K matmul.
+struct Avx512Isa {};
+
 } // namespace
+
+void avx512_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
+                              const uint8_t *weights, int64_t tokens,
+                              int64_t in, int64_t rows, float weightScale,
+                              float *y, int64_t yStride) {
+  i2sQ8KMatmul<1, Avx512Isa>(q, blockScales, weights, tokens, in, rows,
+                             weightScale, y, yStride);
+}
+
+void avx512_bitlinear_i2s_q8k_interleaved(const int8_t *q,
+                                          const float *blockScales,
+                                          const uint8_t *weights,
+                                          int64_t tokens, int64_t in,
+                                          int64_t rows, float weightScale,
+                                          float *y, int64_t yStride) {
+  i2sQ8KMatmul<kAvx512I2SRowInterleave, Avx512Isa>(
+      q, blockScales, weights, tokens, in, rows, weightScale, y, yStride);
+}
 
 void avx512_bitlinear_i2s(const int8_t *q, const float *scales,
                           const uint8_t *weights, int64_t tokens, int64_t in,

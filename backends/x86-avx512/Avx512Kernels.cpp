@@ -23,6 +23,7 @@ TernKernels makeAvx512Kernels(const TernKernels &avx2) {
   kernels.name = "x86-avx512";
   kernels.i2s_row_interleave = kAvx512I2SRowInterleave;
   kernels.bitlinear_i2s = avx512_bitlinear_i2s_interleaved;
+  kernels.bitlinear_i2s_q8k = avx512_bitlinear_i2s_q8k_interleaved;
   kernels.linear_i8 = avx512_linear_i8;
   kernels.linear_q4 = avx512_linear_q4;
   kernels.linear_f16 = avx512_linear_f16;

@@ -40,6 +40,31 @@ float quantizeActivations(const float *row, int64_t length,
   return scale;
 }
 
+void quantizeActivationsQ8K(const float *row, int64_t length, int8_t *quantized,
+                            float *blockScales) {
+  assert(length % kQ8KBlock == 0);
+  for (int64_t block = 0; block < length / kQ8KBlock; ++block) {
+    const float *x = row + block * kQ8KBlock;
+    int8_t *q = quantized + block * kQ8KBlock;
+    float max = 0, amax = 0;
+    for (int64_t k = 0; k < kQ8KBlock; ++k)
+      if (std::fabs(x[k]) > amax) {
+        amax = std::fabs(x[k]);
+        max = x[k];
+      }
+    if (amax == 0) {
+      std::fill(q, q + kQ8KBlock, int8_t{0});
+      blockScales[block] = 0;
+      continue;
+    }
+    const float inverseScale = -127.0f / max;
+    for (int64_t k = 0; k < kQ8KBlock; ++k)
+      q[k] = static_cast<int8_t>(
+          std::min(127.0f, std::nearbyint(inverseScale * x[k])));
+    blockScales[block] = 1 / inverseScale;
+  }
+}
+
 Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
                     float epsilon) {
   const int64_t tokens = input.shape(0), features = input.shape(1);
@@ -102,6 +127,31 @@ using backends::kQ4MaxIn;
 Activations bitLinear(const Activations &input, const Trits &weight,
                       float weightScale) {
   return int8Matmul(input, weight, [&](int64_t) { return weightScale; });
+}
+
+Activations bitLinearQ8K(const Activations &input, const Trits &weight,
+                         float weightScale) {
+  const int64_t tokens = input.shape(0), in = input.shape(1);
+  const int64_t out = weight.shape(0), blocks = in / kQ8KBlock;
+  assert(static_cast<int64_t>(weight.shape(1)) == in && in % kQ8KBlock == 0);
+  Activations output({static_cast<size_t>(tokens), static_cast<size_t>(out)});
+  std::vector<int8_t> quantized(in);
+  std::vector<float> blockScales(blocks);
+  for (int64_t t = 0; t < tokens; ++t) {
+    quantizeActivationsQ8K(&input(t, 0), in, quantized.data(),
+                           blockScales.data());
+    for (int64_t r = 0; r < out; ++r) {
+      float sum = 0;
+      for (int64_t b = 0; b < blocks; ++b) {
+        int32_t dot = 0;
+        for (int64_t k = b * kQ8KBlock; k < (b + 1) * kQ8KBlock; ++k)
+          dot += weight(r, k) * quantized[k];
+        sum += static_cast<float>(dot) * (blockScales[b] * weightScale);
+      }
+      output(t, r) = sum;
+    }
+  }
+  return output;
 }
 
 Activations linear(const Activations &input, const FloatMatrix &weight) {

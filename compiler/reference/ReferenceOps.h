@@ -100,6 +100,18 @@ float roundTo(float value, Precision precision);
 /// f32, q = clamp(round_half_even(x * s), -128, 127). Returns s.
 float quantizeActivations(const float *row, int64_t length, int8_t *quantized);
 
+/// Elements per block of llama.cpp's Q8_K activations (QK_K).
+inline constexpr int64_t kQ8KBlock = 256;
+
+/// llama.cpp's Q8_K quantization of one row (ggml's quantize_row_q8_K_ref;
+/// `length` a multiple of kQ8KBlock), per block of 256: `max` is the first
+/// element of largest |x| with its sign, iscale = -127 / max (f32), q =
+/// min(127, round_half_even(iscale * x)) and the block's scale d = 1 / iscale
+/// (so x ~ q * d, and the extreme element gets -127). A block of zeros gets
+/// d = 0 and q = 0. Writes length / 256 scales to `blockScales`.
+void quantizeActivationsQ8K(const float *row, int64_t length, int8_t *quantized,
+                            float *blockScales);
+
 /// y = x / sqrt(mean(x^2) + epsilon) * gamma per row; the squares (computed
 /// in f32) are summed in double, as ggml does.
 Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
@@ -109,6 +121,14 @@ Activations rmsNorm(const Activations &input, const std::vector<float> &gamma,
 /// y_r = (float)(sum_k t_rk * q_k) / s * weightScale.
 Activations bitLinear(const Activations &input, const Trits &weight,
                       float weightScale);
+
+/// The ternary linear layer with llama.cpp's numerics for TQ1_0/TQ2_0
+/// (docs/formats.md §7): per token, Q8_K activations q and block scales d_b
+/// (quantizeActivationsQ8K); then, in f32 from 0, blocks ascending,
+/// y_r += (float)(sum_{k in block b} t_rk * q_k) * (d_b * weightScale), the
+/// block sums exact in int32. The input width is a multiple of 256.
+Activations bitLinearQ8K(const Activations &input, const Trits &weight,
+                         float weightScale);
 
 /// y = x * W^T with the activations rounded to the weight's precision and the
 /// products of rounded values summed exactly (double) and rounded once.

@@ -277,6 +277,9 @@ TEST_P(KernelConformanceTest, TableIsComplete) {
   EXPECT_NE(kernels().rms_norm_quantize_i8, nullptr);
   EXPECT_NE(kernels().rms_norm_f32, nullptr);
   EXPECT_NE(kernels().bitlinear_i2s, nullptr);
+  EXPECT_NE(kernels().quantize_rows_q8k, nullptr);
+  EXPECT_NE(kernels().rms_norm_quantize_q8k, nullptr);
+  EXPECT_NE(kernels().bitlinear_i2s_q8k, nullptr);
   EXPECT_NE(kernels().linear_f16, nullptr);
   EXPECT_NE(kernels().linear_f32, nullptr);
   EXPECT_NE(kernels().embed_f16, nullptr);
@@ -439,6 +442,107 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
                                   weightScale, y + begin, shape.out);
         },
         reference::bitLinear(x, trits, weightScale), interleave);
+  }
+}
+
+/// Q8_K activation blocks and their scales.
+struct Q8KRows {
+  std::vector<int8_t> q;
+  std::vector<float> blockScales;
+};
+
+/// The reference's Q8_K rows of x.
+Q8KRows quantizeQ8KLikeReference(const Activations &x) {
+  const int64_t tokens = x.shape(0), features = x.shape(1);
+  const int64_t blocks = features / reference::kQ8KBlock;
+  Q8KRows rows{std::vector<int8_t>(x.size()),
+               std::vector<float>(tokens * blocks)};
+  for (int64_t t = 0; t < tokens; ++t)
+    reference::quantizeActivationsQ8K(&x(t, 0), features,
+                                      rows.q.data() + t * features,
+                                      rows.blockScales.data() + t * blocks);
+  return rows;
+}
+
+/// Q8_K shapes: one block, odd block counts, 2B4T's hidden and FFN sizes.
+constexpr RowsShape kQ8KRowsShapes[] = {
+    {1, 256}, {3, 768}, {17, 2560}, {2, 6912}};
+
+TEST_P(KernelConformanceTest, QuantizeRowsQ8KMatchesReference) {
+  TestData data(21);
+  std::vector<Activations> inputs;
+  for (const RowsShape &shape : kQ8KRowsShapes)
+    inputs.push_back(data.activations(shape.tokens, shape.features));
+  // A block whose extremes tie in magnitude (the first, negative, wins),
+  // products on halves, and a block of zeros.
+  Activations crafted({1, 2 * reference::kQ8KBlock});
+  crafted.fill(0.0f);
+  const float head[] = {-127.0f, 127.0f, 0.5f, 1.5f, 2.5f, -0.5f, -2.5f};
+  std::copy(std::begin(head), std::end(head), crafted.begin());
+  inputs.push_back(crafted);
+
+  for (const Activations &x : inputs) {
+    SCOPED_TRACE(::testing::Message() << x.shape(0) << "x" << x.shape(1));
+    const Q8KRows expected = quantizeQ8KLikeReference(x);
+    Q8KRows rows{std::vector<int8_t>(x.size()),
+                 std::vector<float>(expected.blockScales.size())};
+    kernels().quantize_rows_q8k(x.data(), x.shape(0), x.shape(1),
+                                rows.q.data(), rows.blockScales.data());
+    EXPECT_TRUE(sameBits(rows.q.data(), expected.q.data(), rows.q.size()));
+    EXPECT_TRUE(sameBits(rows.blockScales.data(), expected.blockScales.data(),
+                         rows.blockScales.size()));
+  }
+}
+
+TEST_P(KernelConformanceTest, RmsNormQuantizeQ8KMatchesNormThenQuantize) {
+  TestData data(22);
+  for (const RowsShape &shape : kQ8KRowsShapes) {
+    SCOPED_TRACE(::testing::Message() << shape.tokens << "x" << shape.features);
+    const Activations x = data.activations(shape.tokens, shape.features);
+    std::vector<float> gamma(shape.features);
+    for (float &g : gamma)
+      g = data.uniform(2.0f);
+    const Q8KRows expected =
+        quantizeQ8KLikeReference(reference::rmsNorm(x, gamma, 1e-5f));
+    Q8KRows rows{std::vector<int8_t>(x.size()),
+                 std::vector<float>(expected.blockScales.size())};
+    kernels().rms_norm_quantize_q8k(x.data(), gamma.data(), shape.tokens,
+                                    shape.features, 1e-5f, rows.q.data(),
+                                    rows.blockScales.data());
+    EXPECT_TRUE(sameBits(rows.q.data(), expected.q.data(), rows.q.size()));
+    EXPECT_TRUE(sameBits(rows.blockScales.data(), expected.blockScales.data(),
+                         rows.blockScales.size()));
+  }
+}
+
+TEST_P(KernelConformanceTest, BitLinearQ8KMatchesReference) {
+  // One block, odd block counts and row counts, several tokens, 2B4T's k/v
+  // projection and a slice of ffn_down's long rows; interleaved layouts:
+  // a last partial group (83 rows) and tiles that straddle groups.
+  const MatmulShape shapes[] = {
+      {1, 256, 1},     {3, 256, 3},    {17, 512, 7},  {5, 768, 9},
+      {17, 2560, 640}, {1, 6912, 40},  {37, 2560, 83}, {1, 512, 83},
+      {2, 512, 24}};
+  TestData data(23);
+  for (const MatmulShape &shape : shapes) {
+    SCOPED_TRACE(describe(shape));
+    const Activations x = data.activations(shape.tokens, shape.in);
+    const reference::Trits trits = data.trits(shape.out, shape.in);
+    const I2sMatrix matrix =
+        encodeI2s(trits, 0.25f + std::fabs(data.uniform(2.0f)));
+    ASSERT_FALSE(matrix.bytes.empty());
+    const int64_t interleave = kernels().i2s_row_interleave;
+    const std::vector<uint8_t> bytes =
+        i2sLaidOut(matrix.bytes, shape.out, shape.in, interleave);
+    const Q8KRows quantized = quantizeQ8KLikeReference(x);
+    expectRowSlicesMatch(
+        [&](int64_t begin, int64_t end, float *y) {
+          kernels().bitlinear_i2s_q8k(
+              quantized.q.data(), quantized.blockScales.data(),
+              bytes.data() + begin * shape.in / 4, shape.tokens, shape.in,
+              end - begin, matrix.scale, y + begin, shape.out);
+        },
+        reference::bitLinearQ8K(x, trits, matrix.scale), interleave);
   }
 }
 

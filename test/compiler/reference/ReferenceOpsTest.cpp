@@ -61,6 +61,51 @@ TEST(ReferenceOpsTest, BitLinearIsTheIntegerDotTimesScales) {
   EXPECT_EQ(y(0, 1), -37.0f);
 }
 
+TEST(ReferenceOpsTest, Q8KQuantizationIsPerBlockWithTheSignedMaximum) {
+  // Block 0: |-127| and |127| tie, the first wins: max = -127, iscale = 1,
+  // q = x rounded half to even, d = 1. Block 1: max = +254, iscale = -0.5:
+  // the extreme element becomes -127, 3 -> -1.5 -> -2, -1 -> 0.5 -> 0,
+  // d = -2. Block 2 is all zeros: d = 0.
+  std::vector<float> x(3 * kQ8KBlock, 0.0f);
+  x[0] = -127.0f, x[1] = 127.0f, x[2] = 0.5f, x[3] = 1.5f, x[4] = 2.5f;
+  x[256] = 254.0f, x[257] = 3.0f, x[258] = -1.0f;
+  std::vector<int8_t> q(x.size(), 99);
+  float d[3];
+  quantizeActivationsQ8K(x.data(), static_cast<int64_t>(x.size()), q.data(),
+                         d);
+  EXPECT_EQ(d[0], 1.0f);
+  EXPECT_EQ(d[1], -2.0f);
+  EXPECT_EQ(d[2], 0.0f);
+  int8_t expected[] = {-127, 127, 0, 2, 2};
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(q[i], expected[i]) << i;
+  EXPECT_EQ(q[256], -127);
+  EXPECT_EQ(q[257], -2);
+  EXPECT_EQ(q[258], 0);
+  for (size_t i = 512; i < x.size(); ++i)
+    ASSERT_EQ(q[i], 0) << i;
+}
+
+TEST(ReferenceOpsTest, BitLinearQ8KSumsBlocksScaledByTheirOwnScales) {
+  // Block 0: x0 = 127 -> iscale -1, q = (-127, 10), d0 = -1. Block 1:
+  // x256 = -254 -> iscale 0.5, q = (-127, 2), d1 = 2. Trits (+1, -1) and
+  // (+1, +1): block dots -137 and -125; y = -137 * (-1 * 0.5) + -125 *
+  // (2 * 0.5) = -56.5, the exact product of x and the weights here.
+  Activations x({1, 2 * kQ8KBlock});
+  x.fill(0.0f);
+  x(0, 0) = 127.0f, x(0, 1) = -10.0f, x(0, 256) = -254.0f, x(0, 257) = 4.0f;
+  Trits weight({1, 2 * kQ8KBlock});
+  weight.fill(0);
+  weight(0, 0) = 1, weight(0, 1) = -1, weight(0, 256) = 1, weight(0, 257) = 1;
+  Activations y = bitLinearQ8K(x, weight, 0.5f);
+  ASSERT_EQ(y.shape(1), 1u);
+  EXPECT_EQ(y(0, 0), -56.5f);
+  // Per-token quantization of the same row has one scale s = 127 / 254:
+  // q = (64, -5, -127, 2) (63.5 rounds to even), so the result is -56.
+  EXPECT_EQ(bitLinear(x, weight, 0.5f)(0, 0),
+            static_cast<float>(64 + 5 - 127 + 2) / 0.5f * 0.5f);
+}
+
 TEST(ReferenceOpsTest, RMSNormUsesTheMeanOfSquares) {
   // Row (3, 4): mean of squares 12.5, scale 1/sqrt(12.5 + 0.5) = 1/sqrt(13).
   Activations y = rmsNorm(rows({{3.0f, 4.0f}}), {2.0f, 1.0f}, 0.5f);
