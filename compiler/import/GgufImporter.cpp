@@ -121,6 +121,16 @@ private:
     SmallVector<int64_t> shape = irShape(tensor);
     WeightView view;
     if (spec.role == TensorRole::Ternary) {
+      const bool floatWeights = tensor.type == TensorType::F32 ||
+                                tensor.type == TensorType::F16 ||
+                                tensor.type == TensorType::BF16;
+      if (options_.numerics == Numerics::LlamaCpp && floatWeights)
+        return makeError(
+            "{}: tensor '{}' is {}: --numerics=llama.cpp follows llama.cpp's "
+            "TQ1_0/TQ2_0 matmuls, and llama.cpp multiplies float weights "
+            "unquantized, which ternc does not (its ternary weights always "
+            "run on quantized activations); use --numerics=bitnet",
+            file_.name(), spec.name, gguf::typeName(tensor.type));
       Expected<float> scale = ternaryScale(spec, tensor);
       if (!scale)
         return scale.error();
@@ -214,9 +224,17 @@ private:
   }
 
   Value bitLinear(OpBuilder &builder, Value input, const std::string &name) {
+    Value matrix = weight(builder, name);
+    tern::TernaryStorage storage =
+        cast<tern::TernaryType>(matrix.getType()).getStorage();
+    const bool llamaCppBlocks = options_.numerics == Numerics::LlamaCpp &&
+                                (storage == tern::TernaryStorage::TQ1_0 ||
+                                 storage == tern::TernaryStorage::TQ2_0);
     return builder
-        .create<tern::BitLinearOp>(nameLoc(name), input,
-                                   ValueRange{weight(builder, name)})
+        .create<tern::BitLinearOp>(nameLoc(name), input, ValueRange{matrix},
+                                   llamaCppBlocks
+                                       ? tern::ActivationQuant::Q8K
+                                       : tern::ActivationQuant::PerToken)
         .getResult(0);
   }
 

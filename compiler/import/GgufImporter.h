@@ -25,8 +25,23 @@
 
 namespace ternc {
 
+/// Whose numerics the ternary matmuls follow (--numerics; docs/formats.md
+/// §4 and §7).
+enum class Numerics {
+  /// BitNet b1.58's training rule, which bitnet.cpp computes: activations
+  /// quantized per token (absmax int8). The default for every format.
+  BitNet,
+  /// What llama.cpp computes on the file: TQ1_0/TQ2_0 matmuls on Q8_K
+  /// activation blocks of 256; I2_S ones per token as bitnet.cpp's llama.cpp
+  /// fork (the one that reads I2_S). Float ternary weights are refused
+  /// (llama.cpp multiplies them unquantized).
+  LlamaCpp,
+};
+
 /// Compile-time choices of the import.
 struct ImportOptions {
+  /// The ternary matmuls' numerics.
+  Numerics numerics = Numerics::BitNet;
   /// Tokens per prefill call; prompts are fed in chunks of this size.
   int64_t prefillChunk = 128;
   /// KV cache capacity in positions; 0 means the model's context_length.

@@ -173,23 +173,27 @@ Expected<Activations> Interpreter::run(func::FuncOp function,
       return in(ret.getOperand(0));
     // Ternary matmuls, fused or not, have a result per weight.
     auto ternaryMatmuls = [&](const Activations &input, ValueRange weights,
-                              ResultRange results) {
+                              ResultRange results,
+                              tern::ActivationQuant activations) {
+      auto matmul = activations == tern::ActivationQuant::Q8K
+                        ? reference::bitLinearQ8K
+                        : reference::bitLinear;
       for (auto [weight, result] : llvm::zip(weights, results))
-        values[result] = reference::bitLinear(
-            input, ternaryWeight(tensorOf(weight)),
-            cast<tern::TernaryType>(weight.getType()).getScaleValue());
+        values[result] =
+            matmul(input, ternaryWeight(tensorOf(weight)),
+                   cast<tern::TernaryType>(weight.getType()).getScaleValue());
     };
     if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op)) {
       ternaryMatmuls(
           reference::rmsNorm(in(fused.getInput()),
                              vectorWeight(tensorOf(fused.getGamma())),
                              fused.getEpsilon().convertToFloat()),
-          fused.getWeights(), fused.getResults());
+          fused.getWeights(), fused.getResults(), fused.getActivations());
       continue;
     }
     if (auto matmul = dyn_cast<tern::BitLinearOp>(op)) {
       ternaryMatmuls(in(matmul.getInput()), matmul.getWeights(),
-                     matmul.getResults());
+                     matmul.getResults(), matmul.getActivations());
       continue;
     }
     std::optional<Activations> result =

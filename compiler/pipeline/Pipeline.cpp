@@ -32,6 +32,14 @@ Expected<LmHeadFormat> ternc::parseLmHeadFormat(std::string_view name) {
   return makeError("--lm-head expects stored, int8 or q4, got '{}'", name);
 }
 
+Expected<Numerics> ternc::parseNumerics(std::string_view name) {
+  if (name == "bitnet")
+    return Numerics::BitNet;
+  if (name == "llama.cpp")
+    return Numerics::LlamaCpp;
+  return makeError("--numerics expects bitnet or llama.cpp, got '{}'", name);
+}
+
 void ternc::buildModelPipeline(mlir::OpPassManager &pm,
                                const ModelOptions &options) {
   if (options.lmHead == LmHeadFormat::Int8)

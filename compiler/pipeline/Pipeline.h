@@ -50,6 +50,10 @@ enum class LmHeadFormat {
 /// errors list the names.
 Expected<LmHeadFormat> parseLmHeadFormat(std::string_view name);
 
+/// The numerics `name` ("bitnet", "llama.cpp": --numerics's values) names;
+/// errors list the names.
+Expected<Numerics> parseNumerics(std::string_view name);
+
 /// What a model is, before any backend: the import's shapes and the
 /// model-level passes. compile, eval and run share them, so that the
 /// interpreter runs what a compiled binary runs.

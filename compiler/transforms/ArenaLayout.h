@@ -21,8 +21,8 @@ inline int64_t alignUp(int64_t value, int64_t alignment) {
 }
 
 /// Scratch of an op that quantizes `tokens` rows of `features` activations:
-/// the int8 rows at offset 0, then the f32 per-token scales at the next
-/// cache line.
+/// the int8 rows at offset 0, then the f32 scales (one per token, or per
+/// block of 256 for Q8_K activations) at the next cache line.
 struct QuantizedRowsScratch {
   int64_t scalesOffset = 0;
   int64_t bytes = 0;

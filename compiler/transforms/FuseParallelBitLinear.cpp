@@ -29,7 +29,8 @@ struct MergeMatmulsOfOneInput : OpRewritePattern<BitLinearOp> {
       return rewriter.notifyMatchFailure(matmul, "no later matmul shares it");
     return replaceWithFusedMatmul(matmuls, rewriter, [&](ValueRange weights) {
       return rewriter.create<BitLinearOp>(matmul.getLoc(), matmul.getInput(),
-                                          weights);
+                                          weights,
+                                          matmul.getActivationsAttr());
     });
   }
 };

@@ -35,7 +35,7 @@ struct FuseNormIntoMatmuls : OpRewritePattern<RMSNormOp> {
             replaceWithFusedMatmul(matmuls, rewriter, [&](ValueRange weights) {
               return rewriter.create<RMSNormBitLinearOp>(
                   norm.getLoc(), norm.getInput(), norm.getGamma(), weights,
-                  norm.getEpsilonAttr());
+                  norm.getEpsilonAttr(), matmuls.front().getActivationsAttr());
             })))
       return failure();
     rewriter.eraseOp(norm);

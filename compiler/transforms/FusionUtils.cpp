@@ -16,6 +16,10 @@ SmallVector<BitLinearOp> matmulsReading(Value input, bool requireOnlyMatmuls) {
     }
     if (block && matmul->getBlock() != block)
       return {};
+    // One quantization of the input must serve every fused matmul.
+    if (!matmuls.empty() &&
+        matmul.getActivations() != matmuls.front().getActivations())
+      return {};
     block = matmul->getBlock();
     if (!llvm::is_contained(matmuls, matmul))
       matmuls.push_back(matmul);

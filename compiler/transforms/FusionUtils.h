@@ -11,8 +11,8 @@ namespace mlir::tern {
 
 /// The ternary matmuls (`tern.bitlinear`) that read `input` as their input,
 /// in block order; empty when any of them lives in another block than
-/// `input`'s other users or when some other op also reads `input` and
-/// `requireOnlyMatmuls` is set.
+/// `input`'s other users, when they quantize their activations differently,
+/// or when some other op also reads `input` and `requireOnlyMatmuls` is set.
 SmallVector<BitLinearOp> matmulsReading(Value input, bool requireOnlyMatmuls);
 
 /// Replaces `matmuls` (in block order) with one op that `create` builds at

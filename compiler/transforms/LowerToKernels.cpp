@@ -306,23 +306,28 @@ private:
   const StepFieldsByFunction &steps_;
 };
 
-/// Quantizes (and for `gamma`, normalizes) `input` into the op's scratch,
-/// then multiplies it by all the weights, rows concatenated, in one call
-/// that writes each weight's rows into its result.
+/// Quantizes (and for `gamma`, normalizes) `input` into the op's scratch as
+/// `activations` says, then multiplies it by all the weights, rows
+/// concatenated, in one call that writes each weight's rows into its result.
 void emitBitLinear(KernelCalls &calls, Value input, Value inputPointer,
                    Value gammaPointer, std::optional<float> epsilon,
-                   ValueRange weights, ValueRange weightPointers,
-                   ValueRange results) {
+                   ActivationQuant activations, ValueRange weights,
+                   ValueRange weightPointers, ValueRange results) {
   OpBuilder &builder = calls.builder();
   Location loc = calls.loc();
   auto [rows, scales] = calls.quantizedScratch();
   auto [tokens, features] = matrixShape(input);
+  // The entries of the activations' quantization: _i8 per token, _q8k per
+  // block of 256.
+  const bool blocks = activations == ActivationQuant::Q8K;
   if (gammaPointer)
-    calls.call("tern_exec_rms_norm_quantize_i8",
+    calls.call(blocks ? "tern_exec_rms_norm_quantize_q8k"
+                      : "tern_exec_rms_norm_quantize_i8",
                {inputPointer, gammaPointer, calls.rowsToCompute(tokens),
                 calls.i64(features), calls.f32(*epsilon), rows, scales});
   else
-    calls.call("tern_exec_quantize_rows_i8",
+    calls.call(blocks ? "tern_exec_quantize_rows_q8k"
+                      : "tern_exec_quantize_rows_i8",
                {inputPointer, calls.rowsToCompute(tokens), calls.i64(features),
                 rows, scales});
   // One TernBitLinearPart per weight, on the stack, and one call for all.
@@ -345,7 +350,7 @@ void emitBitLinear(KernelCalls &calls, Value input, Value inputPointer,
       builder.create<LLVM::StoreOp>(loc, value, address);
     }
   }
-  calls.call("tern_exec_bitlinear_i2s",
+  calls.call(blocks ? "tern_exec_bitlinear_i2s_q8k" : "tern_exec_bitlinear_i2s",
              {rows, scales, calls.rowsToCompute(tokens), calls.i64(features),
               calls.i64(static_cast<int64_t>(weights.size())), parts});
 }
@@ -401,8 +406,8 @@ void BitLinearLowering::emitCalls(BitLinearOp matmul, OpAdaptor adaptor,
                                   KernelCalls &calls,
                                   ValueRange results) const {
   emitBitLinear(calls, matmul.getInput(), adaptor.getInput(), Value(),
-                std::nullopt, matmul.getWeights(), adaptor.getWeights(),
-                results);
+                std::nullopt, matmul.getActivations(), matmul.getWeights(),
+                adaptor.getWeights(), results);
 }
 
 void RMSNormBitLinearLowering::emitCalls(RMSNormBitLinearOp fused,
@@ -410,7 +415,8 @@ void RMSNormBitLinearLowering::emitCalls(RMSNormBitLinearOp fused,
                                          ValueRange results) const {
   emitBitLinear(calls, fused.getInput(), adaptor.getInput(),
                 adaptor.getGamma(), fused.getEpsilon().convertToFloat(),
-                fused.getWeights(), adaptor.getWeights(), results);
+                fused.getActivations(), fused.getWeights(),
+                adaptor.getWeights(), results);
 }
 
 void LinearLowering::emitCalls(LinearOp matmul, OpAdaptor adaptor,

@@ -116,6 +116,11 @@ const std::vector<Flag> &flags() {
          kInterpreter, S::Model,
          "LM head weights, quantized as ternc compile\nquantizes them "
          "(default stored)"},
+        {"--numerics", nullptr, "bitnet|llama.cpp", kGenerate | kEval,
+         kInterpreter, S::Model,
+         "ternary matmuls as bitnet.cpp (default: per-token\nint8 "
+         "activations, the model's training rule) or\nas llama.cpp "
+         "(TQ1_0/TQ2_0 on Q8_K blocks of 256)"},
         {"--kv-type", nullptr, "f16|f32", kGenerate | kEval, kInterpreter,
          S::Model,
          "KV cache precision: f16 rounds as bitnet.cpp does\n(default), f32 "
@@ -248,6 +253,11 @@ Status parseModelFlags(const std::map<std::string, std::string> &values,
     if (text->empty())
       return makeError("--lm-head needs a format: stored, int8 or q4");
     options.lmHead = *text;
+  }
+  if (const std::string *text = value("--numerics")) {
+    if (text->empty())
+      return makeError("--numerics needs a name: bitnet or llama.cpp");
+    options.numerics = *text;
   }
   if (const std::string *text = value("--kv-type")) {
     if (*text != "f16" && *text != "f32")
@@ -563,7 +573,8 @@ Runs the language model compiled into this program.
         R"(usage: {0} MODEL.gguf (-p TEXT | -f FILE) [-n N] [sampling flags] [--chat]
        {0} MODEL.gguf --tokens ID,ID,... [--step N] [--logits-out FILE]
            [--kl-divergence-base FILE]
-       model: [--ctx N] [--prefill-chunk N] [--lm-head F] [--kv-type T]
+       model: [--ctx N] [--prefill-chunk N] [--lm-head F] [--numerics N]
+              [--kv-type T]
 
 Runs MODEL.gguf on the reference interpreter, with the flags of a compiled
 model binary.

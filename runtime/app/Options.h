@@ -50,7 +50,8 @@ enum class Frontend {
   CompiledModel,
   /// `ternc run MODEL.gguf` and `ternc eval MODEL.gguf`: generation and
   /// evaluation on the reference interpreter, with the import flags of
-  /// `ternc compile` (--ctx, --prefill-chunk, --lm-head) and --kv-type.
+  /// `ternc compile` (--ctx, --prefill-chunk, --lm-head, --numerics) and
+  /// --kv-type.
   Interpreter,
 };
 
@@ -116,6 +117,9 @@ struct AppOptions {
   /// --lm-head NAME as given; empty means the stored format. The compiler
   /// knows the names and checks them.
   std::string lmHead;
+  /// --numerics NAME as given; empty means bitnet. The compiler parses it
+  /// (parseNumerics).
+  std::string numerics;
   /// --kv-type f16 (the default, bitnet.cpp's rounding) or f32.
   bool f16KvCache = true;
 };

@@ -3,6 +3,7 @@
 #include "runtime/model/Executor.h"
 
 #include "backends/common/Q4Layout.h"
+#include "backends/common/Q8KBitLinear.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -134,6 +135,40 @@ void binary(TernExec *exec, BinaryKernel kernel, const float *a,
                     });
 }
 
+using TernaryKernel = void (*)(const int8_t *, const float *, const uint8_t *,
+                               int64_t, int64_t, int64_t, float, float *,
+                               int64_t);
+
+/// Runs a ternary matmul kernel (bitlinear_i2s or bitlinear_i2s_q8k) over
+/// the rows of all `count` parts as one matrix, split across threads.
+void runTernaryParts(TernExec *exec, const int8_t *q, const float *scales,
+                     int64_t tokens, int64_t in, int64_t count,
+                     const TernBitLinearPart *parts, TernaryKernel kernel) {
+  // Each part spans its rows rounded up to whole interleaved groups (the
+  // packer pads them so), so that every slice of a part starts at a
+  // multiple of the group.
+  const int64_t group = exec->kernels().i2s_row_interleave;
+  auto span = [&](const TernBitLinearPart &part) {
+    return (part.rows + group - 1) / group * group;
+  };
+  int64_t total = 0;
+  for (int64_t i = 0; i < count; ++i)
+    total += span(parts[i]);
+  // Slices of the concatenated rows; a slice may span parts.
+  exec->parallelFor(total, kRowGrain, [&](int64_t begin, int64_t end, int) {
+    int64_t partBegin = 0;
+    for (int64_t i = 0; i < count && partBegin < end; ++i) {
+      const TernBitLinearPart &part = parts[i];
+      const int64_t from = std::max(begin, partBegin) - partBegin;
+      const int64_t to = std::min(end, partBegin + part.rows) - partBegin;
+      if (from < to)
+        kernel(q, scales, part.weights + from * in / 4, tokens, in, to - from,
+               part.weight_scale, part.y + from, part.rows);
+      partBegin += span(part);
+    }
+  });
+}
+
 /// Runs an elementwise kernel of one input on slices of elements.
 void unary(TernExec *exec, UnaryKernel kernel, const float *x, int64_t count,
            float *y) {
@@ -171,6 +206,30 @@ void tern_exec_rms_norm_quantize_i8(TernExec *exec, const float *x,
   });
 }
 
+void tern_exec_quantize_rows_q8k(TernExec *exec, const float *x,
+                                 int64_t tokens, int64_t features, int8_t *q,
+                                 float *block_scales) {
+  const TernKernels &k = exec->kernels();
+  const int64_t blocks = features / ternc::backends::kQ8KBlock;
+  exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
+    k.quantize_rows_q8k(x + begin * features, end - begin, features,
+                        q + begin * features, block_scales + begin * blocks);
+  });
+}
+
+void tern_exec_rms_norm_quantize_q8k(TernExec *exec, const float *x,
+                                     const float *gamma, int64_t tokens,
+                                     int64_t features, float epsilon, int8_t *q,
+                                     float *block_scales) {
+  const TernKernels &k = exec->kernels();
+  const int64_t blocks = features / ternc::backends::kQ8KBlock;
+  exec->parallelFor(tokens, 1, [&](int64_t begin, int64_t end, int) {
+    k.rms_norm_quantize_q8k(x + begin * features, gamma, end - begin, features,
+                            epsilon, q + begin * features,
+                            block_scales + begin * blocks);
+  });
+}
+
 void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
                             int64_t tokens, int64_t features, float epsilon,
                             float *y) {
@@ -184,30 +243,16 @@ void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
 void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
                              const float *scales, int64_t tokens, int64_t in,
                              int64_t count, const TernBitLinearPart *parts) {
-  const TernKernels &k = exec->kernels();
-  // Each part spans its rows rounded up to whole interleaved groups (the
-  // packer pads them so), so that every slice of a part starts at a
-  // multiple of the group.
-  const int64_t group = k.i2s_row_interleave;
-  auto span = [&](const TernBitLinearPart &part) {
-    return (part.rows + group - 1) / group * group;
-  };
-  int64_t total = 0;
-  for (int64_t i = 0; i < count; ++i)
-    total += span(parts[i]);
-  // Slices of the concatenated rows; a slice may span parts.
-  exec->parallelFor(total, kRowGrain, [&](int64_t begin, int64_t end, int) {
-    int64_t partBegin = 0;
-    for (int64_t i = 0; i < count && partBegin < end; ++i) {
-      const TernBitLinearPart &part = parts[i];
-      const int64_t from = std::max(begin, partBegin) - partBegin;
-      const int64_t to = std::min(end, partBegin + part.rows) - partBegin;
-      if (from < to)
-        k.bitlinear_i2s(q, scales, part.weights + from * in / 4, tokens, in,
-                        to - from, part.weight_scale, part.y + from, part.rows);
-      partBegin += span(part);
-    }
-  });
+  runTernaryParts(exec, q, scales, tokens, in, count, parts,
+                  exec->kernels().bitlinear_i2s);
+}
+
+void tern_exec_bitlinear_i2s_q8k(TernExec *exec, const int8_t *q,
+                                 const float *block_scales, int64_t tokens,
+                                 int64_t in, int64_t count,
+                                 const TernBitLinearPart *parts) {
+  runTernaryParts(exec, q, block_scales, tokens, in, count, parts,
+                  exec->kernels().bitlinear_i2s_q8k);
 }
 
 void tern_exec_linear_f16(TernExec *exec, const float *x,

@@ -116,6 +116,13 @@ void tern_exec_rms_norm_quantize_i8(TernExec *exec, const float *x,
                                     const float *gamma, int64_t tokens,
                                     int64_t features, float epsilon, int8_t *q,
                                     float *scales);
+void tern_exec_quantize_rows_q8k(TernExec *exec, const float *x,
+                                 int64_t tokens, int64_t features, int8_t *q,
+                                 float *block_scales);
+void tern_exec_rms_norm_quantize_q8k(TernExec *exec, const float *x,
+                                     const float *gamma, int64_t tokens,
+                                     int64_t features, float epsilon, int8_t *q,
+                                     float *block_scales);
 void tern_exec_rms_norm_f32(TernExec *exec, const float *x, const float *gamma,
                             int64_t tokens, int64_t features, float epsilon,
                             float *y);
@@ -133,6 +140,12 @@ typedef struct TernBitLinearPart {
 void tern_exec_bitlinear_i2s(TernExec *exec, const int8_t *q,
                              const float *scales, int64_t tokens, int64_t in,
                              int64_t count, const TernBitLinearPart *parts);
+/// tern_exec_bitlinear_i2s on Q8_K activations (tern_exec_quantize_rows_q8k:
+/// q, block_scales).
+void tern_exec_bitlinear_i2s_q8k(TernExec *exec, const int8_t *q,
+                                 const float *block_scales, int64_t tokens,
+                                 int64_t in, int64_t count,
+                                 const TernBitLinearPart *parts);
 void tern_exec_linear_f16(TernExec *exec, const float *x,
                           const uint16_t *weights, int64_t tokens, int64_t in,
                           int64_t rows, float *y, int64_t y_stride);

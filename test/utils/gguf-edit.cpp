@@ -2,11 +2,13 @@
 //
 // Copies a GGUF file, applying edits, so lit tests can show how ternc treats
 // a model with one thing wrong:
-//   gguf-edit IN OUT [--drop NAME] [--retype NAME=TYPE] [--rows NAME=N]
+//   gguf-edit IN OUT [--drop NAME] [--retype NAME=TYPE]
+//                    [--retype-all TYPE=TYPE] [--rows NAME=N]
 //                    [--set-u32 KEY=VALUE] [--set-str KEY=VALUE]
 //                    [--drop-key KEY]
-// --retype re-encodes a tensor (dequantize, quantize); --rows keeps the first
-// N rows of a 2-D tensor, giving it a wrong shape.
+// --retype re-encodes a tensor (dequantize, quantize), --retype-all every
+// tensor of the first type; --rows keeps the first N rows of a 2-D tensor,
+// giving it a wrong shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +30,8 @@ namespace {
 struct Edits {
   std::set<std::string> droppedTensors, droppedKeys;
   std::map<std::string, TensorType> retyped;
+  /// --retype-all: the new type of every tensor of a type.
+  std::map<TensorType, TensorType> retypedTypes;
   std::map<std::string, uint64_t> rows;
   std::map<std::string, uint32_t> u32Keys;
   /// Replaced, or added when the file lacks them.
@@ -57,8 +61,13 @@ Status copyTensor(const GgufFile &file, const TensorInfo &tensor,
   std::vector<uint64_t> ne(tensor.ne.begin(), tensor.ne.begin() + tensor.nDims);
   ByteSpan data = file.tensorData(tensor);
   auto rows = edits.rows.find(name);
-  auto retype = edits.retyped.find(name);
-  if (rows == edits.rows.end() && retype == edits.retyped.end())
+  std::optional<TensorType> retype;
+  if (auto byName = edits.retyped.find(name); byName != edits.retyped.end())
+    retype = byName->second;
+  else if (auto byType = edits.retypedTypes.find(tensor.type);
+           byType != edits.retypedTypes.end())
+    retype = byType->second;
+  if (rows == edits.rows.end() && !retype)
     return writer.addTensor(name, tensor.type, ne,
                             std::vector<uint8_t>(data.begin(), data.end()));
   std::vector<float> values(tensor.elements);
@@ -71,8 +80,7 @@ Status copyTensor(const GgufFile &file, const TensorInfo &tensor,
     ne[1] = rows->second;
     values.resize(ne[0] * ne[1]);
   }
-  TensorType type = retype != edits.retyped.end() ? retype->second
-                                                  : tensor.type;
+  TensorType type = retype.value_or(tensor.type);
   std::vector<uint8_t> bytes;
   TERNC_RETURN_IF_ERROR(quantize(type, values.data(), values.size(), bytes));
   return writer.addTensor(name, type, ne, std::move(bytes));
@@ -100,6 +108,12 @@ int main(int argc, char **argv) {
       if (!type)
         return fail("unknown type " + value);
       edits.retyped[name] = *type;
+    } else if (flag == "--retype-all") {
+      std::optional<TensorType> from = typeFromName(name),
+                                to = typeFromName(value);
+      if (!from || !to)
+        return fail("unknown type in " + arg);
+      edits.retypedTypes[*from] = *to;
     } else if (flag == "--rows") {
       edits.rows[name] = std::stoull(value);
     } else if (flag == "--set-u32") {

@@ -90,6 +90,16 @@ cl::opt<LmHeadFormat> lmHead(
                           "compile time (a tied embedding reads them too)")),
     cl::init(LmHeadFormat::Stored), cl::sub(tool::compileCommand()),
     cl::cat(category()));
+cl::opt<Numerics> numerics(
+    "numerics", cl::desc("Ternary matmul numerics (default: bitnet)"),
+    cl::values(clEnumValN(Numerics::BitNet, "bitnet",
+                          "bitnet.cpp's and the model's training rule: "
+                          "activations quantized per token"),
+               clEnumValN(Numerics::LlamaCpp, "llama.cpp",
+                          "llama.cpp's: TQ1_0/TQ2_0 matmuls on activations "
+                          "quantized per block of 256 (Q8_K)")),
+    cl::init(Numerics::BitNet), cl::sub(tool::compileCommand()),
+    cl::cat(category()));
 cl::opt<std::string> outputPath("o",
                                 cl::desc("Output file ('-' for stdout, the "
                                          "default for text stages)"),
@@ -183,6 +193,7 @@ int ternc::tool::runCompile() {
   options.model.import.prefillChunk = prefillChunk;
   options.model.import.contextLength = contextLength;
   options.model.lmHead = lmHead;
+  options.model.import.numerics = numerics;
   options.instrumentation.printAfterAll = printIrAfterAll;
   options.instrumentation.printAfter.assign(printIrAfter.begin(),
                                             printIrAfter.end());

@@ -45,8 +45,8 @@ struct InterpretedModel {
 };
 
 /// Opens the options' model, imports it as `ternc compile` would with the
-/// same --ctx, --prefill-chunk and --lm-head, and prepares the interpreter
-/// with --kv-type.
+/// same --ctx, --prefill-chunk, --lm-head and --numerics, and prepares the
+/// interpreter with --kv-type.
 Expected<InterpretedModel> loadModel(const app::AppOptions &options) {
   ModelOptions modelOptions;
   if (!options.lmHead.empty()) {
@@ -54,6 +54,12 @@ Expected<InterpretedModel> loadModel(const app::AppOptions &options) {
     if (!lmHead)
       return lmHead.error();
     modelOptions.lmHead = *lmHead;
+  }
+  if (!options.numerics.empty()) {
+    Expected<Numerics> numerics = parseNumerics(options.numerics);
+    if (!numerics)
+      return numerics.error();
+    modelOptions.import.numerics = *numerics;
   }
   modelOptions.import.contextLength = options.importContext;
   if (options.prefillChunk)

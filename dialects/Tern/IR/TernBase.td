@@ -77,9 +77,30 @@ def Tern_RopeKindAttr : I32EnumAttr<"RopeKind", "RoPE dimension pairing", [
   let cppNamespace = "::mlir::tern";
 }
 
+def Tern_ActivationQuant : I32EnumAttr<"ActivationQuant",
+    "how a ternary matmul quantizes its activations", [
+      I32EnumAttrCase<"PerToken", 0, "per_token">,
+      I32EnumAttrCase<"Q8K", 1, "q8_k">,
+    ]> {
+  let cppNamespace = "::mlir::tern";
+  let genSpecializedAttr = 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
+
+def Tern_ActivationQuantAttr : EnumAttr<Tern_Dialect, Tern_ActivationQuant,
+                                        "activations"> {
+  let summary = "how a ternary matmul quantizes its activations";
+  let description = [{
+    `per_token` (the default, what an op without the attribute does):
+    BitNet b1.58's training rule and bitnet.cpp's numerics, one absmax int8
+    scale per token. `q8_k`: llama.cpp's numerics for TQ1_0/TQ2_0 matmuls,
+    one scale per block of 256 activations (ggml's Q8_K) and one f32
+    accumulation of the block sums (docs/formats.md §7).
+  }];
+}
 
 def Tern_RowScaledAttr : AttrDef<Tern_Dialect, "RowScaled"> {
   let mnemonic = "row_scaled";

@@ -130,11 +130,19 @@ static LogicalResult inferTernaryMatmuls(MLIRContext *context, Value input,
   return success();
 }
 
-/// Every weight of a (fused) bitlinear op multiplies `input`.
+/// Every weight of a (fused) bitlinear op multiplies `input`, which Q8_K
+/// quantization takes in whole blocks of 256.
 static LogicalResult verifyTernaryMatmuls(Operation *op, Value input,
-                                          ValueRange weights) {
+                                          ValueRange weights,
+                                          ActivationQuant activations) {
   if (weights.empty())
     return op->emitOpError("needs at least one weight");
+  const int64_t features = cast<ShapedType>(input.getType()).getDimSize(1);
+  if (activations == ActivationQuant::Q8K && features % 256 != 0)
+    return op->emitOpError("quantizes its activations as q8_k, in blocks of "
+                           "256, but its input ")
+           << input.getType() << " has " << features
+           << " features, not a multiple of 256";
   for (Value weight : weights)
     if (failed(verifyMatmulInput(
             op, input, weight,
@@ -153,7 +161,8 @@ LogicalResult BitLinearOp::inferReturnTypes(
 }
 
 LogicalResult BitLinearOp::verify() {
-  return verifyTernaryMatmuls(*this, getInput(), getWeights());
+  return verifyTernaryMatmuls(*this, getInput(), getWeights(),
+                              getActivations());
 }
 
 LogicalResult RMSNormBitLinearOp::inferReturnTypes(
@@ -168,7 +177,8 @@ LogicalResult RMSNormBitLinearOp::inferReturnTypes(
 LogicalResult RMSNormBitLinearOp::verify() {
   if (failed(verifyNorm(*this, getInput(), getGamma(), getEpsilonAttr())))
     return failure();
-  return verifyTernaryMatmuls(*this, getInput(), getWeights());
+  return verifyTernaryMatmuls(*this, getInput(), getWeights(),
+                              getActivations());
 }
 
 LogicalResult LinearOp::inferReturnTypes(

@@ -98,12 +98,20 @@ def Tern_RMSNormOp : Tern_InferredOp<"rms_norm"> {
 //===----------------------------------------------------------------------===//
 
 def Tern_BitLinearOp : Tern_InferredOp<"bitlinear"> {
-  let summary = "ternary matmuls with per-token absmax int8 activations";
+  let summary = "ternary matmuls on int8 activations (per token or per block)";
   let description = [{
     BitNet b1.58's linear layer, with bitnet.cpp's numerics. For each token
     row `x` of `input` (length K): `amax = max(1e-5, max_k |x_k|)`,
     `s = 127 / amax`, `q_k = clamp(round_half_even(x_k * s), -128, 127)`;
     then `y_r = (sum_k t_rk * q_k) / s * scale` for each weight row `t_r`.
+
+    With `activations = #tern<activations q8_k>` the op computes llama.cpp's
+    numerics for TQ1_0/TQ2_0 instead (`--numerics=llama.cpp`; K a multiple
+    of 256): per block of 256 activations, `max` = the first element of
+    largest magnitude with its sign, `iscale = -127 / max`, `q_k =
+    min(127, round_half_even(iscale * x_k))`, `d_b = 1 / iscale`; then
+    `y_r = sum_b (sum_{k in b} t_rk * q_k) * (d_b * scale)`, accumulated in
+    f32 block by block.
 
     With several weights (all of K columns) the op is one matmul over their
     rows concatenated, one result per weight: the input is quantized once
@@ -116,7 +124,9 @@ def Tern_BitLinearOp : Tern_InferredOp<"bitlinear"> {
     ```
   }];
   let arguments = (ins Tern_Activations:$input,
-                       Variadic<Tern_TernaryType>:$weights);
+                       Variadic<Tern_TernaryType>:$weights,
+                       DefaultValuedAttr<Tern_ActivationQuantAttr,
+                         "::mlir::tern::ActivationQuant::PerToken">:$activations);
   let results = (outs Variadic<Tern_Activations>:$results);
   let hasVerifier = 1;
   let assemblyFormat = [{
@@ -135,7 +145,7 @@ def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
     one op: the norm produces the int8 activations and their per-token scale
     once and every matmul reuses them (q/k/v share one, gate/up another), so
     the normalized f32 rows are never stored. Same numerics as the unfused
-    ops; one result per weight.
+    ops (`activations` as theirs); one result per weight.
 
     ```mlir
     %q, %k, %v = tern.rms_norm_bitlinear %x, %gamma, %wq, %wk, %wv {epsilon = 1.0e-05 : f32} : (tensor<1x2560xf32>, tensor<2560xf32>, tensor<2560x2560xi2, #tern.ternary<i2_s, scale = 0.0371>>, tensor<640x2560xi2, #tern.ternary<i2_s, scale = 0.04>>, tensor<640x2560xi2, #tern.ternary<i2_s, scale = 0.05>>) -> (tensor<1x2560xf32>, tensor<1x640xf32>, tensor<1x640xf32>)
@@ -143,7 +153,9 @@ def Tern_RMSNormBitLinearOp : Tern_InferredOp<"rms_norm_bitlinear"> {
   }];
   let arguments = (ins Tern_Activations:$input, Tern_Vector:$gamma,
                        Variadic<Tern_TernaryType>:$weights,
-                       F32Attr:$epsilon);
+                       F32Attr:$epsilon,
+                       DefaultValuedAttr<Tern_ActivationQuantAttr,
+                         "::mlir::tern::ActivationQuant::PerToken">:$activations);
   let results = (outs Variadic<Tern_Activations>:$results);
   let hasVerifier = 1;
   let assemblyFormat = [{

@@ -70,6 +70,9 @@ const std::map<std::string, std::string> kEntries = {
     TERN_EXEC_ENTRY(tern_exec_rms_norm_quantize_i8),
     TERN_EXEC_ENTRY(tern_exec_rms_norm_f32),
     TERN_EXEC_ENTRY(tern_exec_bitlinear_i2s),
+    TERN_EXEC_ENTRY(tern_exec_quantize_rows_q8k),
+    TERN_EXEC_ENTRY(tern_exec_rms_norm_quantize_q8k),
+    TERN_EXEC_ENTRY(tern_exec_bitlinear_i2s_q8k),
     TERN_EXEC_ENTRY(tern_exec_linear_f16),
     TERN_EXEC_ENTRY(tern_exec_linear_f32),
     TERN_EXEC_ENTRY(tern_exec_linear_i8),
@@ -90,9 +93,9 @@ const std::map<std::string, std::string> kEntries = {
 };
 
 /// The kernel stage of a model made with `modelOptions`, compiled with
-/// `lmHead`, as text.
+/// `lmHead` and `numerics`, as text.
 std::string kernelStage(const model::SyntheticModelOptions &modelOptions,
-                        LmHeadFormat lmHead) {
+                        LmHeadFormat lmHead, Numerics numerics) {
   test::SyntheticModelFile model(modelOptions);
   EXPECT_TRUE(model.file());
   llvm::SmallString<128> path;
@@ -104,6 +107,7 @@ std::string kernelStage(const model::SyntheticModelOptions &modelOptions,
   options.emit = EmitStage::Kernel;
   options.target = findTarget("generic");
   options.model.lmHead = lmHead;
+  options.model.import.numerics = numerics;
   Status status = compileModel(options);
   EXPECT_TRUE(status.ok()) << status.error().message();
   auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -155,13 +159,19 @@ TEST(ModelAbiTest, LoweredDeclarationsMatchThePrototypes) {
     const char *architecture;
     gguf::TensorType embedding;
     LmHeadFormat lmHead;
+    gguf::TensorType weights = gguf::TensorType::I2_S;
+    Numerics numerics = Numerics::BitNet;
   };
+  // llama.cpp numerics on TQ weights use the Q8_K entries; the llama
+  // architecture has an unfused matmul (attn_output reads the attention).
   const Case cases[] = {
       {"bitnet-b1.58", gguf::TensorType::F16, LmHeadFormat::Stored},
       {"bitnet-b1.58", gguf::TensorType::F32, LmHeadFormat::Int8},
       {"bitnet-b1.58", gguf::TensorType::F16, LmHeadFormat::Q4},
       {"llama", gguf::TensorType::F16, LmHeadFormat::Stored},
       {"bitnet", gguf::TensorType::F32, LmHeadFormat::Stored},
+      {"llama", gguf::TensorType::F16, LmHeadFormat::Stored,
+       gguf::TensorType::TQ2_0, Numerics::LlamaCpp},
   };
   const std::string prefix = "func.func private @tern_exec_";
   std::set<std::string> emitted;
@@ -185,7 +195,8 @@ TEST(ModelAbiTest, LoweredDeclarationsMatchThePrototypes) {
     model::SyntheticModelOptions modelOptions;
     modelOptions.architecture = c.architecture;
     modelOptions.embeddingType = c.embedding;
-    check(kernelStage(modelOptions, c.lmHead), c.architecture);
+    modelOptions.weightType = c.weights;
+    check(kernelStage(modelOptions, c.lmHead, c.numerics), c.architecture);
   }
   check(unfusedKernelStage(), "unfused IR");
   for (const auto &[name, declaration] : kEntries)

@@ -53,3 +53,20 @@ func.func @single(%x: tensor<1x8xf32>) -> tensor<1x16xf32> {
   %y = tern.bitlinear %x, %w : (tensor<1x8xf32>, tensor<16x8xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x16xf32>
   return %y : tensor<1x16xf32>
 }
+
+// -----
+
+// Q8_K matmuls of one input merge into a Q8_K matmul; with a per-token one
+// among them nothing merges.
+// CHECK-LABEL: func.func @q8k
+// CHECK: %{{.+}}:2 = tern.bitlinear %{{.+}}, %{{.+}}, %{{.+}} {activations = #tern<activations q8_k>}
+// CHECK: tern.bitlinear %[[Y:.+]], %{{.+}} {activations = #tern<activations q8_k>}
+// CHECK: tern.bitlinear %[[Y]], %{{.+}} :
+func.func @q8k(%x: tensor<1x256xf32>, %y: tensor<1x256xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+  %w = tern.weight "w" : tensor<8x256xi2, #tern.ternary<tq1_0, scale = 0.5>>
+  %a = tern.bitlinear %x, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %b = tern.bitlinear %x, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %c = tern.bitlinear %y, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %d = tern.bitlinear %y, %w : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq1_0, scale = 0.5>>) -> tensor<1x8xf32>
+  return %a, %b, %c, %d : tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>
+}

@@ -82,3 +82,25 @@ func.func @merged(%x: tensor<1x8xf32>) -> (tensor<1x16xf32>, tensor<1x16xf32>) {
   %m:2 = tern.bitlinear %h, %wg, %wu : (tensor<1x8xf32>, tensor<16x8xi2, #tern.ternary<i2_s, scale = 1.0>>, tensor<16x8xi2, #tern.ternary<i2_s, scale = 2.0>>) -> (tensor<1x16xf32>, tensor<1x16xf32>)
   return %m#0, %m#1 : tensor<1x16xf32>, tensor<1x16xf32>
 }
+
+// -----
+
+// Q8_K matmuls (--numerics=llama.cpp) give a fused op that quantizes as they
+// do; a norm read by matmuls that quantize differently is left alone (one
+// quantization could not serve both).
+// CHECK-LABEL: func.func @q8k
+// CHECK: tern.rms_norm_bitlinear %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {activations = #tern<activations q8_k>, epsilon = 9.99999974E-6 : f32}
+// CHECK: %[[H:.+]] = tern.rms_norm %
+// CHECK: tern.bitlinear %[[H]], %{{.+}} {activations = #tern<activations q8_k>}
+// CHECK: tern.bitlinear %[[H]], %{{.+}} :
+func.func @q8k(%x: tensor<1x256xf32>) -> (tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>) {
+  %g = tern.weight "attn_norm" : tensor<256xf32>
+  %w = tern.weight "q" : tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>
+  %h = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x256xf32>, tensor<256xf32>) -> tensor<1x256xf32>
+  %a = tern.bitlinear %h, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %b = tern.bitlinear %h, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %h2 = tern.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : (tensor<1x256xf32>, tensor<256xf32>) -> tensor<1x256xf32>
+  %c = tern.bitlinear %h2, %w {activations = #tern<activations q8_k>} : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x8xf32>
+  %d = tern.bitlinear %h2, %w : (tensor<1x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<1x8xf32>
+  return %a, %b, %c, %d : tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>, tensor<1x8xf32>
+}

@@ -350,3 +350,39 @@ module {
     return %x : tensor<2x128xf32>
   }
 }
+
+// -----
+
+// Q8_K matmuls (--numerics=llama.cpp) call the _q8k entries on the same
+// scratch: int8 rows, then the block scales one cache line on.
+// CHECK-LABEL: func.func @tern_model_decode
+// CHECK: %[[C2048:.+]] = arith.constant 2048 : i64
+// CHECK: %[[Q:.+]] = llvm.getelementptr %{{.+}}[%[[C2048]]]
+// CHECK: %[[C256:.+]] = arith.constant 256 : i64
+// CHECK: %[[S:.+]] = llvm.getelementptr %[[Q]][%[[C256]]]
+// CHECK: call @tern_exec_rms_norm_quantize_q8k(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]], %[[S]])
+// CHECK: call @tern_exec_bitlinear_i2s_q8k(%{{.+}}, %[[Q]], %[[S]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, !llvm.ptr) -> ()
+// CHECK: call @tern_exec_quantize_rows_q8k(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q2:[0-9a-z_]+]], %[[S2:[0-9a-z_]+]])
+// CHECK: call @tern_exec_bitlinear_i2s_q8k(%{{.+}}, %[[Q2]], %[[S2]],
+// CHECK-NOT: _i8(
+
+!w = tensor<256x256xi2, #tern.ternary<i2_s, scale = 0.5>>
+!cache = !tern.kv_cache<layers 1, capacity 16, kv_heads 1, head_dim 128, f16>
+module {
+  func.func @decode(%tokens: tensor<1xi32>, %pos: index, %cache: !cache) -> tensor<1x8xf32> attributes {tern.arena_size = 4096 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 0 : i64} : tensor<8x256xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x256xf16>, tensor<1xi32>) -> tensor<1x256xf32>
+    %g = tern.weight "g" {tern.weight_offset = 4096 : i64} : tensor<256xf32>
+    %w = tern.weight "w" {tern.weight_offset = 8192 : i64} : !w
+    %q = tern.rms_norm_bitlinear %x, %g, %w {activations = #tern<activations q8_k>, epsilon = 1.0e-05 : f32, tern.arena_offsets = array<i64: 1024>, tern.scratch_offset = 2048 : i64} : (tensor<1x256xf32>, tensor<256xf32>, !w) -> tensor<1x256xf32>
+    %y = tern.bitlinear %q, %w {activations = #tern<activations q8_k>, tern.arena_offsets = array<i64: 0>, tern.scratch_offset = 2048 : i64} : (tensor<1x256xf32>, !w) -> tensor<1x256xf32>
+    %logits = tern.linear %y, %table {tern.arena_offsets = array<i64: 1024>} : (tensor<1x256xf32>, tensor<8x256xf16>) -> tensor<1x8xf32>
+    return %logits : tensor<1x8xf32>
+  }
+  func.func @prefill(%tokens: tensor<2xi32>, %pos: index, %cache: !cache) -> tensor<2x8xf32> attributes {tern.arena_size = 4096 : i64} {
+    %table = tern.weight "token_embd.weight" {tern.weight_offset = 0 : i64} : tensor<8x256xf16>
+    %x = tern.embed %table, %tokens {tern.arena_offsets = array<i64: 0>} : (tensor<8x256xf16>, tensor<2xi32>) -> tensor<2x256xf32>
+    %logits = tern.linear %x, %table {tern.arena_offsets = array<i64: 2048>} : (tensor<2x256xf32>, tensor<8x256xf16>) -> tensor<2x8xf32>
+    return %logits : tensor<2x8xf32>
+  }
+}

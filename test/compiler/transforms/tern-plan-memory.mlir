@@ -47,6 +47,21 @@ func.func @fused(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 
 // -----
 
+// A Q8_K matmul's scratch holds a scale per block of 256 activations: 4
+// tokens of 4096 int8 (16384 bytes), then 4 x 16 scales (256 bytes), after
+// its 4x4 f32 result (64 bytes); per token it would be 4 scales, 16 bytes
+// padded to 64 (the arena would end at 16512).
+// CHECK-LABEL: func.func @q8k
+// CHECK-SAME: attributes {tern.arena_size = 16704 : i64}
+// CHECK: tern.bitlinear {{.*}} {activations = #tern<activations q8_k>, tern.arena_offsets = array<i64: 0>, tern.scratch_offset = 64 : i64}
+func.func @q8k(%x: tensor<4x4096xf32>) -> tensor<4x4xf32> {
+  %w = tern.weight "w" : tensor<4x4096xi2, #tern.ternary<tq2_0, scale = 1.0>>
+  %y = tern.bitlinear %x, %w {activations = #tern<activations q8_k>} : (tensor<4x4096xf32>, tensor<4x4096xi2, #tern.ternary<tq2_0, scale = 1.0>>) -> tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
 // A row-scaled int8 matmul quantizes its input too: it gets scratch (2x8
 // int8 padded to 64, then 2 scales); an f16 one does not.
 // CHECK-LABEL: func.func @heads

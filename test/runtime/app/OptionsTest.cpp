@@ -233,7 +233,7 @@ Expected<AppOptions> parseInterpreter(
 TEST(OptionsTest, InterpreterTakesTheModelAndImportFlags) {
   Expected<AppOptions> options = parseInterpreter(
       {"m.gguf", "-p", "x", "--temp", "0", "--ctx", "96", "--prefill-chunk",
-       "8", "--lm-head=q4", "--kv-type", "f32"});
+       "8", "--lm-head=q4", "--numerics", "llama.cpp", "--kv-type", "f32"});
   ASSERT_TRUE(options.ok()) << options.error().message();
   EXPECT_EQ(options->mode, Mode::Generate);
   EXPECT_EQ(options->modelPath, "m.gguf");
@@ -242,6 +242,7 @@ TEST(OptionsTest, InterpreterTakesTheModelAndImportFlags) {
   EXPECT_EQ(options->importContext, 96);
   EXPECT_EQ(options->prefillChunk, 8);
   EXPECT_EQ(options->lmHead, "q4");
+  EXPECT_EQ(options->numerics, "llama.cpp");
   EXPECT_FALSE(options->f16KvCache);
   // The model may come after the flags; the defaults keep the importer's.
   options = parseInterpreter({"--tokens", "1,2", "--logits-out", "o",
@@ -252,6 +253,7 @@ TEST(OptionsTest, InterpreterTakesTheModelAndImportFlags) {
   EXPECT_EQ(options->importContext, 0);
   EXPECT_EQ(options->prefillChunk, 0);
   EXPECT_TRUE(options->lmHead.empty());
+  EXPECT_TRUE(options->numerics.empty());
   EXPECT_TRUE(options->f16KvCache);
 }
 
@@ -281,6 +283,8 @@ TEST(OptionsTest, InterpreterErrorsNameTheFlag) {
             "--prefill-chunk 0 is out of range: give a positive token count");
   EXPECT_EQ(error({"m", "-p", "x", "--lm-head="}),
             "--lm-head needs a format: stored, int8 or q4");
+  EXPECT_EQ(error({"m", "-p", "x", "--numerics="}),
+            "--numerics needs a name: bitnet or llama.cpp");
   EXPECT_EQ(error({"m", "-n", "4"}),
             "give the prompt with exactly one of -p TEXT and -f FILE (or see "
             "--help for --tokens)");
@@ -315,7 +319,7 @@ TEST(OptionsTest, ChatTemplateAndSpecialTokens) {
 
 TEST(OptionsTest, BinariesDoNotTakeTheImportFlags) {
   for (const char *flag : {"--ctx", "--prefill-chunk", "--lm-head",
-                           "--kv-type"})
+                           "--numerics", "--kv-type"})
     EXPECT_EQ(parseError({"-p", "x", flag, "1"}),
               fmt::format("unknown flag '{}' (see --help)", flag));
 }

@@ -325,3 +325,20 @@ func.func @offsets(%x: tensor<1x128xf32>) -> tensor<1x128xf32> {
 // ... and an arena size that is not an integer.
 // expected-error @+1 {{'tern.arena_size' must be a non-negative i64, not "big"}}
 func.func private @arena() attributes {tern.arena_size = "big"}
+
+// -----
+
+func.func @q8k_partial_block(%x: tensor<1x128xf32>, %w: tensor<4x128xi2, #tern.ternary<i2_s, scale = 1.0>>) {
+  // expected-error @+1 {{'tern.bitlinear' op quantizes its activations as q8_k, in blocks of 256, but its input 'tensor<1x128xf32>' has 128 features, not a multiple of 256}}
+  %y = tern.bitlinear %x, %w {activations = #tern<activations q8_k>} : (tensor<1x128xf32>, tensor<4x128xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @unknown_activations(%x: tensor<1x256xf32>, %w: tensor<4x256xi2, #tern.ternary<i2_s, scale = 1.0>>) {
+  // expected-error @+2 {{expected ::mlir::tern::ActivationQuant to be one of: per_token, q8_k}}
+  // expected-error @+1 {{failed to parse Tern_ActivationQuantAttr parameter 'value'}}
+  %y = tern.bitlinear %x, %w {activations = #tern<activations q4_k>} : (tensor<1x256xf32>, tensor<4x256xi2, #tern.ternary<i2_s, scale = 1.0>>) -> tensor<1x4xf32>
+  return
+}

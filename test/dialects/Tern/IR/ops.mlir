@@ -90,3 +90,18 @@ func.func @q4_head(%tokens: tensor<2xi32>) -> tensor<2x32xf32> {
   %l = tern.linear %x, %w : (tensor<2x64xf32>, tensor<32x64xi4, #tern.row_scaled>) -> tensor<2x32xf32>
   return %l : tensor<2x32xf32>
 }
+
+// llama.cpp's numerics: activations in Q8_K blocks of 256. The default
+// (per_token) is not printed.
+// CHECK-LABEL: func.func @q8k_activations
+func.func @q8k_activations(%x: tensor<2x256xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+  %g = tern.weight "blk.0.attn_norm.weight" : tensor<256xf32>
+  %w = tern.weight "blk.0.attn_q.weight" : tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>
+  // CHECK: tern.bitlinear %{{.+}}, %{{.+}} {activations = #tern<activations q8_k>} : (tensor<2x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<2x8xf32>
+  %a = tern.bitlinear %x, %w {activations = #tern<activations q8_k>} : (tensor<2x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<2x8xf32>
+  // CHECK: tern.rms_norm_bitlinear %{{.+}}, %{{.+}}, %{{.+}} {activations = #tern<activations q8_k>, epsilon = 9.99999974E-6 : f32}
+  %b = tern.rms_norm_bitlinear %x, %g, %w {activations = #tern<activations q8_k>, epsilon = 1.0e-05 : f32} : (tensor<2x256xf32>, tensor<256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<2x8xf32>
+  // CHECK: tern.bitlinear %{{.+}}, %{{.+}} : (tensor<2x256xf32>
+  %c = tern.bitlinear %x, %w {activations = #tern<activations per_token>} : (tensor<2x256xf32>, tensor<8x256xi2, #tern.ternary<tq2_0, scale = 0.5>>) -> tensor<2x8xf32>
+  return %a, %b, %c : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}
