@@ -12,7 +12,7 @@
 #include "backends/generic/GenericKernels.h"
 
 #include "backends/common/Q4Layout.h"
-#include "backends/common/Q8KBitLinear.h"
+#include "backends/common/Q8KActivations.h"
 #include "runtime/support/Half.h"
 
 #include <algorithm>
@@ -184,8 +184,37 @@ void generic_rms_norm_quantize_q8k(const float *x, const float *gamma,
   }
 }
 
-/// Tags the generic instance of the shared Q8_K matmul.
-struct GenericIsa {};
+/// Q8_K blocks of activations (quantize_rows_q8k) times I2_S rows: per row
+/// and block, the block's trits decoded once and run against every token,
+/// each token's exact block dot added to its output (y itself accumulates,
+/// in f32, blocks in order, as the reference's sum does).
+void generic_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
+                               const uint8_t *weights, int64_t tokens,
+                               int64_t in, int64_t rows, float weightScale,
+                               float *y, int64_t yStride) {
+  const int64_t blocks = in / kQ8KBlock;
+  for (int64_t t = 0; t < tokens; ++t)
+    std::fill(y + t * yStride, y + t * yStride + rows, 0.0f);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t b = 0; b < blocks; ++b) {
+      int8_t trits[kQ8KBlock];
+      const uint8_t *bytes = weights + r * in / 4 + b * kQ8KBlock / 4;
+      for (int64_t k = 0; k < kQ8KBlock; ++k) {
+        const int64_t p = k % kI2SBlock % kI2SBlockBytes;
+        const int64_t group = k % kI2SBlock / kI2SBlockBytes;
+        const uint8_t byte = bytes[k / kI2SBlock * kI2SBlockBytes + p];
+        trits[k] = static_cast<int8_t>(((byte >> (6 - 2 * group)) & 3) - 1);
+      }
+      for (int64_t t = 0; t < tokens; ++t) {
+        const int8_t *activations = q + t * in + b * kQ8KBlock;
+        int32_t dot = 0;
+        for (int64_t k = 0; k < kQ8KBlock; ++k)
+          dot += trits[k] * activations[k];
+        y[t * yStride + r] += static_cast<float>(dot) *
+                              (blockScales[t * blocks + b] * weightScale);
+      }
+    }
+}
 
 void generic_rms_norm_f32(const float *x, const float *gamma, int64_t tokens,
                           int64_t features, float epsilon, float *y) {
@@ -461,7 +490,7 @@ TernKernels makeGenericKernels() {
   kernels.bitlinear_i2s = generic_bitlinear_i2s;
   kernels.quantize_rows_q8k = generic_quantize_rows_q8k;
   kernels.rms_norm_quantize_q8k = generic_rms_norm_quantize_q8k;
-  kernels.bitlinear_i2s_q8k = i2sQ8KMatmul<1, GenericIsa>;
+  kernels.bitlinear_i2s_q8k = generic_bitlinear_i2s_q8k;
   kernels.linear_f16 = generic_linear<HalfStorage>;
   kernels.linear_f32 = generic_linear<FloatStorage>;
   kernels.embed_f16 = generic_embed<HalfStorage>;

@@ -10,7 +10,7 @@
 #include "backends/x86-amx/AmxKernels.h"
 
 #include "backends/x86-amx/AmxBitLinear.h"
-#include "backends/x86-avx512/Avx512BitLinear.h"
+#include "backends/x86-avx2/Avx2BitLinear.h"
 #include "backends/x86-avx512/Avx512Kernels.h"
 
 #include <cpuid.h>
@@ -43,7 +43,8 @@ TernKernels makeAmxKernels(const TernKernels &avx512) {
   // AMX tiles load consecutive rows (and so does its decode fallback).
   kernels.i2s_row_interleave = 1;
   kernels.bitlinear_i2s = amx_bitlinear_i2s;
-  kernels.bitlinear_i2s_q8k = avx512_bitlinear_i2s_q8k;
+  // Consecutive rows for the Q8_K matmul too: the AVX2 kernel reads them.
+  kernels.bitlinear_i2s_q8k = avx2_bitlinear_i2s_q8k;
   return kernels;
 }
 

@@ -22,7 +22,7 @@
 
 #include "backends/x86-avx2/Avx2Common.h"
 
-#include "backends/common/Q8KBitLinear.h"
+#include "backends/common/Q8KActivations.h"
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 
@@ -209,8 +209,94 @@ struct Avx2I2S {
   };
 };
 
-/// Tags the AVX2 instance of the shared Q8_K matmul.
-struct Avx2Isa {};
+/// The trit dots of `Rows` consecutive I2_S rows (row-major, `rowBytes`
+/// apart) with one Q8_K block of activations: per row and 32-byte I2_S
+/// block, the four fields isolated by shift and mask line up with 32
+/// consecutive activations each; vpmaddubsw products of codes (0..2) and
+/// int8 summed in 16 bits (8 products of at most 2 * 128 a lane), widened
+/// once; the rows' sums reduced together, minus the block's sum(q).
+template <int Rows>
+[[gnu::always_inline]] inline __m256i q8kBlockDots(const uint8_t *block,
+                                                   int64_t rowBytes,
+                                                   const __m256i *a,
+                                                   int32_t activationSum) {
+  const __m256i mask = _mm256_set1_epi8(3);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  __m256i v[8];
+  for (int r = 0; r < 8; ++r) {
+    if (r >= Rows) {
+      v[r] = _mm256_setzero_si256();
+      continue;
+    }
+    __m256i sum16 = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+          block + r * rowBytes + half * kI2SBlockBytes));
+      const __m256i fields[4] = {
+          _mm256_and_si256(_mm256_srli_epi16(bytes, 6), mask),
+          _mm256_and_si256(_mm256_srli_epi16(bytes, 4), mask),
+          _mm256_and_si256(_mm256_srli_epi16(bytes, 2), mask),
+          _mm256_and_si256(bytes, mask)};
+      for (int field = 0; field < 4; ++field)
+        sum16 = _mm256_add_epi16(
+            sum16, _mm256_maddubs_epi16(fields[field], a[4 * half + field]));
+    }
+    v[r] = _mm256_madd_epi16(sum16, ones16);
+  }
+  // Row r's sum in lane r.
+  const __m256i h01 = _mm256_hadd_epi32(v[0], v[1]);
+  const __m256i h23 = _mm256_hadd_epi32(v[2], v[3]);
+  const __m256i h45 = _mm256_hadd_epi32(v[4], v[5]);
+  const __m256i h67 = _mm256_hadd_epi32(v[6], v[7]);
+  const __m256i h0123 = _mm256_hadd_epi32(h01, h23);
+  const __m256i h4567 = _mm256_hadd_epi32(h45, h67);
+  const __m256i sums =
+      _mm256_add_epi32(_mm256_permute2x128_si256(h0123, h4567, 0x20),
+                       _mm256_permute2x128_si256(h0123, h4567, 0x31));
+  return _mm256_sub_epi32(sums, _mm256_set1_epi32(activationSum));
+}
+
+/// KernelAbi.h's bitlinear_i2s_q8k on `Rows` consecutive rows (at most 8):
+/// per token and Q8_K block the rows' exact trit dots (q8kBlockDots), then
+/// the f32 accumulation in lanes, one row each, blocks in order: for every
+/// row the reference's operations. The rows stay in L1 while all the
+/// tokens run against them.
+template <int Rows>
+void q8kRows(const int8_t *q, const float *blockScales, const uint8_t *weights,
+             int64_t tokens, int64_t in, float weightScale, float *y,
+             int64_t yStride) {
+  const int64_t blocks = in / kQ8KBlock, rowBytes = in / 4;
+  const __m256i ones = _mm256_set1_epi8(1);
+  const __m256i ones16 = _mm256_set1_epi16(1);
+  for (int64_t t = 0; t < tokens; ++t) {
+    __m256 sums = _mm256_setzero_ps();
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int8_t *activations = q + t * in + b * kQ8KBlock;
+      __m256i a[8];
+      __m256i sum16 = _mm256_setzero_si256();
+      for (int i = 0; i < 8; ++i) {
+        a[i] = _mm256_loadu_si256(
+            reinterpret_cast<const __m256i *>(activations + 32 * i));
+        sum16 = _mm256_add_epi16(sum16, _mm256_maddubs_epi16(ones, a[i]));
+      }
+      const int32_t activationSum =
+          avx2HorizontalSum(_mm256_madd_epi16(sum16, ones16));
+      const uint8_t *block = weights + b * 2 * kI2SBlockBytes;
+      if (tokens == 1)
+        for (int r = 0; r < Rows; ++r)
+          prefetchAhead<Rows>(block + r * rowBytes);
+      const __m256i dots =
+          q8kBlockDots<Rows>(block, rowBytes, a, activationSum);
+      const float scale = blockScales[t * blocks + b] * weightScale;
+      sums = _mm256_add_ps(
+          sums, _mm256_mul_ps(_mm256_cvtepi32_ps(dots), _mm256_set1_ps(scale)));
+    }
+    alignas(32) float out[8];
+    _mm256_store_ps(out, sums);
+    for (int r = 0; r < Rows; ++r)
+      y[t * yStride + r] = out[r];
+  }
+}
 
 } // namespace
 
@@ -218,8 +304,13 @@ void avx2_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
                             const uint8_t *weights, int64_t tokens, int64_t in,
                             int64_t rows, float weightScale, float *y,
                             int64_t yStride) {
-  i2sQ8KMatmul<1, Avx2Isa>(q, blockScales, weights, tokens, in, rows,
-                           weightScale, y, yStride);
+  int64_t first = 0;
+  for (; first + 8 <= rows; first += 8)
+    q8kRows<8>(q, blockScales, weights + first * in / 4, tokens, in,
+               weightScale, y + first, yStride);
+  for (; first < rows; ++first)
+    q8kRows<1>(q, blockScales, weights + first * in / 4, tokens, in,
+               weightScale, y + first, yStride);
 }
 
 void avx2_bitlinear_i2s(const int8_t *q, const float *scales,

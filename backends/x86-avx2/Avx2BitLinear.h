@@ -11,8 +11,8 @@ void avx2_bitlinear_i2s(const int8_t *q, const float *scales,
                         int64_t rows, float weightScale, float *y,
                         int64_t yStride);
 
-/// KernelAbi.h's bitlinear_i2s_q8k (backends/common/Q8KBitLinear.h)
-/// compiled for AVX2 (the CPU must have it).
+/// KernelAbi.h's bitlinear_i2s_q8k with AVX2 (the CPU must have it) on rows
+/// laid out consecutively (i2s_row_interleave = 1).
 void avx2_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
                             const uint8_t *weights, int64_t tokens, int64_t in,
                             int64_t rows, float weightScale, float *y,

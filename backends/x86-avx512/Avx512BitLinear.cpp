@@ -26,7 +26,7 @@
 
 #include "backends/x86-avx512/Avx512BitLinear.h"
 
-#include "backends/common/Q8KBitLinear.h"
+#include "backends/common/Q8KActivations.h"
 #include "backends/common/StreamPrefetch.h"
 #include "backends/common/TiledMatmul.h"
 #include "backends/x86-avx512/Avx512Common.h"
@@ -401,18 +401,87 @@ template <int Group> struct Avx512I2S {
   }
 };
 
-/// Tags the AVX-512 instance of the shared Q8_K matmul.
-struct Avx512Isa {};
+/// KernelAbi.h's bitlinear_i2s_q8k on rows interleaved in groups of 8. Per
+/// group, token and Q8_K block (two 32-byte I2_S blocks of each of the 8
+/// rows, 512 consecutive bytes), each row's blocks are broadcast and masked
+/// as decode's codes are (fields 0 | 1 against the first 64 activations, 2 |
+/// 3 against the next 64, place values kept and undone per lane by exact
+/// shifts), multiplied with vpdpbusd, and the 8 rows' sums reduced together
+/// with the block's sum(q); their differences are the exact trit dots. The
+/// f32 accumulation runs in lanes, one row each, blocks in order: for every
+/// row the reference's operations. A group's rows stay in L1 while all the
+/// tokens run against them.
+void q8kMatmulInterleaved(const int8_t *q, const float *blockScales,
+                          const uint8_t *weights, int64_t tokens, int64_t in,
+                          int64_t rows, float weightScale, float *y,
+                          int64_t yStride) {
+  constexpr int kGroup = 8;
+  static_assert(kAvx512I2SRowInterleave == kGroup,
+                "one group of interleaved rows fills the 8 f32 lanes");
+  const int64_t blocks = in / kQ8KBlock;
+  const int64_t groupBytes = kGroup * in / 4;
+  auto halves = [](__m256i lower, __m256i upper) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lower), upper, 1);
+  };
+  const __m512i fields01 = halves(_mm256_set1_epi8(static_cast<char>(0xC0)),
+                                  _mm256_set1_epi8(0x30));
+  const __m512i fields23 =
+      halves(_mm256_set1_epi8(0x0C), _mm256_set1_epi8(0x03));
+  const __m512i shifts01 =
+      halves(_mm256_set1_epi32(6), _mm256_set1_epi32(4));
+  const __m512i shifts23 = halves(_mm256_set1_epi32(2), _mm256_setzero_si256());
+  const __m512i ones = _mm512_set1_epi8(1);
+  const __m512i lane8 = _mm512_set1_epi32(8);
+  for (int64_t first = 0; first < rows; first += kGroup) {
+    const uint8_t *group = weights + first / kGroup * groupBytes;
+    const int64_t count = std::min<int64_t>(kGroup, rows - first);
+    for (int64_t t = 0; t < tokens; ++t) {
+      __m256 sums = _mm256_setzero_ps();
+      for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t *block = group + b * kGroup * 2 * kI2SBlockBytes;
+        if (tokens == 1)
+          for (int line = 0; line < kGroup; ++line)
+            prefetchAhead(block + 64 * line);
+        const int8_t *activations = q + t * in + b * kQ8KBlock;
+        __m512i a[4];
+        // v[0..7]: the rows' biased dots spread over lanes; v[8]: sum(q).
+        __m512i v[9];
+        v[8] = _mm512_setzero_si512();
+        for (int i = 0; i < 4; ++i) {
+          a[i] = _mm512_loadu_si512(activations + 64 * i);
+          v[8] = _mm512_dpbusd_epi32(v[8], ones, a[i]);
+        }
+        for (int r = 0; r < kGroup; ++r) {
+          __m512i high = _mm512_setzero_si512(), low = _mm512_setzero_si512();
+          for (int half = 0; half < 2; ++half) {
+            const __m512i codes = _mm512_broadcast_i64x4(
+                _mm256_loadu_si256(reinterpret_cast<const __m256i *>(
+                    block + (half * kGroup + r) * kI2SBlockBytes)));
+            high = _mm512_dpbusd_epi32(
+                high, _mm512_and_si512(codes, fields01), a[2 * half]);
+            low = _mm512_dpbusd_epi32(
+                low, _mm512_and_si512(codes, fields23), a[2 * half + 1]);
+          }
+          v[r] = _mm512_add_epi32(_mm512_srav_epi32(high, shifts01),
+                                  _mm512_srav_epi32(low, shifts23));
+        }
+        const __m512i reduced = reduce16<9>(v);
+        const __m256i dots = _mm256_sub_epi32(
+            _mm512_castsi512_si256(reduced),
+            _mm512_castsi512_si256(_mm512_permutexvar_epi32(lane8, reduced)));
+        const float scale = blockScales[t * blocks + b] * weightScale;
+        sums = _mm256_add_ps(
+            sums, _mm256_mul_ps(_mm256_cvtepi32_ps(dots), _mm256_set1_ps(scale)));
+      }
+      alignas(32) float out[kGroup];
+      _mm256_store_ps(out, sums);
+      for (int64_t r = 0; r < count; ++r)
+        y[t * yStride + first + r] = out[r];
+    }
+  }
+}
 
 } // namespace
-
-void avx512_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
-                              const uint8_t *weights, int64_t tokens,
-                              int64_t in, int64_t rows, float weightScale,
-                              float *y, int64_t yStride) {
-  i2sQ8KMatmul<1, Avx512Isa>(q, blockScales, weights, tokens, in, rows,
-                             weightScale, y, yStride);
-}
 
 void avx512_bitlinear_i2s_q8k_interleaved(const int8_t *q,
                                           const float *blockScales,
@@ -420,8 +489,8 @@ void avx512_bitlinear_i2s_q8k_interleaved(const int8_t *q,
                                           int64_t tokens, int64_t in,
                                           int64_t rows, float weightScale,
                                           float *y, int64_t yStride) {
-  i2sQ8KMatmul<kAvx512I2SRowInterleave, Avx512Isa>(
-      q, blockScales, weights, tokens, in, rows, weightScale, y, yStride);
+  q8kMatmulInterleaved(q, blockScales, weights, tokens, in, rows, weightScale,
+                       y, yStride);
 }
 
 void avx512_bitlinear_i2s(const int8_t *q, const float *scales,

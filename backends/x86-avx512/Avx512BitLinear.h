@@ -25,15 +25,8 @@ void avx512_bitlinear_i2s_interleaved(const int8_t *q, const float *scales,
                                       float weightScale, float *y,
                                       int64_t yStride);
 
-/// KernelAbi.h's bitlinear_i2s_q8k (backends/common/Q8KBitLinear.h)
-/// compiled for AVX-512, on rows laid out consecutively.
-void avx512_bitlinear_i2s_q8k(const int8_t *q, const float *blockScales,
-                              const uint8_t *weights, int64_t tokens,
-                              int64_t in, int64_t rows, float weightScale,
-                              float *y, int64_t yStride);
-
-/// avx512_bitlinear_i2s_q8k on rows laid out with i2s_row_interleave =
-/// kAvx512I2SRowInterleave.
+/// KernelAbi.h's bitlinear_i2s_q8k with AVX-512 F/BW/VL/VNNI on rows laid
+/// out with i2s_row_interleave = kAvx512I2SRowInterleave.
 void avx512_bitlinear_i2s_q8k_interleaved(const int8_t *q,
                                           const float *blockScales,
                                           const uint8_t *weights,

@@ -3,7 +3,7 @@
 #include "runtime/model/Executor.h"
 
 #include "backends/common/Q4Layout.h"
-#include "backends/common/Q8KBitLinear.h"
+#include "backends/common/Q8KActivations.h"
 
 #include <algorithm>
 #include <cstdio>
