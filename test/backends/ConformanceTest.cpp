@@ -238,6 +238,28 @@ I2sMatrix encodeI2s(const reference::Trits &trits, float alpha) {
   return matrix;
 }
 
+/// Random activations and trits of a matmul shape, the trits encoded as I2_S
+/// (scale in [0.25, 2.25)) and laid out in a table's row interleave.
+struct TernaryMatmulCase {
+  Activations x;
+  reference::Trits trits;
+  I2sMatrix matrix;
+  std::vector<uint8_t> laidOut;
+};
+
+TernaryMatmulCase makeTernaryMatmulCase(TestData &data,
+                                        const MatmulShape &shape,
+                                        int64_t interleave) {
+  TernaryMatmulCase c;
+  c.x = data.activations(shape.tokens, shape.in);
+  c.trits = data.trits(shape.out, shape.in);
+  c.matrix = encodeI2s(c.trits, 0.25f + std::fabs(data.uniform(2.0f)));
+  if (c.matrix.bytes.empty())
+    return c;
+  c.laidOut = i2sLaidOut(c.matrix.bytes, shape.out, shape.in, interleave);
+  return c;
+}
+
 /// Int8 activation rows and their per-token scales.
 struct QuantizedRows {
   std::vector<int8_t> q;
@@ -423,25 +445,19 @@ TEST_P(KernelConformanceTest, BitLinearMatchesReference) {
   TestData data(4);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
-    const Activations x = data.activations(shape.tokens, shape.in);
-    const reference::Trits trits = data.trits(shape.out, shape.in);
-    const I2sMatrix matrix =
-        encodeI2s(trits, 0.25f + std::fabs(data.uniform(2.0f)));
-    ASSERT_FALSE(matrix.bytes.empty());
-    const int64_t interleave = kernels().i2s_row_interleave;
-    const std::vector<uint8_t> bytes =
-        i2sLaidOut(matrix.bytes, shape.out, shape.in, interleave);
-    const float weightScale = matrix.scale;
-
-    const QuantizedRows quantized = quantizeWith(kernels(), x);
+    const TernaryMatmulCase c =
+        makeTernaryMatmulCase(data, shape, kernels().i2s_row_interleave);
+    ASSERT_FALSE(c.matrix.bytes.empty());
+    const QuantizedRows quantized = quantizeWith(kernels(), c.x);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
           kernels().bitlinear_i2s(quantized.q.data(), quantized.scales.data(),
-                                  bytes.data() + begin * shape.in / 4,
+                                  c.laidOut.data() + begin * shape.in / 4,
                                   shape.tokens, shape.in, end - begin,
-                                  weightScale, y + begin, shape.out);
+                                  c.matrix.scale, y + begin, shape.out);
         },
-        reference::bitLinear(x, trits, weightScale), interleave);
+        reference::bitLinear(c.x, c.trits, c.matrix.scale),
+        kernels().i2s_row_interleave);
   }
 }
 
@@ -526,23 +542,19 @@ TEST_P(KernelConformanceTest, BitLinearQ8KMatchesReference) {
   TestData data(23);
   for (const MatmulShape &shape : shapes) {
     SCOPED_TRACE(describe(shape));
-    const Activations x = data.activations(shape.tokens, shape.in);
-    const reference::Trits trits = data.trits(shape.out, shape.in);
-    const I2sMatrix matrix =
-        encodeI2s(trits, 0.25f + std::fabs(data.uniform(2.0f)));
-    ASSERT_FALSE(matrix.bytes.empty());
-    const int64_t interleave = kernels().i2s_row_interleave;
-    const std::vector<uint8_t> bytes =
-        i2sLaidOut(matrix.bytes, shape.out, shape.in, interleave);
-    const Q8KRows quantized = quantizeQ8KLikeReference(x);
+    const TernaryMatmulCase c =
+        makeTernaryMatmulCase(data, shape, kernels().i2s_row_interleave);
+    ASSERT_FALSE(c.matrix.bytes.empty());
+    const Q8KRows quantized = quantizeQ8KLikeReference(c.x);
     expectRowSlicesMatch(
         [&](int64_t begin, int64_t end, float *y) {
           kernels().bitlinear_i2s_q8k(
               quantized.q.data(), quantized.blockScales.data(),
-              bytes.data() + begin * shape.in / 4, shape.tokens, shape.in,
-              end - begin, matrix.scale, y + begin, shape.out);
+              c.laidOut.data() + begin * shape.in / 4, shape.tokens, shape.in,
+              end - begin, c.matrix.scale, y + begin, shape.out);
         },
-        reference::bitLinearQ8K(x, trits, matrix.scale), interleave);
+        reference::bitLinearQ8K(c.x, c.trits, c.matrix.scale),
+        kernels().i2s_row_interleave);
   }
 }
 
