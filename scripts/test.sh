@@ -2,8 +2,9 @@
 # The test command: install what is missing, build, and run every suite:
 #   1. ctest in build/: unit tests (GoogleTest) and the lit suite;
 #   2. the MLIR-free code again under AddressSanitizer + UBSan (clang-19);
-#   3. the GGUF reader's libFuzzer target for a bounded time (default 60 s,
-#      TERNC_FUZZ_SECONDS to change); any finding fails the run.
+#   3. the GGUF and safetensors readers' libFuzzer targets for a bounded
+#      time each (default 60 s, TERNC_FUZZ_SECONDS to change); any finding
+#      fails the run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="${TERNC_BUILD_DIR:-$root/build}"
@@ -50,18 +51,25 @@ fi
 cmake --build "$asan"
 ctest --test-dir "$asan" --output-on-failure -j2
 
-echo "== fuzzing the GGUF reader for ${fuzz_seconds}s"
-seeds="$asan/fuzz/seeds"
-corpus="$asan/fuzz/corpus"
-mkdir -p "$seeds" "$corpus"
-"$asan/bin/ternc-fuzz-seeds" "$seeds"
-fuzz_log="$asan/fuzz/fuzz.log"
-if ! "$asan/bin/ternc-gguf-fuzzer" -max_total_time="$fuzz_seconds" \
-    -dict="$root/test/fuzz/gguf.dict" -max_len=4096 -print_final_stats=1 \
-    -artifact_prefix="$asan/fuzz/" "$corpus" "$seeds" > "$fuzz_log" 2>&1; then
-  tail -n 80 "$fuzz_log"
-  echo "ternc: the fuzzer found a failure; the input is in $asan/fuzz/"
-  exit 1
-fi
-grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' "$fuzz_log"
+# fuzz NAME FUZZER SEEDER DICT: runs one reader's libFuzzer target from the
+# seeds SEEDER writes, for fuzz_seconds; a finding fails the run.
+fuzz() {
+  local name=$1 fuzzer=$2 seeder=$3 dict=$4
+  echo "== fuzzing the $name reader for ${fuzz_seconds}s"
+  local seeds="$asan/fuzz/$name/seeds" corpus="$asan/fuzz/$name/corpus"
+  local log="$asan/fuzz/$name/fuzz.log"
+  mkdir -p "$seeds" "$corpus"
+  "$asan/bin/$seeder" "$seeds"
+  if ! "$asan/bin/$fuzzer" -max_total_time="$fuzz_seconds" \
+      -dict="$root/test/fuzz/$dict" -max_len=4096 -print_final_stats=1 \
+      -artifact_prefix="$asan/fuzz/$name/" "$corpus" "$seeds" > "$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "ternc: the $name fuzzer found a failure; the input is in $asan/fuzz/$name/"
+    exit 1
+  fi
+  grep -E '^(Done|stat::number_of_executed_units|stat::new_units_added)' "$log"
+}
+fuzz GGUF ternc-gguf-fuzzer ternc-fuzz-seeds gguf.dict
+fuzz safetensors ternc-safetensors-fuzzer ternc-safetensors-seeds \
+  safetensors.dict
 echo "ternc: all test suites passed"

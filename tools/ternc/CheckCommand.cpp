@@ -9,6 +9,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
+#include "compiler/checkpoint/BitNetCheckpoint.h"
 #include "compiler/model/ModelCheck.h"
 
 #include <fmt/format.h>
@@ -28,7 +29,8 @@ cl::SubCommand &checkCommand() {
 
 namespace {
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<model.gguf | checkpoint directory>"),
                                cl::Required, cl::sub(tool::checkCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<bool> strict("strict", cl::desc("Treat warnings as errors"),
@@ -60,9 +62,47 @@ void printNormTable(const CheckReport &report) {
   }
 }
 
+/// Prints the counts and OK / FAILED for `name`; returns the exit code.
+int printVerdict(const std::string &name, const CheckReport &report) {
+  size_t errors = report.count(Severity::Error);
+  size_t warnings = report.count(Severity::Warning);
+  bool failed = errors > 0 || (strict && warnings > 0);
+  fmt::print("{}: {} error(s), {} warning(s){}: {}\n", name, errors, warnings,
+             strict ? " (--strict)" : "", failed ? "FAILED" : "OK");
+  return failed ? 1 : 0;
+}
+
+/// `ternc check` of a Hugging Face checkpoint: config.json and the tensors
+/// it implies (names, dtypes, shapes).
+int checkCheckpoint() {
+  Expected<checkpoint::SafetensorsCheckpoint> model =
+      checkpoint::SafetensorsCheckpoint::open(inputPath);
+  if (!model)
+    return tool::reportError(model.error());
+  Expected<checkpoint::BitNetConfig> config =
+      checkpoint::readBitNetConfig(checkpoint::configPathOf(inputPath));
+  if (!config)
+    return tool::reportError(config.error());
+  const HyperParams &p = config->params;
+  fmt::print("{}: Hugging Face checkpoint, bitnet-b1.58, {} layers, n_embd "
+             "{}, n_ff {}, heads {}/{} (head dim {}), vocab {}, context {}, "
+             "{} embeddings\n",
+             inputPath, p.blockCount, p.embeddingLength, p.feedForwardLength,
+             p.headCount, p.headCountKv, p.headDim(), p.vocabSize,
+             p.contextLength, config->tiedEmbeddings ? "tied" : "separate");
+  CheckReport report;
+  report.diagnostics = checkBitNetCheckpoint(*model, *config);
+  for (const Diagnostic &d : report.diagnostics)
+    fmt::print("{}: {}: {}\n", inputPath, severityName(d.severity),
+               d.message);
+  return printVerdict(inputPath, report);
+}
+
 } // namespace
 
 int ternc::tool::runCheck() {
+  if (checkpoint::isCheckpointPath(inputPath))
+    return checkCheckpoint();
   Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
   if (!file)
     return reportError(file.error());
@@ -79,12 +119,5 @@ int ternc::tool::runCheck() {
     fmt::print("{}: {}: {}\n", file->name(), severityName(d.severity),
                d.message);
   printNormTable(report);
-
-  size_t errors = report.count(Severity::Error);
-  size_t warnings = report.count(Severity::Warning);
-  bool failed = errors > 0 || (strict && warnings > 0);
-  fmt::print("{}: {} error(s), {} warning(s){}: {}\n", file->name(), errors,
-             warnings, strict ? " (--strict)" : "",
-             failed ? "FAILED" : "OK");
-  return failed ? 1 : 0;
+  return printVerdict(file->name(), report);
 }

@@ -1,14 +1,17 @@
-//===- InspectCommand.cpp - `ternc inspect`: what a GGUF file holds -------===//
+//===- InspectCommand.cpp - `ternc inspect`: what a model file holds ------===//
 //
-// Prints a model's metadata (long arrays summarised), its tensor table (name,
-// type, shape, bytes, offset) and totals (parameters, bytes and bits per
-// weight by type), as text or as JSON.
+// Prints a GGUF model's metadata (long arrays summarised), its tensor table
+// (name, type, shape, bytes, offset) and totals (parameters, bytes and bits
+// per weight by type), as text or as JSON; for a Hugging Face checkpoint (a
+// directory, or a .safetensors file) its files, `__metadata__`, tensors and
+// totals by dtype.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
+#include "compiler/checkpoint/BitNetCheckpoint.h"
 #include "runtime/gguf/GgufFile.h"
 
 #include <fmt/format.h>
@@ -22,15 +25,18 @@ namespace cl = llvm::cl;
 namespace ternc::tool {
 cl::SubCommand &inspectCommand() {
   static cl::SubCommand command("inspect",
-                              "Show a GGUF model's metadata, tensors and "
-                              "totals");
+                              "Show a model's metadata, tensors and totals "
+                              "(GGUF, or a Hugging Face safetensors "
+                              "checkpoint)");
   return command;
 }
 } // namespace ternc::tool
 
 namespace {
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.gguf>"),
+cl::opt<std::string> inputPath(cl::Positional,
+                               cl::desc("<model.gguf | checkpoint directory | "
+                                        "model.safetensors>"),
                                cl::Required, cl::sub(tool::inspectCommand()),
                                cl::cat(tool::terncCategory()));
 cl::opt<bool> jsonOutput("json", cl::desc("Print JSON instead of text"),
@@ -233,9 +239,113 @@ void printJson(const GgufFile &file) {
              root.dump(2, ' ', false, json::error_handler_t::replace));
 }
 
+using checkpoint::SafetensorsCheckpoint;
+using checkpoint::SafetensorsFile;
+using checkpoint::SafetensorsTensor;
+
+/// The file name of `path` (what follows its last '/').
+std::string_view baseName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+/// Element and byte counts of a checkpoint's tensors by dtype.
+std::map<std::string_view, TypeTotals>
+totalsByDtype(const SafetensorsCheckpoint &model) {
+  std::map<std::string_view, TypeTotals> totals;
+  for (const auto &[name, entry] : model.tensors()) {
+    TypeTotals &t = totals[checkpoint::dtypeName(entry.tensor->dtype)];
+    ++t.tensors;
+    t.elements += entry.tensor->elements;
+    t.bytes += entry.tensor->end - entry.tensor->begin;
+  }
+  return totals;
+}
+
+void printCheckpointText(const SafetensorsCheckpoint &model) {
+  fmt::print("{}: safetensors checkpoint, {} file{}{}, {} tensors\n",
+             model.name(), model.files().size(),
+             model.files().size() == 1 ? "" : "s",
+             model.indexPath().empty()
+                 ? ""
+                 : fmt::format(" (index {})", baseName(model.indexPath())),
+             model.tensors().size());
+  for (const SafetensorsFile &file : model.files()) {
+    fmt::print("  {}: {} ({} bytes), data at offset {}\n",
+               baseName(file.name()), humanBytes(file.fileSize()),
+               file.fileSize(), file.dataOffset());
+    for (const auto &[key, value] : file.metadata())
+      fmt::print("    __metadata__ {} = {}\n", key,
+                 quoted(std::string_view(value)));
+  }
+  fmt::print("\ntensors ({}):\n", model.tensors().size());
+  fmt::print("  {:<48} {:<7} {:<14} {:>12} {:>12}  {}\n", "name", "dtype",
+             "shape", "bytes", "offset", "file");
+  for (const auto &[name, entry] : model.tensors())
+    fmt::print("  {:<48} {:<7} {:<14} {:>12} {:>12}  {}\n", name,
+               checkpoint::dtypeName(entry.tensor->dtype),
+               entry.tensor->shapeString(),
+               entry.tensor->end - entry.tensor->begin, entry.tensor->begin,
+               baseName(entry.file->name()));
+  fmt::print("\ntotals by dtype:\n");
+  fmt::print("  {:<7} {:>8} {:>14} {:>14}\n", "dtype", "tensors", "elements",
+             "bytes");
+  for (const auto &[dtype, t] : totalsByDtype(model))
+    fmt::print("  {:<7} {:>8} {:>14} {:>14}\n", dtype, t.tensors, t.elements,
+               t.bytes);
+}
+
+void printCheckpointJson(const SafetensorsCheckpoint &model) {
+  using nlohmann::json;
+  json root;
+  root["checkpoint"] = model.name();
+  if (!model.indexPath().empty())
+    root["index"] = model.indexPath();
+  json files = json::array();
+  for (const SafetensorsFile &file : model.files()) {
+    json metadata = json::object();
+    for (const auto &[key, value] : file.metadata())
+      metadata[key] = value;
+    files.push_back({{"file", file.name()},
+                     {"file_size", file.fileSize()},
+                     {"data_offset", file.dataOffset()},
+                     {"metadata", metadata}});
+  }
+  root["files"] = files;
+  json tensors = json::array();
+  for (const auto &[name, entry] : model.tensors())
+    tensors.push_back({{"name", name},
+                       {"dtype", checkpoint::dtypeName(entry.tensor->dtype)},
+                       {"shape", entry.tensor->shape},
+                       {"elements", entry.tensor->elements},
+                       {"bytes", entry.tensor->end - entry.tensor->begin},
+                       {"offset", entry.tensor->begin},
+                       {"file", entry.file->name()}});
+  root["tensors"] = tensors;
+  json byDtype = json::object();
+  for (const auto &[dtype, t] : totalsByDtype(model))
+    byDtype[std::string(dtype)] = {{"tensors", t.tensors},
+                                   {"elements", t.elements},
+                                   {"bytes", t.bytes}};
+  root["totals"] = {{"by_dtype", byDtype}};
+  fmt::print("{}\n",
+             root.dump(2, ' ', false, json::error_handler_t::replace));
+}
+
 } // namespace
 
 int ternc::tool::runInspect() {
+  if (checkpoint::isCheckpointPath(inputPath)) {
+    Expected<SafetensorsCheckpoint> model =
+        SafetensorsCheckpoint::open(inputPath);
+    if (!model)
+      return reportError(model.error());
+    if (jsonOutput)
+      printCheckpointJson(*model);
+    else
+      printCheckpointText(*model);
+    return 0;
+  }
   Expected<GgufFile> file = GgufFile::open(inputPath);
   if (!file)
     return reportError(file.error());

@@ -1,0 +1,61 @@
+//===- BitNetCheckpoint.h - A BitNet b1.58 Hugging Face checkpoint -*- C++ -*-===//
+//
+// What ternc knows of microsoft/bitnet-b1.58-2B-4T's checkpoint layout
+// (docs/formats.md §8): config.json's hyper-parameters, the Hugging Face name
+// of each tensor of the bitnet-b1.58 architecture, and the shapes and dtypes
+// those tensors take (ternary weights either packed four trits to a byte
+// with a weight_scale, or as bf16/f16/f32 master weights). Import into the
+// tern IR builds on this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERNC_COMPILER_CHECKPOINT_BITNETCHECKPOINT_H
+#define TERNC_COMPILER_CHECKPOINT_BITNETCHECKPOINT_H
+
+#include "compiler/checkpoint/SafetensorsCheckpoint.h"
+#include "compiler/model/Architecture.h"
+#include "compiler/model/ModelCheck.h"
+
+namespace ternc::checkpoint {
+
+/// Whether `path` names a Hugging Face checkpoint rather than a GGUF file: a
+/// directory, or a file whose name ends in .safetensors.
+bool isCheckpointPath(const std::string &path);
+
+/// config.json of a checkpoint, given the checkpoint's path (its directory,
+/// or the directory of a .safetensors file given directly).
+std::string configPathOf(const std::string &checkpointPath);
+
+/// What config.json says of a BitNet b1.58 checkpoint.
+struct BitNetConfig {
+  model::HyperParams params;
+  /// tie_word_embeddings (transformers' default: false): the LM head is the
+  /// embedding, and lm_head.weight is absent.
+  bool tiedEmbeddings = false;
+  /// quantization_config.linear_class is "autobitlinear": packed weights
+  /// stand for trits * weight_scale (otherwise trits / weight_scale).
+  bool scaleMultiplies = false;
+};
+
+/// Reads config.json at `path`: model_type "bitnet", hidden_size,
+/// intermediate_size, num_hidden_layers, num_attention_heads,
+/// num_key_value_heads (default: the head count), vocab_size,
+/// max_position_embeddings, rms_norm_eps, rope_theta (default 10000),
+/// hidden_act "relu2", tie_word_embeddings, quantization_config. Errors name
+/// the file and the key.
+Expected<BitNetConfig> readBitNetConfig(const std::string &path);
+
+/// The Hugging Face name of the bitnet-b1.58 tensor `ggufName`
+/// (blk.3.attn_q.weight -> model.layers.3.self_attn.q_proj.weight).
+std::string huggingFaceName(std::string_view ggufName);
+
+/// Checks that `checkpoint` holds every tensor `config` implies, each with
+/// the dtype and shape that layout allows, and reports tensors it does not
+/// use; each finding names the tensor, what it is and what was expected.
+std::vector<model::Diagnostic>
+checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
+                      const BitNetConfig &config);
+
+} // namespace ternc::checkpoint
+
+#endif // TERNC_COMPILER_CHECKPOINT_BITNETCHECKPOINT_H
