@@ -103,8 +103,7 @@ Expected<BitNetConfig> readBitNetConfig(const std::string &path) {
       out = *fallback;
       return Status::success();
     }
-    if (!value || !value->is_number_unsigned() ||
-        value->get<uint64_t>() == 0 ||
+    if (!value || !value->is_number_unsigned() || value->get<uint64_t>() == 0 ||
         value->get<uint64_t>() > (uint64_t(1) << 31))
       return makeError("{}: '{}': expected a positive integer, got {}", path,
                        key, value ? value->dump() : "nothing");

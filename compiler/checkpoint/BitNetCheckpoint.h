@@ -1,4 +1,4 @@
-//===- BitNetCheckpoint.h - A BitNet b1.58 Hugging Face checkpoint -*- C++ -*-===//
+//===- BitNetCheckpoint.h - BitNet b1.58 HF checkpoints ---------*- C++ -*-===//
 //
 // What ternc knows of microsoft/bitnet-b1.58-2B-4T's checkpoint layout
 // (docs/formats.md §8): config.json's hyper-parameters, the Hugging Face name

@@ -34,8 +34,8 @@ bool isPlainFileName(const std::string &name) {
 }
 
 /// weight_map of the index at `path`: tensor name -> shard file name.
-Expected<std::map<std::string, std::string>> readWeightMap(
-    const std::string &path) {
+Expected<std::map<std::string, std::string>>
+readWeightMap(const std::string &path) {
   Expected<std::unique_ptr<MappedFile>> mapping = MappedFile::open(path);
   if (!mapping)
     return mapping.error();
@@ -74,7 +74,8 @@ SafetensorsCheckpoint::open(const std::string &path) {
   SafetensorsCheckpoint checkpoint;
   checkpoint.name_ = path;
   // A checkpoint of one file.
-  auto single = [&](const std::string &file) -> Expected<SafetensorsCheckpoint> {
+  auto single =
+      [&](const std::string &file) -> Expected<SafetensorsCheckpoint> {
     Expected<SafetensorsFile> opened = SafetensorsFile::open(file);
     if (!opened)
       return opened.error();
@@ -96,8 +97,7 @@ SafetensorsCheckpoint::open(const std::string &path) {
   }
 
   checkpoint.indexPath_ = index;
-  Expected<std::map<std::string, std::string>> weightMap =
-      readWeightMap(index);
+  Expected<std::map<std::string, std::string>> weightMap = readWeightMap(index);
   if (!weightMap)
     return weightMap.error();
   std::set<std::string> shardNames;
@@ -120,8 +120,8 @@ SafetensorsCheckpoint::open(const std::string &path) {
                        "tensor",
                        index, tensor, shard);
     if (entry.file->name() != expected)
-      return makeError("{}: weight_map puts '{}' in {}, but it is in {}",
-                       index, tensor, shard, entry.file->name());
+      return makeError("{}: weight_map puts '{}' in {}, but it is in {}", index,
+                       tensor, shard, entry.file->name());
   }
   for (const auto &[tensor, entry] : checkpoint.tensors_)
     if (!weightMap->count(tensor))
@@ -133,7 +133,8 @@ SafetensorsCheckpoint::open(const std::string &path) {
 Status SafetensorsCheckpoint::indexTensors() {
   for (const SafetensorsFile &file : files_)
     for (const SafetensorsTensor &tensor : file.tensors()) {
-      auto [it, inserted] = tensors_.emplace(tensor.name, Entry{&file, &tensor});
+      auto [it, inserted] =
+          tensors_.emplace(tensor.name, Entry{&file, &tensor});
       if (!inserted)
         return makeError("tensor '{}' is in both {} and {}", tensor.name,
                          it->second.file->name(), file.name());

@@ -1,4 +1,4 @@
-//===- SafetensorsCheckpoint.h - A checkpoint's safetensors files -*- C++ -*-===//
+//===- SafetensorsCheckpoint.h - A checkpoint's files -----------*- C++ -*-===//
 //
 // A Hugging Face checkpoint keeps its tensors in one `model.safetensors` or
 // in shards listed by `model.safetensors.index.json` (`weight_map`: tensor

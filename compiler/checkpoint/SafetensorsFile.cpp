@@ -99,8 +99,8 @@ public:
                   bytes.size);
     const uint64_t headerBytes = loadLittleEndian<uint64_t>(bytes.data);
     if (headerBytes > SafetensorsFile::kMaxHeaderBytes)
-      return fail("the header length {} is over the {}-byte limit",
-                  headerBytes, SafetensorsFile::kMaxHeaderBytes);
+      return fail("the header length {} is over the {}-byte limit", headerBytes,
+                  SafetensorsFile::kMaxHeaderBytes);
     if (headerBytes > bytes.size - 8)
       return fail("the header length {} runs past the end of the file ({} "
                   "bytes)",
@@ -120,8 +120,8 @@ public:
     if (document.is_discarded() || !document.is_object())
       return fail("header: not a valid JSON object (UTF-8)");
     for (const auto &[key, value] : document.items()) {
-      Status entry = key == "__metadata__" ? readMetadata(value)
-                                           : readTensor(key, value);
+      Status entry =
+          key == "__metadata__" ? readMetadata(value) : readTensor(key, value);
       if (!entry.ok())
         return entry;
     }
@@ -230,8 +230,8 @@ private:
       if (tensor.begin < covered)
         return fail("tensors '{}' and '{}' overlap (bytes [{}, {}) and [{}, "
                     "{}))",
-                    previous->name, tensor.name, previous->begin,
-                    previous->end, tensor.begin, tensor.end);
+                    previous->name, tensor.name, previous->begin, previous->end,
+                    tensor.begin, tensor.end);
       if (tensor.begin > covered)
         return fail("bytes [{}, {}) of the data belong to no tensor", covered,
                     tensor.begin);

@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -44,7 +44,8 @@ bool write(const std::filesystem::path &path,
   header += "}";
   std::string bytes(8, '\0');
   for (int i = 0; i < 8; ++i)
-    bytes[i] = static_cast<char>(static_cast<uint64_t>(header.size()) >> (8 * i));
+    bytes[i] =
+        static_cast<char>(static_cast<uint64_t>(header.size()) >> (8 * i));
   bytes += header;
   for (uint64_t i = 0; i < offset; ++i)
     bytes += static_cast<char>(i);
@@ -62,20 +63,21 @@ int main(int argc, char **argv) {
   }
   const std::filesystem::path dir(argv[1]);
   std::filesystem::create_directories(dir);
-  bool ok = write(dir / "checkpoint.safetensors",
-                  {{"model.norm.weight", "BF16", {8}, 16},
-                   {"model.layers.0.mlp.down_proj.weight", "U8", {2, 8}, 16},
-                   {"model.layers.0.mlp.down_proj.weight_scale", "BF16", {1}, 2}},
-                  R"({"format":"pt"})");
-  const char *dtypes[][2] = {{"BOOL", "1"}, {"U8", "1"},  {"I8", "1"},
-                             {"U16", "2"},  {"I16", "2"}, {"F16", "2"},
-                             {"BF16", "2"}, {"U32", "4"}, {"I32", "4"},
-                             {"F32", "4"},  {"U64", "8"}, {"I64", "8"},
-                             {"F64", "8"},  {"F8_E4M3", "1"},
-                             {"F8_E5M2", "1"}};
+  bool ok =
+      write(dir / "checkpoint.safetensors",
+            {{"model.norm.weight", "BF16", {8}, 16},
+             {"model.layers.0.mlp.down_proj.weight", "U8", {2, 8}, 16},
+             {"model.layers.0.mlp.down_proj.weight_scale", "BF16", {1}, 2}},
+            R"({"format":"pt"})");
+  const char *dtypes[][2] = {{"BOOL", "1"}, {"U8", "1"},      {"I8", "1"},
+                             {"U16", "2"},  {"I16", "2"},     {"F16", "2"},
+                             {"BF16", "2"}, {"U32", "4"},     {"I32", "4"},
+                             {"F32", "4"},  {"U64", "8"},     {"I64", "8"},
+                             {"F64", "8"},  {"F8_E4M3", "1"}, {"F8_E5M2", "1"}};
   std::vector<Tensor> all;
   for (const auto &[dtype, size] : dtypes)
-    all.push_back({std::string("t.") + dtype, dtype, {3}, 3 * std::stoull(size)});
+    all.push_back(
+        {std::string("t.") + dtype, dtype, {3}, 3 * std::stoull(size)});
   ok = ok && write(dir / "dtypes.safetensors", all, "");
   ok = ok && write(dir / "scalar-and-empty.safetensors",
                    {{"scalar", "F32", {}, 4}, {"empty", "F16", {0, 4}, 0}}, "");

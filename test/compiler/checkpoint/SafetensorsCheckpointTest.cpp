@@ -49,7 +49,8 @@ private:
 };
 
 std::string errorOf(const std::string &path) {
-  Expected<SafetensorsCheckpoint> checkpoint = SafetensorsCheckpoint::open(path);
+  Expected<SafetensorsCheckpoint> checkpoint =
+      SafetensorsCheckpoint::open(path);
   EXPECT_FALSE(checkpoint.ok());
   return checkpoint.ok() ? "" : checkpoint.error().message();
 }
@@ -96,15 +97,18 @@ TEST(SafetensorsCheckpointTest, IndexAndShardsMustAgree) {
   dir.writeShard("s1.safetensors", {"a", "b"});
   dir.writeShard("s2.safetensors", {"b"});
 
-  dir.write("model.safetensors.index.json", R"({"weight_map":{"a":"s1.safetensors","x":"s1.safetensors","b":"s1.safetensors"}})");
+  dir.write(
+      "model.safetensors.index.json",
+      R"({"weight_map":{"a":"s1.safetensors","x":"s1.safetensors","b":"s1.safetensors"}})");
   EXPECT_EQ(errorOf(dir.path()),
             index + ": weight_map puts 'x' in s1.safetensors, which has no "
                     "such tensor");
   dir.write("model.safetensors.index.json",
             R"({"weight_map":{"a":"s1.safetensors"}})");
   EXPECT_EQ(errorOf(dir.path()),
-            dir.path() + "/s1.safetensors: tensor 'b' is missing from the "
-                         "weight_map of " +
+            dir.path() +
+                "/s1.safetensors: tensor 'b' is missing from the "
+                "weight_map of " +
                 index);
   dir.write("model.safetensors.index.json",
             R"({"weight_map":{"a":"s1.safetensors","b":"s2.safetensors"}})");

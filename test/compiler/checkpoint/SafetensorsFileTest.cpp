@@ -112,10 +112,10 @@ TEST(SafetensorsFileTest, HeaderErrors) {
             "m.safetensors: header: JSON nested deeper than 3 levels (a "
             "tensor's shape is the deepest a header needs)");
   // Brackets inside strings do not count.
-  EXPECT_EQ(errorOf(fileBytes(R"({"__metadata__":{"k":"[[[{{{\"["}, "x":1})",
-                              0)),
-            "m.safetensors: tensor 'x': expected an object with dtype, shape "
-            "and data_offsets");
+  EXPECT_EQ(
+      errorOf(fileBytes(R"({"__metadata__":{"k":"[[[{{{\"["}, "x":1})", 0)),
+      "m.safetensors: tensor 'x': expected an object with dtype, shape "
+      "and data_offsets");
   EXPECT_EQ(errorOf(fileBytes(R"({"__metadata__":{"k":1}})", 0)),
             "m.safetensors: __metadata__: 'k': expected a string");
   EXPECT_EQ(errorOf(fileBytes(R"({"__metadata__":[]})", 0)),
@@ -166,10 +166,10 @@ TEST(SafetensorsFileTest, TensorEntryErrors) {
 
 TEST(SafetensorsFileTest, TensorsCoverTheDataExactly) {
   EXPECT_EQ(
-      errorOf(fileBytes(
-          R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
-          R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
-          6)),
+      errorOf(
+          fileBytes(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]},)"
+                    R"("b":{"dtype":"U8","shape":[4],"data_offsets":[2,6]}})",
+                    6)),
       "m.safetensors: tensors 'a' and 'b' overlap (bytes [0, 4) and [2, 6))");
   EXPECT_EQ(errorOf(fileBytes(
                 R"({"a":{"dtype":"U8","shape":[2],"data_offsets":[2,4]}})", 4)),
