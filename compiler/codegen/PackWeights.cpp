@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace ternc {
@@ -189,6 +190,22 @@ Expected<PackedWeights> PackedWeights::plan(ModuleOp module,
                gguf::MetadataValue::fromValue(entry.value));
   TERNC_RETURN_IF_ERROR(writer.setAlignment(alignment));
   writer.set("ternc.backend", gguf::MetadataValue::ofString(backend));
+  // How the ternary matmuls quantize their activations, as the IR says
+  // (--numerics), for the binary's --version.
+  std::set<std::string> activations;
+  module.walk([&](Operation *op) {
+    if (auto matmul = dyn_cast<tern::BitLinearOp>(op))
+      activations.insert(
+          tern::stringifyActivationQuant(matmul.getActivations()).str());
+    if (auto fused = dyn_cast<tern::RMSNormBitLinearOp>(op))
+      activations.insert(
+          tern::stringifyActivationQuant(fused.getActivations()).str());
+  });
+  std::string activationList;
+  for (const std::string &name : activations)
+    activationList += (activationList.empty() ? "" : ",") + name;
+  writer.set("ternc.ternary_activations",
+             gguf::MetadataValue::ofString(activationList));
 
   // Each GGUF tensor is packed once, however many weights read it, in the
   // order tern-plan-weights laid them out; the offsets it recorded are

@@ -36,7 +36,9 @@ namespace ternc {
 /// says, then their f32 row scales), after every metadata key of the source
 /// (tokenizer and hyper-parameters, read by the runtime). Tensor data is
 /// aligned to `alignment` bytes; `ternc.backend` names the backend (the
-/// runtime names it when the CPU cannot run it).
+/// runtime names it when the CPU cannot run it) and
+/// `ternc.ternary_activations` how the ternary matmuls quantize their
+/// activations ("per_token", "q8_k" or both, comma-separated: --numerics).
 ///
 /// Planning lays the file out without producing any bytes and checks that
 /// every tensor lands at the offset tern-plan-weights recorded in the IR

@@ -162,11 +162,14 @@ int runVersion(const ModelDefinition &definition, const AppOptions &options,
   fmt::print(output.out,
              "{}: {} compiled by ternc for the {} backend (model ABI {}, "
              "kernel ABI {}): vocabulary {}, context {}, prefill chunk {}, "
-             "{} KV cache\n",
+             "{} KV cache{}\n",
              output.program, m.name(), m.backendName(),
              m.info().abi_version, m.info().kernel_abi_version, m.vocabSize(),
              m.contextLength(), m.prefillChunk(),
-             m.info().kv_cache_f16 ? "f16" : "f32");
+             m.info().kv_cache_f16 ? "f16" : "f32",
+             m.ternaryActivations().empty()
+                 ? ""
+                 : ", ternary activations " + m.ternaryActivations());
   return 0;
 }
 

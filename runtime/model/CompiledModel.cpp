@@ -14,6 +14,9 @@ constexpr const char *kPackedFileName = "the embedded model file";
 /// The packed file's key naming the backend it was compiled for, when the
 /// compiler writes it.
 constexpr const char *kBackendKey = "ternc.backend";
+/// The packed file's key saying how the ternary matmuls quantize their
+/// activations (--numerics).
+constexpr const char *kTernaryActivationsKey = "ternc.ternary_activations";
 
 /// Checks that the sizes of `info` make sense.
 Status checkInfo(const TernModelInfo &info) {
@@ -137,6 +140,13 @@ std::string CompiledModel::name() const {
           text && !text->empty())
         return std::string(*text);
   return "model";
+}
+
+std::string CompiledModel::ternaryActivations() const {
+  if (const gguf::Value *value = file_->find(kTernaryActivationsKey))
+    if (std::optional<std::string_view> text = value->asString())
+      return std::string(*text);
+  return "";
 }
 
 Expected<const tokenizer::Tokenizer *> CompiledModel::tokenizer() const {

@@ -105,6 +105,10 @@ public:
   bool weightsResident() const { return weights_.resident(); }
   /// general.name, else general.architecture, else "model".
   std::string name() const;
+  /// How the ternary matmuls quantize their activations ("per_token",
+  /// "q8_k", or both comma-separated), as the compiler recorded it; "" when
+  /// it did not.
+  std::string ternaryActivations() const;
 
   int64_t vocabSize() const { return info_.vocab_size; }
   int64_t contextLength() const { return info_.context_length; }
