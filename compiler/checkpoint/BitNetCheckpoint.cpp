@@ -7,8 +7,10 @@
 
 #include "compiler/checkpoint/BitNetCheckpoint.h"
 
+#include "runtime/support/Half.h"
 #include "runtime/support/MappedFile.h"
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -35,6 +37,18 @@ bool isFloatDtype(Dtype dtype) {
 /// safetensors stores it (outermost first).
 std::vector<uint64_t> storedShape(const std::vector<uint64_t> &ne) {
   return {ne.rbegin(), ne.rend()};
+}
+
+/// Element `i` of a BF16, F16 or F32 tensor's bytes, as f32 (exact).
+float floatAt(Dtype dtype, ByteSpan bytes, uint64_t i) {
+  switch (dtype) {
+  case Dtype::BF16:
+    return bfloat16ToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * i));
+  case Dtype::F16:
+    return halfToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * i));
+  default:
+    return loadLittleEndian<float>(bytes.data + 4 * i);
+  }
 }
 
 std::string shapeText(const std::vector<uint64_t> &shape) {
@@ -197,6 +211,76 @@ std::string huggingFaceName(std::string_view ggufName) {
   return std::string(ggufName);
 }
 
+Expected<TernaryMatrix> unpackTernary(const SafetensorsFile &file,
+                                      const SafetensorsTensor &packed,
+                                      const SafetensorsFile &scaleFile,
+                                      const SafetensorsTensor &scale,
+                                      bool scaleMultiplies) {
+  if (packed.dtype != Dtype::U8 || packed.shape.size() != 2 ||
+      !isFloatDtype(scale.dtype) || scale.elements != 1)
+    return makeError("{}: tensor '{}' ({} {}) with '{}' ({} {}) is not a "
+                     "packed ternary weight and its scale",
+                     file.name(), packed.name, dtypeName(packed.dtype),
+                     packed.shapeString(), scale.name, dtypeName(scale.dtype),
+                     scale.shapeString());
+  const float value = floatAt(scale.dtype, scaleFile.tensorData(scale), 0);
+  if (!std::isfinite(value) || !(value > 0))
+    return makeError("{}: tensor '{}' holds {}, expected a positive scale",
+                     scaleFile.name(), scale.name, value);
+  TernaryMatrix matrix;
+  const int64_t packedRows = static_cast<int64_t>(packed.shape[0]);
+  matrix.rows = 4 * packedRows;
+  matrix.columns = static_cast<int64_t>(packed.shape[1]);
+  matrix.scale = scaleMultiplies ? value : 1.0f / value;
+  matrix.trits.resize(static_cast<size_t>(matrix.rows * matrix.columns));
+  const ByteSpan bytes = file.tensorData(packed);
+  for (int64_t r = 0; r < packedRows; ++r)
+    for (int64_t c = 0; c < matrix.columns; ++c) {
+      const uint8_t byte = bytes.data[r * matrix.columns + c];
+      for (int i = 0; i < 4; ++i) {
+        const int code = (byte >> (2 * i)) & 3;
+        if (code == 3)
+          return makeError("{}: tensor '{}': byte [{}, {}] holds code 3, "
+                           "which is no trit (0, 1, 2 mean -1, 0, +1)",
+                           file.name(), packed.name, r, c);
+        matrix.trits[(i * packedRows + r) * matrix.columns + c] =
+            static_cast<int8_t>(code - 1);
+      }
+    }
+  return matrix;
+}
+
+Expected<TernaryMatrix> ternarizeMasters(const SafetensorsFile &file,
+                                         const SafetensorsTensor &weight) {
+  if (!isFloatDtype(weight.dtype) || weight.shape.size() != 2)
+    return makeError("{}: tensor '{}' ({} {}) is not a float matrix",
+                     file.name(), weight.name, dtypeName(weight.dtype),
+                     weight.shapeString());
+  const ByteSpan bytes = file.tensorData(weight);
+  double sum = 0;
+  for (uint64_t i = 0; i < weight.elements; ++i) {
+    const float value = floatAt(weight.dtype, bytes, i);
+    if (!std::isfinite(value))
+      return makeError("{}: tensor '{}': element {} is {}, expected a finite "
+                       "weight",
+                       file.name(), weight.name, i, value);
+    sum += std::fabs(value);
+  }
+  const float mean =
+      weight.elements ? static_cast<float>(sum / weight.elements) : 0.0f;
+  const float inverse = 1.0f / std::max(mean, 1e-5f);
+  TernaryMatrix matrix;
+  matrix.rows = static_cast<int64_t>(weight.shape[0]);
+  matrix.columns = static_cast<int64_t>(weight.shape[1]);
+  matrix.scale = 1.0f / inverse;
+  matrix.trits.resize(weight.elements);
+  for (uint64_t i = 0; i < weight.elements; ++i)
+    matrix.trits[i] = static_cast<int8_t>(std::clamp(
+        std::nearbyint(floatAt(weight.dtype, bytes, i) * inverse), -1.0f,
+        1.0f));
+  return matrix;
+}
+
 std::vector<Diagnostic>
 checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                       const BitNetConfig &config) {
@@ -240,11 +324,18 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                           shapeText(shape)));
       continue;
     }
+    // A decoding error names the file; the findings name the checkpoint.
+    auto decoded = [&](const Expected<TernaryMatrix> &matrix) {
+      if (!matrix)
+        error(matrix.error().message());
+    };
     if (isFloatDtype(tensor.dtype)) {
       if (tensor.shape != shape)
         error(fmt::format("tensor '{}' is {} {}, expected {}", name,
                           dtypeName(tensor.dtype), tensor.shapeString(),
                           shapeText(shape)));
+      else
+        decoded(ternarizeMasters(*entry.file, tensor));
       continue;
     }
     // Four trits a byte, blocked along the output dimension, and a scale.
@@ -266,6 +357,9 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                         "value",
                         scaleName, dtypeName(scale.tensor->dtype),
                         scale.tensor->shapeString()));
+    else
+      decoded(unpackTernary(*entry.file, tensor, *scale.file, *scale.tensor,
+                            config.scaleMultiplies));
   }
   for (const auto &[name, entry] : checkpoint.tensors())
     if (!used.count(name))

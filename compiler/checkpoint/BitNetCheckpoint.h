@@ -49,9 +49,39 @@ Expected<BitNetConfig> readBitNetConfig(const std::string &path);
 /// (blk.3.attn_q.weight -> model.layers.3.self_attn.q_proj.weight).
 std::string huggingFaceName(std::string_view ggufName);
 
+/// A ternary weight matrix decoded from a checkpoint: trits [rows][columns]
+/// in {-1, 0, 1} and the one scale they stand multiplied by.
+struct TernaryMatrix {
+  int64_t rows = 0, columns = 0;
+  std::vector<int8_t> trits;
+  float scale = 0;
+};
+
+/// Decodes the packed weight `packed` (U8 [rows / 4, columns], four trits a
+/// byte blocked along the output dimension: row i * rows / 4 + r is bits
+/// 2i + 1 : 2i of byte row r, minus 1) with its one-element `scale` (BF16,
+/// F16 or F32): the trits stand for trits * scale when `scaleMultiplies`
+/// (linear_class autobitlinear), else trits / scale. Errors name the tensor:
+/// a code 3, a scale that is not finite and positive.
+Expected<TernaryMatrix> unpackTernary(const SafetensorsFile &file,
+                                      const SafetensorsTensor &packed,
+                                      const SafetensorsFile &scaleFile,
+                                      const SafetensorsTensor &scale,
+                                      bool scaleMultiplies);
+
+/// Ternarizes the float master weights `weight` ([rows, columns], BF16, F16
+/// or F32) by the absmean rule of bitnet.cpp's converter: m = mean |w| (the
+/// f32 magnitudes summed in double, the mean rounded to f32), s = 1 / max(m,
+/// 1e-5) (f32), trit = clamp(round_half_even(w * s), -1, 1), and the scale
+/// 1 / s (f32): the value its I2_S file holds. Errors name the tensor and
+/// the first value that is not finite.
+Expected<TernaryMatrix> ternarizeMasters(const SafetensorsFile &file,
+                                         const SafetensorsTensor &weight);
+
 /// Checks that `checkpoint` holds every tensor `config` implies, each with
-/// the dtype and shape that layout allows, and reports tensors it does not
-/// use; each finding names the tensor, what it is and what was expected.
+/// the dtype and shape that layout allows, decodes every ternary weight
+/// (unpackTernary, ternarizeMasters), and reports tensors it does not use;
+/// each finding names the tensor, what it is and what was expected.
 std::vector<model::Diagnostic>
 checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                       const BitNetConfig &config);

@@ -7,6 +7,8 @@
 
 #include "compiler/checkpoint/SafetensorsFile.h"
 
+#include "test/compiler/checkpoint/SafetensorsBytes.h"
+
 #include <cstring>
 #include <gtest/gtest.h>
 
@@ -15,17 +17,12 @@ using namespace ternc::checkpoint;
 
 namespace {
 
-/// The bytes of a safetensors file: the header's length (little-endian
-/// u64), the header, then `dataBytes` bytes counting up from 0.
+/// A file of `header` and `dataBytes` bytes counting up from 0.
 std::vector<uint8_t> fileBytes(const std::string &header, size_t dataBytes) {
-  std::vector<uint8_t> bytes(8 + header.size() + dataBytes);
-  const uint64_t length = header.size();
-  for (int i = 0; i < 8; ++i)
-    bytes[i] = static_cast<uint8_t>(length >> (8 * i));
-  std::memcpy(bytes.data() + 8, header.data(), header.size());
+  std::vector<uint8_t> data(dataBytes);
   for (size_t i = 0; i < dataBytes; ++i)
-    bytes[8 + header.size() + i] = static_cast<uint8_t>(i);
-  return bytes;
+    data[i] = static_cast<uint8_t>(i);
+  return test::safetensorsBytes(header, data);
 }
 
 /// The reader's error on `bytes` (a test failure if it accepts them).

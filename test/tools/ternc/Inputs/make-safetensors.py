@@ -151,6 +151,13 @@ def bitnet_checkpoints(out):
     write_bitnet(os.path.join(out, "bitnet-extra"),
                  packed + [("model.rotary_emb.inv_freq", "F32", [4],
                             bytes(16))], bitnet_config())
+    write_bitnet(os.path.join(out, "bitnet-code3"),
+                 [(n, d, sh, bytes([0xFF]) * len(raw)) if n == down else
+                  (n, d, sh, raw) for n, d, sh, raw in packed],
+                 bitnet_config())
+    nan = [(n, d, sh, b"\xc0\x7f" + raw[2:]) if n == down else
+           (n, d, sh, raw) for n, d, sh, raw in bitnet_tensors(False)]
+    write_bitnet(os.path.join(out, "bitnet-nan"), nan, bitnet_config())
     write_bitnet(os.path.join(out, "bitnet-bad-config"), packed,
                  bitnet_config(hidden_size=-16))
     write_bitnet(os.path.join(out, "bitnet-llama"), packed,
