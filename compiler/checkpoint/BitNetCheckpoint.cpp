@@ -1,18 +1,16 @@
 //===- BitNetCheckpoint.cpp - A BitNet b1.58 Hugging Face checkpoint ------===//
 //
-// config.json is read as the safetensors header is: nlohmann::json in its
-// non-throwing mode, type checks before every access.
+// config.json is a JSON object read as JsonFile.h says (no exceptions).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/checkpoint/BitNetCheckpoint.h"
 
+#include "compiler/checkpoint/JsonFile.h"
 #include "runtime/support/Half.h"
-#include "runtime/support/MappedFile.h"
 
 #include <cmath>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <set>
 
 namespace ternc::checkpoint {
@@ -59,15 +57,6 @@ std::string shapeText(const std::vector<uint64_t> &shape) {
 
 } // namespace
 
-bool isCheckpointPath(const std::string &path) {
-  const std::string_view suffix = ".safetensors";
-  std::error_code error;
-  return fs::is_directory(path, error) ||
-         (path.size() >= suffix.size() &&
-          path.compare(path.size() - suffix.size(), suffix.size(), suffix) ==
-              0);
-}
-
 std::string configPathOf(const std::string &checkpointPath) {
   std::error_code error;
   fs::path directory(checkpointPath);
@@ -77,18 +66,16 @@ std::string configPathOf(const std::string &checkpointPath) {
 }
 
 Expected<BitNetConfig> readBitNetConfig(const std::string &path) {
-  Expected<std::unique_ptr<MappedFile>> mapping = MappedFile::open(path);
-  if (!mapping)
-    return makeError("{} (a Hugging Face checkpoint needs its config.json)",
-                     mapping.error().message());
-  ByteSpan bytes = (*mapping)->bytes();
-  if (bytes.size > kMaxConfigBytes)
-    return makeError("{}: {} bytes, over the {}-byte limit of a config", path,
-                     bytes.size, kMaxConfigBytes);
-  const json config = json::parse(bytes.begin(), bytes.end(), /*cb=*/nullptr,
-                                  /*allow_exceptions=*/false);
-  if (config.is_discarded() || !config.is_object())
-    return makeError("{}: not a valid JSON object (UTF-8)", path);
+  std::error_code missing;
+  if (!fs::exists(path, missing))
+    return makeError("{}: no such file (a Hugging Face checkpoint needs its "
+                     "config.json)",
+                     path);
+  Expected<json> document =
+      readJsonObjectFile(path, kMaxConfigBytes, "a config");
+  if (!document)
+    return document.error();
+  const json &config = *document;
 
   auto member = [&](const char *key) -> const json * {
     auto it = config.find(key);
@@ -275,9 +262,9 @@ Expected<TernaryMatrix> ternarizeMasters(const SafetensorsFile &file,
   matrix.scale = 1.0f / inverse;
   matrix.trits.resize(weight.elements);
   for (uint64_t i = 0; i < weight.elements; ++i)
-    matrix.trits[i] = static_cast<int8_t>(std::clamp(
-        std::nearbyint(floatAt(weight.dtype, bytes, i) * inverse), -1.0f,
-        1.0f));
+    matrix.trits[i] = static_cast<int8_t>(
+        std::clamp(std::nearbyint(floatAt(weight.dtype, bytes, i) * inverse),
+                   -1.0f, 1.0f));
   return matrix;
 }
 

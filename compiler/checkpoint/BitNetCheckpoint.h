@@ -18,10 +18,6 @@
 
 namespace ternc::checkpoint {
 
-/// Whether `path` names a Hugging Face checkpoint rather than a GGUF file: a
-/// directory, or a file whose name ends in .safetensors.
-bool isCheckpointPath(const std::string &path);
-
 /// config.json of a checkpoint, given the checkpoint's path (its directory,
 /// or the directory of a .safetensors file given directly).
 std::string configPathOf(const std::string &checkpointPath);

@@ -1,16 +1,14 @@
 //===- SafetensorsCheckpoint.cpp - A checkpoint's safetensors files -------===//
 //
-// The index is JSON, read as the safetensors header is: nlohmann::json in
-// its non-throwing mode, type checks before every access.
+// The index is a JSON object read as JsonFile.h says (no exceptions).
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/checkpoint/SafetensorsCheckpoint.h"
 
-#include "runtime/support/MappedFile.h"
+#include "compiler/checkpoint/JsonFile.h"
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <set>
 
 namespace ternc::checkpoint {
@@ -36,20 +34,12 @@ bool isPlainFileName(const std::string &name) {
 /// weight_map of the index at `path`: tensor name -> shard file name.
 Expected<std::map<std::string, std::string>>
 readWeightMap(const std::string &path) {
-  Expected<std::unique_ptr<MappedFile>> mapping = MappedFile::open(path);
-  if (!mapping)
-    return mapping.error();
-  ByteSpan bytes = (*mapping)->bytes();
-  if (bytes.size > kMaxIndexBytes)
-    return makeError("{}: {} bytes, over the {}-byte limit of an index", path,
-                     bytes.size, kMaxIndexBytes);
-  const json document = json::parse(bytes.begin(), bytes.end(),
-                                    /*cb=*/nullptr,
-                                    /*allow_exceptions=*/false);
-  if (document.is_discarded() || !document.is_object())
-    return makeError("{}: not a valid JSON object (UTF-8)", path);
-  auto weightMap = document.find("weight_map");
-  if (weightMap == document.end() || !weightMap->is_object())
+  Expected<json> document =
+      readJsonObjectFile(path, kMaxIndexBytes, "an index");
+  if (!document)
+    return document.error();
+  auto weightMap = document->find("weight_map");
+  if (weightMap == document->end() || !weightMap->is_object())
     return makeError("{}: missing 'weight_map' (an object of tensor name -> "
                      "shard file)",
                      path);
@@ -68,6 +58,15 @@ readWeightMap(const std::string &path) {
 }
 
 } // namespace
+
+bool isCheckpointPath(const std::string &path) {
+  const std::string_view suffix = ".safetensors";
+  std::error_code error;
+  return fs::is_directory(path, error) ||
+         (path.size() >= suffix.size() &&
+          path.compare(path.size() - suffix.size(), suffix.size(), suffix) ==
+              0);
+}
 
 Expected<SafetensorsCheckpoint>
 SafetensorsCheckpoint::open(const std::string &path) {

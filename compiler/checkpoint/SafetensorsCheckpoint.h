@@ -17,6 +17,10 @@
 
 namespace ternc::checkpoint {
 
+/// Whether `path` names a Hugging Face checkpoint rather than a GGUF file: a
+/// directory, or a file whose name ends in .safetensors.
+bool isCheckpointPath(const std::string &path);
+
 /// The safetensors files of one checkpoint and the tensors in them.
 class SafetensorsCheckpoint {
 public:

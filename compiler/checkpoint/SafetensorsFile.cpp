@@ -1,8 +1,7 @@
 //===- SafetensorsFile.cpp - The safetensors container, checked -----------===//
 //
-// The header is JSON, parsed with nlohmann::json in its non-throwing mode and
-// read through type checks only, so no exception can leave this file (it is
-// linked into tools built with -fno-exceptions). Before parsing, a scan of
+// The header is a JSON object read as JsonFile.h says (no exceptions).
+// Before parsing, a scan of
 // the bytes bounds the nesting depth: a header needs three levels (the file's
 // object, a tensor's object, its shape), and deeper input could only cost
 // stack and time.
@@ -11,10 +10,10 @@
 
 #include "compiler/checkpoint/SafetensorsFile.h"
 
+#include "compiler/checkpoint/JsonFile.h"
 #include "runtime/support/MappedFile.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 namespace ternc::checkpoint {
 
@@ -114,12 +113,10 @@ public:
       return fail("header: JSON nested deeper than {} levels (a tensor's "
                   "shape is the deepest a header needs)",
                   kMaxDepth);
-    const json document = json::parse(header.begin(), header.end(),
-                                      /*cb=*/nullptr,
-                                      /*allow_exceptions=*/false);
-    if (document.is_discarded() || !document.is_object())
+    const std::optional<json> document = parseJsonObject(header);
+    if (!document)
       return fail("header: not a valid JSON object (UTF-8)");
-    for (const auto &[key, value] : document.items()) {
+    for (const auto &[key, value] : document->items()) {
       Status entry =
           key == "__metadata__" ? readMetadata(value) : readTensor(key, value);
       if (!entry.ok())

@@ -13,6 +13,7 @@
 #ifndef TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 #define TERNC_COMPILER_REFERENCE_REFERENCEOPS_H
 
+#include "backends/common/Q8KActivations.h"
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/support/Error.h"
 
@@ -100,8 +101,9 @@ float roundTo(float value, Precision precision);
 /// f32, q = clamp(round_half_even(x * s), -128, 127). Returns s.
 float quantizeActivations(const float *row, int64_t length, int8_t *quantized);
 
-/// Elements per block of llama.cpp's Q8_K activations (QK_K).
-inline constexpr int64_t kQ8KBlock = 256;
+/// Elements per block of llama.cpp's Q8_K activations (QK_K), as the
+/// kernels' ABI has it.
+using backends::kQ8KBlock;
 
 /// llama.cpp's Q8_K quantization of one row (ggml's quantize_row_q8_K_ref;
 /// `length` a multiple of kQ8KBlock), per block of 256: `max` is the first

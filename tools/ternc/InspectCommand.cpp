@@ -11,7 +11,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
-#include "compiler/checkpoint/BitNetCheckpoint.h"
+#include "compiler/checkpoint/SafetensorsCheckpoint.h"
 #include "runtime/gguf/GgufFile.h"
 
 #include <fmt/format.h>
