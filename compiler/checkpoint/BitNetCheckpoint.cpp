@@ -27,26 +27,10 @@ using model::TensorSpec;
 /// config.json files larger than this are refused (2B4T's is ~1 kB).
 constexpr size_t kMaxConfigBytes = 1'000'000;
 
-bool isFloatDtype(Dtype dtype) {
-  return dtype == Dtype::BF16 || dtype == Dtype::F16 || dtype == Dtype::F32;
-}
-
 /// The shape of a tensor with GGUF dimensions `ne` (ne[0] first), as
 /// safetensors stores it (outermost first).
 std::vector<uint64_t> storedShape(const std::vector<uint64_t> &ne) {
   return {ne.rbegin(), ne.rend()};
-}
-
-/// Element `i` of a BF16, F16 or F32 tensor's bytes, as f32 (exact).
-float floatAt(Dtype dtype, ByteSpan bytes, uint64_t i) {
-  switch (dtype) {
-  case Dtype::BF16:
-    return bfloat16ToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * i));
-  case Dtype::F16:
-    return halfToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * i));
-  default:
-    return loadLittleEndian<float>(bytes.data + 4 * i);
-  }
 }
 
 std::string shapeText(const std::vector<uint64_t> &shape) {
@@ -152,6 +136,23 @@ Expected<BitNetConfig> readBitNetConfig(const std::string &path) {
                        path, tied->dump());
     result.tiedEmbeddings = tied->get<bool>();
   }
+  auto tokenId = [&](const char *key,
+                     std::optional<uint32_t> &out) -> Status {
+    const json *value = member(key);
+    if (value && value->is_array() && !value->empty())
+      value = &(*value)[0];
+    if (!value)
+      return Status::success();
+    if (!value->is_number_unsigned() ||
+        value->get<uint64_t>() >= params.vocabSize)
+      return makeError("{}: '{}': expected a token id below vocab_size {}, "
+                       "got {}",
+                       path, key, params.vocabSize, value->dump());
+    out = static_cast<uint32_t>(value->get<uint64_t>());
+    return Status::success();
+  };
+  TERNC_RETURN_IF_ERROR(tokenId("bos_token_id", result.bosTokenId));
+  TERNC_RETURN_IF_ERROR(tokenId("eos_token_id", result.eosTokenId));
   if (const json *quantization = member("quantization_config");
       quantization && quantization->is_object()) {
     auto linearClass = quantization->find("linear_class");
@@ -210,7 +211,7 @@ Expected<TernaryMatrix> unpackTernary(const SafetensorsFile &file,
                      file.name(), packed.name, dtypeName(packed.dtype),
                      packed.shapeString(), scale.name, dtypeName(scale.dtype),
                      scale.shapeString());
-  const float value = floatAt(scale.dtype, scaleFile.tensorData(scale), 0);
+  const float value = floatElement(scale.dtype, scaleFile.tensorData(scale), 0);
   if (!std::isfinite(value) || !(value > 0))
     return makeError("{}: tensor '{}' holds {}, expected a positive scale",
                      scaleFile.name(), scale.name, value);
@@ -246,26 +247,43 @@ Expected<TernaryMatrix> ternarizeMasters(const SafetensorsFile &file,
   const ByteSpan bytes = file.tensorData(weight);
   double sum = 0;
   for (uint64_t i = 0; i < weight.elements; ++i) {
-    const float value = floatAt(weight.dtype, bytes, i);
+    const float value = floatElement(weight.dtype, bytes, i);
     if (!std::isfinite(value))
       return makeError("{}: tensor '{}': element {} is {}, expected a finite "
                        "weight",
                        file.name(), weight.name, i, value);
     sum += std::fabs(value);
   }
-  const float mean =
-      weight.elements ? static_cast<float>(sum / weight.elements) : 0.0f;
-  const float inverse = 1.0f / std::max(mean, 1e-5f);
+  const model::AbsmeanScale absmean = model::absmeanScale(sum, weight.elements);
+  const float inverse = absmean.inverse;
   TernaryMatrix matrix;
   matrix.rows = static_cast<int64_t>(weight.shape[0]);
   matrix.columns = static_cast<int64_t>(weight.shape[1]);
-  matrix.scale = 1.0f / inverse;
+  matrix.scale = absmean.scale;
   matrix.trits.resize(weight.elements);
   for (uint64_t i = 0; i < weight.elements; ++i)
     matrix.trits[i] = static_cast<int8_t>(
-        std::clamp(std::nearbyint(floatAt(weight.dtype, bytes, i) * inverse),
+        std::clamp(std::nearbyint(floatElement(weight.dtype, bytes, i) * inverse),
                    -1.0f, 1.0f));
   return matrix;
+}
+
+Expected<TernaryMatrix>
+decodeTernaryWeight(const SafetensorsCheckpoint &checkpoint,
+                    const BitNetConfig &config, const std::string &name) {
+  SafetensorsCheckpoint::Entry weight = checkpoint.find(name);
+  if (!weight.tensor)
+    return makeError("{}: tensor '{}' is missing", checkpoint.name(), name);
+  if (isFloatDtype(weight.tensor->dtype))
+    return ternarizeMasters(*weight.file, *weight.tensor);
+  const std::string scaleName =
+      name.substr(0, name.rfind(".weight")) + ".weight_scale";
+  SafetensorsCheckpoint::Entry scale = checkpoint.find(scaleName);
+  if (!scale.tensor)
+    return makeError("{}: tensor '{}' is packed but '{}' is missing",
+                     checkpoint.name(), name, scaleName);
+  return unpackTernary(*weight.file, *weight.tensor, *scale.file,
+                       *scale.tensor, config.scaleMultiplies);
 }
 
 std::vector<Diagnostic>
@@ -322,7 +340,7 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                           dtypeName(tensor.dtype), tensor.shapeString(),
                           shapeText(shape)));
       else
-        decoded(ternarizeMasters(*entry.file, tensor));
+        decoded(decodeTernaryWeight(checkpoint, config, name));
       continue;
     }
     // Four trits a byte, blocked along the output dimension, and a scale.
@@ -345,8 +363,7 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                         scaleName, dtypeName(scale.tensor->dtype),
                         scale.tensor->shapeString()));
     else
-      decoded(unpackTernary(*entry.file, tensor, *scale.file, *scale.tensor,
-                            config.scaleMultiplies));
+      decoded(decodeTernaryWeight(checkpoint, config, name));
   }
   for (const auto &[name, entry] : checkpoint.tensors())
     if (!used.count(name))

@@ -16,6 +16,8 @@
 #include "compiler/model/Architecture.h"
 #include "compiler/model/ModelCheck.h"
 
+#include <optional>
+
 namespace ternc::checkpoint {
 
 /// config.json of a checkpoint, given the checkpoint's path (its directory,
@@ -31,6 +33,8 @@ struct BitNetConfig {
   /// quantization_config.linear_class is "autobitlinear": packed weights
   /// stand for trits * weight_scale (otherwise trits / weight_scale).
   bool scaleMultiplies = false;
+  /// bos_token_id and eos_token_id (the first, when a list), if present.
+  std::optional<uint32_t> bosTokenId, eosTokenId;
 };
 
 /// Reads config.json at `path`: model_type "bitnet", hidden_size,
@@ -73,6 +77,13 @@ Expected<TernaryMatrix> unpackTernary(const SafetensorsFile &file,
 /// the first value that is not finite.
 Expected<TernaryMatrix> ternarizeMasters(const SafetensorsFile &file,
                                          const SafetensorsTensor &weight);
+
+/// The ternary weight `name` of `checkpoint` (checked by
+/// checkBitNetCheckpoint), decoded: packed ones with their `weight_scale` as
+/// `config` says, float ones by the absmean rule.
+Expected<TernaryMatrix> decodeTernaryWeight(
+    const SafetensorsCheckpoint &checkpoint, const BitNetConfig &config,
+    const std::string &name);
 
 /// Checks that `checkpoint` holds every tensor `config` implies, each with
 /// the dtype and shape that layout allows, decodes every ternary weight

@@ -11,6 +11,7 @@
 #include "compiler/checkpoint/SafetensorsFile.h"
 
 #include "compiler/checkpoint/JsonFile.h"
+#include "runtime/support/Half.h"
 #include "runtime/support/MappedFile.h"
 
 #include <algorithm>
@@ -84,6 +85,21 @@ std::string SafetensorsTensor::shapeString() const {
   for (size_t i = 0; i < shape.size(); ++i)
     text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
+}
+
+bool isFloatDtype(Dtype dtype) {
+  return dtype == Dtype::BF16 || dtype == Dtype::F16 || dtype == Dtype::F32;
+}
+
+float floatElement(Dtype dtype, ByteSpan bytes, uint64_t index) {
+  switch (dtype) {
+  case Dtype::BF16:
+    return bfloat16ToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * index));
+  case Dtype::F16:
+    return halfToFloat(loadLittleEndian<uint16_t>(bytes.data + 2 * index));
+  default:
+    return loadLittleEndian<float>(bytes.data + 4 * index);
+  }
 }
 
 /// Reads and checks the header of one file into it.

@@ -51,6 +51,11 @@ enum class Dtype {
 std::string_view dtypeName(Dtype dtype);
 /// Bytes per element.
 uint64_t dtypeSize(Dtype dtype);
+/// Whether `dtype` is BF16, F16 or F32.
+bool isFloatDtype(Dtype dtype);
+/// Element `index` of a BF16, F16 or F32 tensor's `bytes`, as f32 (exact);
+/// the caller checks the bounds.
+float floatElement(Dtype dtype, ByteSpan bytes, uint64_t index);
 
 /// One tensor of a safetensors file.
 struct SafetensorsTensor {

@@ -343,4 +343,10 @@ CheckReport checkModel(const GgufFile &file) {
   return report;
 }
 
+AbsmeanScale absmeanScale(double magnitudeSum, uint64_t count) {
+  const float mean = count ? static_cast<float>(magnitudeSum / count) : 0.0f;
+  const float inverse = 1.0f / std::max(mean, 1e-5f);
+  return {inverse, 1.0f / inverse};
+}
+
 } // namespace ternc::model

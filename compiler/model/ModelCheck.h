@@ -72,6 +72,18 @@ struct TernaryContents {
   std::set<float> magnitudes;
 };
 
+/// The absmean rule that ternarizes master weights (bitnet.cpp's converter,
+/// docs/formats.md §8), given the sum of the weights' magnitudes (summed in
+/// double) and their count.
+struct AbsmeanScale {
+  /// s = 1 / max(mean |w|, 1e-5) in f32, the mean rounded to f32: a trit is
+  /// clamp(round_half_even(w * s), -1, 1).
+  float inverse;
+  /// 1 / s (f32): the scale the trits stand multiplied by.
+  float scale;
+};
+AbsmeanScale absmeanScale(double magnitudeSum, uint64_t count);
+
 /// Scans the contents of a ternary tensor stored as I2_S, TQ1_0, TQ2_0 or a
 /// float type.
 TernaryContents scanTernary(const gguf::TensorInfo &tensor, ByteSpan data);

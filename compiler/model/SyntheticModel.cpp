@@ -2,9 +2,10 @@
 
 #include "compiler/model/SyntheticModel.h"
 
-#include "compiler/model/Vocabulary.h"
+#include "compiler/model/ModelCheck.h"
 #include "runtime/gguf/GgufWriter.h"
 #include "runtime/gguf/Quants.h"
+#include "runtime/support/Half.h"
 #include "runtime/support/Random.h"
 
 #include <algorithm>
@@ -43,6 +44,14 @@ SplitMix64 tensorRng(uint64_t seed, const std::string &name) {
   return SplitMix64(seed * 0x9e3779b97f4a7c15ull ^ hash);
 }
 
+/// `value` rounded to the nearest bf16 value that f16 holds exactly too
+/// (magnitudes under 2^-17 become 0), so that a Hugging Face checkpoint's
+/// bf16 tensors and a GGUF's f16 or f32 ones hold the same numbers.
+float bf16AndF16(float value) {
+  float rounded = bfloat16ToFloat(floatToBfloat16(value));
+  return std::fabs(rounded) < 0x1p-17f ? 0.0f : rounded;
+}
+
 /// Gamma values shaped like the official 2B4T's (docs/formats.md §6): attn_norm
 /// around 1/sqrt(n_embd), ffn_norm 1.1-1.6, sub-norms growing from ~0.015 to
 /// ~12 (attn) or ~0.2 to ~17 (ffn) with depth, output_norm around 0.1
@@ -73,20 +82,8 @@ std::vector<float> normValues(const TensorSpec &spec, const HyperParams &p,
   if (spec.name == "output_norm.weight")
     for (float &v : values)
       v *= outputGain;
-  return values;
-}
-
-/// Ternary weights (30% -1, 40% 0, 30% +1) times one scale per tensor,
-/// alpha ~ 1/sqrt(ne0) so that outputs stay O(1).
-std::vector<float> ternaryValues(const TensorSpec &spec, SplitMix64 &rng) {
-  uint64_t count = spec.ne[0] * spec.ne[1];
-  float alpha = (0.5f + uniform(rng)) /
-                std::sqrt(static_cast<float>(spec.ne[0]));
-  std::vector<float> values(count);
-  for (float &v : values) {
-    uint64_t r = rng.next() % 10;
-    v = r < 3 ? -alpha : (r < 7 ? 0.0f : alpha);
-  }
+  for (float &v : values)
+    v = bf16AndF16(v);
   return values;
 }
 
@@ -138,44 +135,30 @@ void padVocabulary(Vocabulary &vocabulary, uint64_t size) {
   }
 }
 
-/// Produces the values of the next `rows` rows of a tensor.
-using RowGenerator =
-    std::function<std::vector<float>(SplitMix64 &rng, uint64_t rows)>;
-
-/// Adds one tensor whose values `generate` produces at write time from a
-/// generator seeded by (seed, name), encoded as `type` in chunks of
-/// `rowsPerChunk` rows (ternary types take the whole tensor at once: one
-/// scale).
-Status addGeneratedTensor(GgufWriter &writer, const TensorSpec &spec,
-                          TensorType type, uint64_t seed,
-                          uint64_t rowsPerChunk, RowGenerator generate) {
-  uint64_t rowLength = spec.ne[0];
-  uint64_t rows = 1;
-  for (size_t d = 1; d < spec.ne.size(); ++d)
-    rows *= spec.ne[d];
-  return writer.addTensor(
-      spec.name, type, spec.ne,
-      [=](uint8_t *destination, uint64_t size) -> Status {
-        SplitMix64 rng = tensorRng(seed, spec.name);
-        std::vector<uint8_t> encoded;
-        uint64_t written = 0;
-        for (uint64_t row = 0; row < rows; row += rowsPerChunk) {
-          uint64_t n = std::min(rowsPerChunk, rows - row);
-          std::vector<float> values = generate(rng, n);
-          encoded.clear();
-          TERNC_RETURN_IF_ERROR(
-              gguf::quantize(type, values.data(), n * rowLength, encoded));
-          if (written + encoded.size() > size)
-            return makeError("tensor '{}': encoded size exceeds {}",
-                             spec.name, size);
-          std::memcpy(destination + written, encoded.data(), encoded.size());
-          written += encoded.size();
-        }
-        if (written != size)
-          return makeError("tensor '{}': encoded {} bytes, expected {}",
-                           spec.name, written, size);
+/// Encodes the values `generate` produces for `spec`, chunk by chunk, as
+/// `type` into exactly `size` bytes at `destination`.
+Status encodeTensor(const TensorSpec &spec, TensorType type,
+                    uint8_t *destination, uint64_t size,
+                    const std::function<Status(const FloatRowsConsumer &)>
+                        &generate) {
+  std::vector<uint8_t> encoded;
+  uint64_t written = 0;
+  TERNC_RETURN_IF_ERROR(generate(
+      [&](const std::vector<float> &values, uint64_t) -> Status {
+        encoded.clear();
+        TERNC_RETURN_IF_ERROR(
+            gguf::quantize(type, values.data(), values.size(), encoded));
+        if (written + encoded.size() > size)
+          return makeError("tensor '{}': encoded size exceeds {}", spec.name,
+                           size);
+        std::memcpy(destination + written, encoded.data(), encoded.size());
+        written += encoded.size();
         return Status::success();
-      });
+      }));
+  if (written != size)
+    return makeError("tensor '{}': encoded {} bytes, expected {}", spec.name,
+                     written, size);
+  return Status::success();
 }
 
 } // namespace
@@ -214,8 +197,8 @@ Expected<HyperParams> presetHyperParams(const std::string &preset,
   return p;
 }
 
-Status writeSyntheticModel(const SyntheticModelOptions &options,
-                           const std::string &path) {
+Expected<SyntheticModel>
+makeSyntheticModel(const SyntheticModelOptions &options) {
   const Architecture *arch = findArchitecture(options.architecture);
   if (!arch)
     return makeError("--arch '{}' is unknown (expected bitnet-b1.58, "
@@ -223,76 +206,128 @@ Status writeSyntheticModel(const SyntheticModelOptions &options,
                      options.architecture);
   TERNC_RETURN_IF_ERROR(validateOptions(options));
 
-  Vocabulary vocabulary = builtinVocabulary();
+  SyntheticModel model;
+  model.architecture = arch;
+  model.options = options;
+  model.vocabulary = builtinVocabulary();
   if (!options.tokenizerJson.empty()) {
     Expected<Vocabulary> imported = importTokenizerJson(options.tokenizerJson);
     if (!imported)
       return imported.error();
-    vocabulary = imported.take();
+    model.vocabulary = imported.take();
   }
   Expected<HyperParams> params =
-      presetHyperParams(options.preset, vocabulary.tokens.size());
+      presetHyperParams(options.preset, model.vocabulary.tokens.size());
   if (!params)
     return params.error();
-  if (vocabulary.tokens.size() > params->vocabSize)
+  if (model.vocabulary.tokens.size() > params->vocabSize)
     return makeError("the tokenizer has {} tokens, more than the {} of "
                      "--preset {}",
-                     vocabulary.tokens.size(), params->vocabSize,
+                     model.vocabulary.tokens.size(), params->vocabSize,
                      options.preset);
-  padVocabulary(vocabulary, params->vocabSize);
+  padVocabulary(model.vocabulary, params->vocabSize);
+  model.params = *params;
+  return model;
+}
+
+std::vector<TensorSpec> SyntheticModel::tensors() const {
+  std::vector<TensorSpec> written;
+  for (TensorSpec &spec : tensorSpecs(*architecture, params))
+    if (spec.role != TensorRole::Scale &&
+        (spec.role != TensorRole::Output || architecture->separateOutput))
+      written.push_back(std::move(spec));
+  return written;
+}
+
+Status SyntheticModel::generateFloat(const TensorSpec &spec,
+                                     uint64_t rowsPerChunk,
+                                     const FloatRowsConsumer &consume) const {
+  SplitMix64 rng = tensorRng(options.seed, spec.name);
+  if (spec.role == TensorRole::Norm) {
+    std::vector<float> values =
+        normValues(spec, params, options.outputNormGain, rng);
+    return consume(values, 1);
+  }
+  const uint64_t rowLength = spec.ne[0], rows = spec.ne[1];
+  std::vector<float> values;
+  for (uint64_t row = 0; row < rows; row += rowsPerChunk) {
+    const uint64_t n = std::min(rowsPerChunk, rows - row);
+    values.resize(n * rowLength);
+    for (float &v : values)
+      v = bf16AndF16(0.02f * roughNormal(rng));
+    TERNC_RETURN_IF_ERROR(consume(values, n));
+  }
+  return Status::success();
+}
+
+SyntheticTernary SyntheticModel::ternary(const TensorSpec &spec) const {
+  SplitMix64 rng = tensorRng(options.seed, spec.name);
+  SyntheticTernary matrix;
+  matrix.masterMagnitude = bfloat16ToFloat(floatToBfloat16(
+      (0.5f + uniform(rng)) / std::sqrt(static_cast<float>(spec.ne[0]))));
+  matrix.trits.resize(spec.ne[0] * spec.ne[1]);
+  uint64_t nonZero = 0;
+  for (int8_t &trit : matrix.trits) {
+    uint64_t r = rng.next() % 10;
+    trit = r < 3 ? -1 : (r < 7 ? 0 : 1);
+    nonZero += trit != 0;
+  }
+  // Every master's magnitude is the same bf16 value, so their sum is exact.
+  matrix.scale =
+      absmeanScale(static_cast<double>(nonZero) * matrix.masterMagnitude,
+                   matrix.trits.size())
+          .scale;
+  return matrix;
+}
+
+Status writeSyntheticModel(const SyntheticModelOptions &options,
+                           const std::string &path) {
+  Expected<SyntheticModel> synthetic = makeSyntheticModel(options);
+  if (!synthetic)
+    return synthetic.error();
+  const SyntheticModel &model = *synthetic;
+  const Architecture &arch = *model.architecture;
 
   // bitnet.cpp writes I2_S with its fork's type ids, whatever the arch.
   gguf::TypeIdConvention convention =
       options.weightType == TensorType::I2_S
           ? gguf::TypeIdConvention::BitnetCpp
-          : gguf::conventionForArchitecture(arch->name);
+          : gguf::conventionForArchitecture(arch.name);
   GgufWriter writer(convention);
   writer.set("general.architecture", MetadataValue::ofString(
                                          std::string(options.architecture)));
   writer.set("general.name",
              MetadataValue::ofString("ternc-synthetic-" + options.preset));
-  writeHyperParams(writer, *arch, *params, vocabulary.addBos);
+  writeHyperParams(writer, arch, model.params, model.vocabulary.addBos);
   writer.set("general.file_type",
              MetadataValue::ofU32(fileType(options.weightType)));
-  writeVocabulary(writer, vocabulary);
+  writeVocabulary(writer, model.vocabulary);
   if (isQuantized(options.weightType) || isQuantized(options.embeddingType))
     writer.set("general.quantization_version", MetadataValue::ofU32(2));
 
-  const HyperParams hyper = *params;
-  for (const TensorSpec &spec : tensorSpecs(*arch, hyper)) {
-    bool isOutput = spec.role == TensorRole::Output;
-    if ((isOutput && !arch->separateOutput) || spec.role == TensorRole::Scale)
-      continue;
-    Status status;
-    switch (spec.role) {
-    case TensorRole::Embedding:
-    case TensorRole::Output:
-      status = addGeneratedTensor(
-          writer, spec, options.embeddingType, options.seed, 1024,
-          [rowLength = spec.ne[0]](SplitMix64 &rng, uint64_t rows) {
-            std::vector<float> values(rows * rowLength);
-            for (float &v : values)
-              v = 0.02f * roughNormal(rng);
-            return values;
-          });
-      break;
-    case TensorRole::Norm:
-      status = addGeneratedTensor(
-          writer, spec, TensorType::F32, options.seed, 1,
-          [spec, hyper, gain = options.outputNormGain](SplitMix64 &rng,
-                                                       uint64_t) {
-            return normValues(spec, hyper, gain, rng);
-          });
-      break;
-    default:
-      status = addGeneratedTensor(writer, spec, options.weightType,
-                                  options.seed, spec.ne[1],
-                                  [spec](SplitMix64 &rng, uint64_t) {
-                                    return ternaryValues(spec, rng);
-                                  });
-      break;
-    }
-    TERNC_RETURN_IF_ERROR(status);
+  for (const TensorSpec &spec : model.tensors()) {
+    const bool ternary = spec.role == TensorRole::Ternary;
+    const TensorType type = ternary ? options.weightType
+                            : spec.role == TensorRole::Norm
+                                ? TensorType::F32
+                                : options.embeddingType;
+    TERNC_RETURN_IF_ERROR(writer.addTensor(
+        spec.name, type, spec.ne,
+        [&model, spec, type, ternary](uint8_t *destination,
+                                      uint64_t size) -> Status {
+          return encodeTensor(
+              spec, type, destination, size,
+              [&](const FloatRowsConsumer &consume) -> Status {
+                if (!ternary)
+                  return model.generateFloat(spec, 1024, consume);
+                // A ternary type takes the whole tensor at once: one scale.
+                SyntheticTernary matrix = model.ternary(spec);
+                std::vector<float> values(matrix.trits.size());
+                for (size_t i = 0; i < values.size(); ++i)
+                  values[i] = matrix.trits[i] * matrix.scale;
+                return consume(values, spec.ne[1]);
+              });
+        }));
   }
   return writer.write(path);
 }

@@ -12,11 +12,14 @@
 #define TERNC_COMPILER_MODEL_SYNTHETICMODEL_H
 
 #include "compiler/model/Architecture.h"
+#include "compiler/model/Vocabulary.h"
 #include "runtime/gguf/TensorType.h"
 #include "runtime/support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace ternc::model {
 
@@ -47,7 +50,48 @@ struct SyntheticModelOptions {
 Expected<HyperParams> presetHyperParams(const std::string &preset,
                                         uint64_t vocabSize);
 
-/// Generates the model and writes it to `path` (all or nothing).
+/// Receives consecutive chunks of a float tensor's values: `rows` rows of
+/// ne[0] values each, in GGUF order.
+using FloatRowsConsumer =
+    std::function<Status(const std::vector<float> &values, uint64_t rows)>;
+
+/// A synthetic ternary matrix: trits in GGUF order (ne[0] innermost), 30%
+/// -1, 40% 0 and 30% +1; the magnitude of master weights trit × magnitude
+/// (a bf16 value about 1/sqrt(ne[0])); and the scale the absmean rule gives
+/// on those masters, which the trits stand multiplied by in every format.
+struct SyntheticTernary {
+  std::vector<int8_t> trits;
+  float masterMagnitude = 0;
+  float scale = 0;
+};
+
+/// One synthetic model: its shapes, vocabulary and tensors' values, the same
+/// whichever file format they are then written in. Float values are bf16
+/// values that f16 holds exactly, so every format stores them exactly.
+struct SyntheticModel {
+  const Architecture *architecture = nullptr;
+  HyperParams params;
+  /// The tokenizer, padded with unused tokens to params.vocabSize.
+  Vocabulary vocabulary;
+  SyntheticModelOptions options;
+
+  /// The tensors a file of this model holds: the architecture's, less a tied
+  /// LM head and per-matmul scales.
+  std::vector<TensorSpec> tensors() const;
+  /// Calls `consume` on the values of the float tensor `spec` (embedding,
+  /// LM head or norm) in chunks of at most `rowsPerChunk` rows.
+  Status generateFloat(const TensorSpec &spec, uint64_t rowsPerChunk,
+                       const FloatRowsConsumer &consume) const;
+  /// The ternary tensor `spec`.
+  SyntheticTernary ternary(const TensorSpec &spec) const;
+};
+
+/// The model `options` describe (checked: architecture, preset, types,
+/// tokenizer).
+Expected<SyntheticModel>
+makeSyntheticModel(const SyntheticModelOptions &options);
+
+/// Generates the model and writes it as GGUF to `path` (all or nothing).
 Status writeSyntheticModel(const SyntheticModelOptions &options,
                            const std::string &path);
 

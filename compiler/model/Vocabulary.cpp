@@ -516,6 +516,63 @@ Expected<Vocabulary> importTokenizerJson(const std::string &path) {
   }
 }
 
+std::string tokenizerJsonText(const Vocabulary &vocabulary) {
+  using ordered = nlohmann::ordered_json;
+  ordered vocab = ordered::object();
+  ordered added = ordered::array();
+  for (size_t id = 0; id < vocabulary.tokens.size(); ++id) {
+    const int32_t type = vocabulary.tokenTypes[id];
+    if (type == static_cast<int32_t>(TokenType::Normal)) {
+      vocab[vocabulary.tokens[id]] = id;
+      continue;
+    }
+    added.push_back(
+        {{"id", id},
+         {"content", vocabulary.tokens[id]},
+         {"single_word", false},
+         {"lstrip", false},
+         {"rstrip", false},
+         {"normalized", false},
+         {"special", type != static_cast<int32_t>(TokenType::UserDefined)}});
+  }
+  ordered byteLevel = {{"type", "ByteLevel"},
+                       {"add_prefix_space", false},
+                       {"trim_offsets", true},
+                       {"use_regex", false}};
+  ordered preTokenizer = nullptr;
+  if (vocabulary.pre == "llama-bpe")
+    preTokenizer = {
+        {"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "Split"},
+           {"pattern", {{"Regex", std::string(kLlama3SplitPattern)}}},
+           {"behavior", "Isolated"},
+           {"invert", false}},
+          byteLevel}}};
+  else if (vocabulary.pre == "gpt-2")
+    preTokenizer = {{"type", "ByteLevel"},
+                    {"add_prefix_space", false},
+                    {"trim_offsets", true},
+                    {"use_regex", true}};
+  ordered document = {
+      {"version", "1.0"},
+      {"truncation", nullptr},
+      {"padding", nullptr},
+      {"added_tokens", added},
+      {"normalizer", nullptr},
+      {"pre_tokenizer", preTokenizer},
+      {"post_processor", nullptr},
+      {"decoder", byteLevel},
+      {"model",
+       {{"type", "BPE"},
+        {"dropout", nullptr},
+        {"unk_token", nullptr},
+        {"byte_fallback", false},
+        {"vocab", vocab},
+        {"merges", vocabulary.merges}}}};
+  return document.dump(1);
+}
+
 void writeVocabulary(gguf::GgufWriter &writer, const Vocabulary &vocabulary) {
   using gguf::MetadataValue;
   writer.set("tokenizer.ggml.model", MetadataValue::ofString(vocabulary.model));

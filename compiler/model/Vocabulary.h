@@ -72,6 +72,12 @@ Vocabulary builtinVocabulary();
 /// is thrown.
 Expected<Vocabulary> importTokenizerJson(const std::string &path);
 
+/// `vocabulary` as a Hugging Face tokenizer.json that importTokenizerJson
+/// reads back to the same tokens, types, merges and pre-tokenizer name:
+/// Normal tokens in model.vocab, the others in added_tokens (Control and
+/// Unused ones special). Scores and the chat template are not part of it.
+std::string tokenizerJsonText(const Vocabulary &vocabulary);
+
 /// Sets the tokenizer.ggml.* keys (and tokenizer.chat_template) in the order
 /// bitnet.cpp's converter writes them.
 void writeVocabulary(gguf::GgufWriter &writer, const Vocabulary &vocabulary);

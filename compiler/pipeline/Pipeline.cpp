@@ -2,6 +2,7 @@
 
 #include "compiler/pipeline/Pipeline.h"
 
+#include "compiler/checkpoint/CheckpointToGguf.h"
 #include "compiler/codegen/EmitObject.h"
 #include "compiler/codegen/Link.h"
 #include "compiler/codegen/PackWeights.h"
@@ -18,6 +19,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace ternc;
@@ -313,13 +315,18 @@ Status Compilation::run() {
   if (!isTextStage(options_.emit) && toStandardOutput())
     return makeError("compile: a binary stage needs an output file");
   step("importing");
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(options_.inputPath);
-  if (!file)
-    return file.error();
+  Expected<std::unique_ptr<checkpoint::ModelFile>> model =
+      checkpoint::ModelFile::open(options_.inputPath);
+  if (!model)
+    return model.error();
+  for (const std::string &warning : (*model)->warnings())
+    llvm::WithColor::warning() << options_.inputPath << ": " << warning
+                               << "\n";
+  const gguf::GgufFile &file = (*model)->gguf();
   context_.loadDialect<mlir::tern::TernDialect, mlir::func::FuncDialect,
                        mlir::arith::ArithDialect, mlir::LLVM::LLVMDialect>();
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> imported =
-      importGguf(context_, *file, options_.model.import);
+      importGguf(context_, file, options_.model.import);
   if (!imported)
     return imported.error();
   mlir::OwningOpRef<mlir::ModuleOp> owned = imported.take();
@@ -334,7 +341,7 @@ Status Compilation::run() {
     return writeModule();
   if (options_.emit == EmitStage::Dot)
     return writeGraph();
-  return compileForTarget(*file);
+  return compileForTarget(file);
 }
 
 } // namespace

@@ -34,8 +34,14 @@ int runCheck();
 llvm::cl::SubCommand &compileCommand();
 int runCompile();
 
+/// `ternc convert CHECKPOINT -o OUT.gguf`: a Hugging Face BitNet b1.58
+/// checkpoint as the I2_S GGUF bitnet.cpp's converter writes.
+llvm::cl::SubCommand &convertCommand();
+int runConvert();
 
-/// `ternc mkmodel ... -o OUT.gguf`: a synthetic model of a real architecture.
+
+/// `ternc mkmodel ... -o OUT`: a synthetic model of a real architecture, as
+/// GGUF or a Hugging Face checkpoint.
 llvm::cl::SubCommand &mkmodelCommand();
 int runMkModel();
 

@@ -3,6 +3,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
+#include "compiler/checkpoint/SyntheticCheckpoint.h"
 #include "compiler/model/SyntheticModel.h"
 
 #include <fmt/format.h>
@@ -62,7 +63,21 @@ cl::opt<float> outputNormGain(
              "makes them as peaked as a trained model's"),
     cl::value_desc("G"), cl::init(1.0f), cl::sub(tool::mkmodelCommand()),
     cl::cat(category()));
-cl::opt<std::string> outputPath("o", cl::desc("Output GGUF file"),
+cl::opt<std::string> format(
+    "format",
+    cl::desc("gguf (default), or a Hugging Face checkpoint directory of "
+             "bitnet-b1.58: hf-packed (four trits a byte and a "
+             "weight_scale) or hf-bf16 (master weights)"),
+    cl::init("gguf"), cl::sub(tool::mkmodelCommand()), cl::cat(category()));
+cl::opt<unsigned> shards("shards",
+                         cl::desc("Split a checkpoint's weights into N "
+                                  "safetensors files and an index "
+                                  "(default 1)"),
+                         cl::value_desc("N"), cl::init(1),
+                         cl::sub(tool::mkmodelCommand()), cl::cat(category()));
+cl::opt<std::string> outputPath("o",
+                                cl::desc("Output GGUF file or checkpoint "
+                                         "directory"),
                                 cl::value_desc("path"), cl::Required,
                                 cl::sub(tool::mkmodelCommand()),
                                 cl::cat(category()));
@@ -91,9 +106,40 @@ int ternc::tool::runMkModel() {
     return reportError(embedding.error());
   options.weightType = *weights;
   options.embeddingType = *embedding;
-  Status status = writeSyntheticModel(options, outputPath);
-  if (!status.ok())
-    return reportError(status.error());
+  if (format == "gguf") {
+    if (shards.getNumOccurrences())
+      return reportError(
+          makeError("--shards applies to --format=hf-packed and hf-bf16"));
+    Status status = writeSyntheticModel(options, outputPath);
+    if (!status.ok())
+      return reportError(status.error());
+  } else {
+    std::optional<checkpoint::CheckpointLayout> layout;
+    if (format == "hf-packed")
+      layout = checkpoint::CheckpointLayout::Packed;
+    else if (format == "hf-bf16")
+      layout = checkpoint::CheckpointLayout::Bf16;
+    else
+      return reportError(makeError(
+          "--format '{}' is unknown (expected gguf, hf-packed or hf-bf16)",
+          format.getValue()));
+    if (weightType.getNumOccurrences() || embedType.getNumOccurrences())
+      return reportError(makeError(
+          "--weight-type and --embed-type apply to --format=gguf (a "
+          "checkpoint's layout decides its types)"));
+    Expected<SyntheticModel> model = makeSyntheticModel(options);
+    if (!model)
+      return reportError(model.error());
+    Status status = checkpoint::writeSyntheticCheckpoint(*model, *layout,
+                                                         shards, outputPath);
+    if (!status.ok())
+      return reportError(status.error());
+    fmt::print("wrote {}: {} {} checkpoint, {} {}\n", outputPath.getValue(),
+               architecture.getValue(), preset.getValue(), format.getValue(),
+               shards == 1 ? std::string("model.safetensors")
+                           : fmt::format("{} shards", shards.getValue()));
+    return 0;
+  }
   struct stat info;
   uint64_t size = ::stat(outputPath.c_str(), &info) == 0 ? info.st_size : 0;
   fmt::print("wrote {}: {} {}, {} ternary weights, {} embedding, {} bytes\n",

@@ -15,6 +15,7 @@
 #include "tools/ternc/Commands.h"
 #include "tools/ternc/Diagnostics.h"
 
+#include "compiler/checkpoint/CheckpointToGguf.h"
 #include "compiler/interpreter/Interpreter.h"
 #include "compiler/pipeline/Pipeline.h"
 #include "dialects/Tern/IR/TernDialect.h"
@@ -38,7 +39,7 @@ namespace {
 
 /// A model opened, imported and ready to interpret.
 struct InterpretedModel {
-  std::unique_ptr<gguf::GgufFile> file;
+  std::unique_ptr<checkpoint::ModelFile> file;
   std::unique_ptr<mlir::MLIRContext> context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::unique_ptr<Interpreter> interpreter;
@@ -66,22 +67,25 @@ Expected<InterpretedModel> loadModel(const app::AppOptions &options) {
     modelOptions.import.prefillChunk = options.prefillChunk;
 
   InterpretedModel model;
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(options.modelPath);
+  Expected<std::unique_ptr<checkpoint::ModelFile>> file =
+      checkpoint::ModelFile::open(options.modelPath);
   if (!file)
     return file.error();
-  model.file = std::make_unique<gguf::GgufFile>(file.take());
+  model.file = file.take();
+  for (const std::string &warning : model.file->warnings())
+    spdlog::warn("{}: {}", options.modelPath, warning);
   model.context = std::make_unique<mlir::MLIRContext>();
   model.context->loadDialect<mlir::tern::TernDialect,
                              mlir::func::FuncDialect>();
   Expected<mlir::OwningOpRef<mlir::ModuleOp>> module = importModel(
-      *model.context, *model.file, options.modelPath, modelOptions);
+      *model.context, model.file->gguf(), options.modelPath, modelOptions);
   if (!module)
     return module.error();
   model.module = module.take();
   InterpreterOptions interpreterOptions;
   interpreterOptions.f16Cache = options.f16KvCache;
   Expected<std::unique_ptr<Interpreter>> interpreter =
-      Interpreter::create(*model.module, *model.file, interpreterOptions);
+      Interpreter::create(*model.module, model.file->gguf(), interpreterOptions);
   if (!interpreter)
     return interpreter.error();
   model.interpreter = interpreter.take();
@@ -99,14 +103,14 @@ Status generateText(const app::AppOptions &options) {
   if (!model)
     return model.error();
   Expected<tokenizer::Tokenizer> tokenizer =
-      tokenizer::Tokenizer::fromGguf(*model->file);
+      tokenizer::Tokenizer::fromGguf(model->file->gguf());
   if (!tokenizer)
     return tokenizer.error();
   InterpretedSequence sequence(*model->interpreter);
   TERNC_RETURN_IF_ERROR(generate::checkTokenizer(
       *tokenizer, sequence.vocabSize(), options.modelPath));
   Expected<generate::PromptOptions> encoding =
-      app::promptOptions(options, *model->file, options.modelPath);
+      app::promptOptions(options, model->file->gguf(), options.modelPath);
   if (!encoding)
     return encoding.error();
   Expected<std::vector<int32_t>> tokens =

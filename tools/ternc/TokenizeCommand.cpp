@@ -12,7 +12,7 @@
 #include "tools/ternc/Diagnostics.h"
 #include "tools/ternc/TextInput.h"
 
-#include "runtime/gguf/GgufFile.h"
+#include "compiler/checkpoint/CheckpointToGguf.h"
 #include "runtime/support/MappedFile.h"
 #include "runtime/tokenizer/Tokenizer.h"
 
@@ -63,11 +63,12 @@ int ternc::tool::runTokenize() {
       tool::readTextInput("tokenize", promptText, promptFile);
   if (!text)
     return reportError(text.error());
-  Expected<gguf::GgufFile> file = gguf::GgufFile::open(inputPath);
-  if (!file)
-    return reportError(file.error());
+  Expected<std::unique_ptr<checkpoint::ModelFile>> model =
+      checkpoint::ModelFile::open(inputPath);
+  if (!model)
+    return reportError(model.error());
   Expected<tokenizer::Tokenizer> tokenizer =
-      tokenizer::Tokenizer::fromGguf(*file);
+      tokenizer::Tokenizer::fromGguf((*model)->gguf());
   if (!tokenizer)
     return reportError(tokenizer.error());
 

@@ -35,11 +35,15 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "ternc: ahead-of-time compiler for ternary (BitNet b1.58) models\n\n"
-      "  ternc inspect MODEL.gguf [--json]\n"
-      "  ternc check MODEL.gguf [--strict]\n"
-      "  ternc compile MODEL.gguf --emit=tern [-o OUT]\n"
+      "  MODEL is a GGUF file or a Hugging Face BitNet b1.58 checkpoint "
+      "directory\n"
+      "  ternc inspect MODEL [--json]\n"
+      "  ternc check MODEL [--strict]\n"
+      "  ternc compile MODEL --emit=tern [-o OUT]\n"
+      "  ternc convert CHECKPOINT -o OUT.gguf\n"
       "  ternc eval MODEL.gguf --tokens ID,... [--step N] --logits-out F\n"
       "  ternc mkmodel --arch A --preset tiny|2b4t --weight-type T -o OUT\n"
+      "  ternc mkmodel --preset P --format hf-packed|hf-bf16 -o DIR\n"
       "  ternc run MODEL.gguf -p PROMPT [-n N] [--temp T] [--seed S] [--chat]\n"
       "  (ternc run --help and ternc eval --help list their flags)\n"
       "  ternc tokenize MODEL.gguf [--no-bos] [--no-parse-special] (-p TEXT | -f F)\n");
@@ -49,6 +53,8 @@ int main(int argc, char **argv) {
     return runCheck();
   if (compileCommand())
     return runCompile();
+  if (convertCommand())
+    return runConvert();
   if (mkmodelCommand())
     return runMkModel();
   if (tokenizeCommand())
