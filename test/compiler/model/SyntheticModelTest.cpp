@@ -4,6 +4,9 @@
 
 #include "runtime/gguf/GgufFile.h"
 #include "runtime/gguf/Quants.h"
+#include "runtime/support/Half.h"
+
+#include <cmath>
 
 #include <gtest/gtest.h>
 #include <limits>
@@ -125,6 +128,56 @@ TEST(SyntheticModelTest, BadOptionsAreRejected) {
     ASSERT_FALSE(status.ok());
     EXPECT_NE(status.error().message().find("--output-norm-gain"),
               std::string::npos);
+  }
+}
+
+TEST(SyntheticModelTest, ValuesAreExactInEveryFormat) {
+  Expected<SyntheticModel> model = makeSyntheticModel({});
+  ASSERT_TRUE(model.ok()) << model.error().message();
+  auto bf16Exact = [](float v) {
+    return bfloat16ToFloat(floatToBfloat16(v)) == v;
+  };
+  auto f16Exact = [](float v) { return halfToFloat(floatToHalf(v)) == v; };
+  for (const TensorSpec &spec : model->tensors()) {
+    if (spec.role == TensorRole::Ternary)
+      continue;
+    ASSERT_TRUE(model
+                    ->generateFloat(spec, 64,
+                                    [&](const std::vector<float> &values,
+                                        uint64_t) -> Status {
+                                      for (float v : values)
+                                        if (!bf16Exact(v) || !f16Exact(v))
+                                          ADD_FAILURE() << spec.name << ": "
+                                                        << v;
+                                      return Status::success();
+                                    })
+                    .ok());
+  }
+}
+
+TEST(SyntheticModelTest, TernaryScaleIsTheAbsmeanOfItsMasters) {
+  Expected<SyntheticModel> model = makeSyntheticModel({});
+  ASSERT_TRUE(model.ok()) << model.error().message();
+  for (const TensorSpec &spec : model->tensors()) {
+    if (spec.role != TensorRole::Ternary)
+      continue;
+    SyntheticTernary matrix = model->ternary(spec);
+    ASSERT_EQ(matrix.trits.size(), spec.ne[0] * spec.ne[1]);
+    const float c = matrix.masterMagnitude;
+    EXPECT_EQ(bfloat16ToFloat(floatToBfloat16(c)), c) << spec.name;
+    // About 1 / sqrt(row length), times 0.5 to 1.5.
+    EXPECT_GE(c * std::sqrt(float(spec.ne[0])), 0.49f) << spec.name;
+    EXPECT_LE(c * std::sqrt(float(spec.ne[0])), 1.51f) << spec.name;
+    uint64_t nonZero = 0;
+    for (int8_t trit : matrix.trits) {
+      ASSERT_GE(trit, -1);
+      ASSERT_LE(trit, 1);
+      nonZero += trit != 0;
+    }
+    // 60% non-zero; mean |master| = c * nonZero / count, within a rounding.
+    const double share = double(nonZero) / matrix.trits.size();
+    EXPECT_NEAR(share, 0.6, 0.02) << spec.name;
+    EXPECT_NEAR(matrix.scale, c * share, 1e-6 * c) << spec.name;
   }
 }
 

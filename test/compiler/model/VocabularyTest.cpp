@@ -412,4 +412,47 @@ TEST(WriteVocabularyTest, LeavesOutUnsetOptionalKeys) {
   EXPECT_FALSE(*file->getBool("tokenizer.ggml.add_bos_token"));
 }
 
+//===----------------------------------------------------------------------===//
+// tokenizer.json export
+//===----------------------------------------------------------------------===//
+
+/// Writes `vocabulary` as tokenizer.json and imports it again.
+Vocabulary roundTrip(const std::string &name, const Vocabulary &vocabulary) {
+  Expected<Vocabulary> imported = importTokenizerJson(
+      writeTempFile(name, tokenizerJsonText(vocabulary)));
+  EXPECT_TRUE(imported.ok()) << imported.error().message();
+  return imported.ok() ? imported.take() : Vocabulary();
+}
+
+TEST(TokenizerJsonTextTest, TheBuiltinVocabularyReadsBackTheSame) {
+  const Vocabulary builtin = builtinVocabulary();
+  const Vocabulary imported = roundTrip("builtin.json", builtin);
+  EXPECT_EQ(imported.tokens, builtin.tokens);
+  EXPECT_EQ(imported.tokenTypes, builtin.tokenTypes);
+  EXPECT_EQ(imported.merges, builtin.merges);
+  EXPECT_EQ(imported.pre, builtin.pre);
+  EXPECT_EQ(imported.bosId, builtin.bosId);
+  EXPECT_EQ(imported.eosId, builtin.eosId);
+  // The special tokens are added tokens, marked special.
+  json document = json::parse(tokenizerJsonText(builtin));
+  EXPECT_EQ(document["added_tokens"].size(), 5u);
+  EXPECT_EQ(document["added_tokens"][0]["content"], "<|begin_of_text|>");
+  EXPECT_EQ(document["added_tokens"][0]["special"], true);
+  EXPECT_EQ(document["model"]["vocab"].size(), 1019u);
+}
+
+TEST(TokenizerJsonTextTest, KeepsPreTokenizerAndUserDefinedTokens) {
+  Expected<Vocabulary> small = importJson("small-export.json", smallTokenizer());
+  ASSERT_TRUE(small.ok()) << small.error().message();
+  const Vocabulary imported = roundTrip("small-again.json", *small);
+  EXPECT_EQ(imported.pre, std::optional<std::string>("llama-bpe"));
+  EXPECT_EQ(imported.tokens, small->tokens);
+  EXPECT_EQ(imported.tokenTypes, small->tokenTypes);
+  EXPECT_EQ(imported.merges, small->merges);
+
+  Vocabulary gpt2 = *small;
+  gpt2.pre = "gpt-2";
+  EXPECT_EQ(roundTrip("gpt2.json", gpt2).pre, std::optional<std::string>("gpt-2"));
+}
+
 } // namespace
