@@ -8,6 +8,7 @@
 
 #include "backends/Target.h"
 
+#include "backends/arm-neon/NeonTarget.h"
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
 #include "backends/x86-amx/AmxTarget.h"
@@ -20,6 +21,7 @@ namespace ternc {
 const std::vector<BackendTarget> &registeredTargets() {
   static const std::vector<BackendTarget> targets = {
     genericTarget(),
+    armNeonTarget(),
 #if TERNC_X86_BACKENDS
     x86Avx2Target(),
     x86Avx512Target(),

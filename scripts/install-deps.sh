@@ -11,6 +11,8 @@ packages=(
   libxtensor-dev xtl-dev libxsimd-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev libgtest-dev googletest libbenchmark-dev
   unicode-data
+  # The AArch64 runtime (--target=arm-*) and the emulator its tests run on.
+  crossbuild-essential-arm64 qemu-user
 )
 
 missing=()

@@ -2,6 +2,7 @@
 # lit configuration for ternc: FileCheck tests of the tools and the IR.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -43,6 +44,16 @@ if os.path.isdir(os.path.join(peer_fixtures, "bitnet.cpp")):
     # The fixtures' tokens: BOS 1016, then 1..15.
     config.substitutions.append(
         ("%fixture_tokens", "1016," + ",".join(str(i) for i in range(1, 16))))
+
+# Tests of the arm-* targets need the AArch64 runtime (built where the cross
+# toolchain is installed) and qemu-aarch64 to run what they compile.
+qemu_aarch64 = shutil.which("qemu-aarch64")
+if qemu_aarch64 and os.path.exists(os.path.join(
+        config.ternc_obj_root, "lib", "aarch64-linux-gnu",
+        "libTerncBackendArmNeon.a")):
+    config.available_features.add("aarch64-runtime")
+    config.substitutions.append(
+        ("%qemu_aarch64", qemu_aarch64 + " -L /usr/aarch64-linux-gnu"))
 
 # Tests of the x86 SIMD backends need a CPU that runs them.
 try:

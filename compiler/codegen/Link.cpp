@@ -16,6 +16,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 namespace ternc {
 
@@ -48,6 +50,13 @@ findArchives(LinkedKind kind, const BackendTarget &target,
   for (const std::string &library : libraries) {
     llvm::SmallString<256> archive(directory);
     llvm::sys::path::append(archive, "lib" + library + ".a");
+    if (!llvm::sys::fs::exists(archive) && !target.libraryDirectory.empty())
+      return makeError("target '{}': runtime library {} is missing: ternc "
+                       "builds the {} runtime only where the cross toolchain "
+                       "is installed (scripts/install-deps.sh: "
+                       "crossbuild-essential-arm64, clang-19, lld-19)",
+                       target.name, archive.str().str(),
+                       target.libraryDirectory);
     if (!llvm::sys::fs::exists(archive))
       return makeError("target '{}': runtime library {} is missing (is "
                        "ternc's lib/ directory next to its bin/?)",
@@ -57,18 +66,44 @@ findArchives(LinkedKind kind, const BackendTarget &target,
   return archives;
 }
 
-/// The C++ compiler driver that links: $TERNC_CXX, else the first of c++,
-/// g++, clang++ on PATH.
-Expected<std::string> findCompilerDriver() {
+/// Whether `target` generates code for another architecture than this
+/// machine's (a cross target names its triple and its library directory).
+bool isCrossTarget(const BackendTarget &target) {
+  return !target.libraryDirectory.empty() &&
+         llvm::Triple(target.triple).getArch() !=
+             llvm::Triple(llvm::sys::getProcessTriple()).getArch();
+}
+
+/// The C++ compiler driver that links, and the flags that make it link for
+/// `target`: $TERNC_CXX, else the first of c++, g++, clang++ on PATH; for a
+/// cross target clang (clang++-19 or clang++) with --target and lld, which
+/// finds the target's C library and libstdc++ (e.g. Debian's
+/// crossbuild-essential-arm64) by itself.
+Expected<std::vector<std::string>>
+findCompilerDriver(const BackendTarget &target) {
+  const bool cross = isCrossTarget(target);
   if (const char *chosen = std::getenv("TERNC_CXX")) {
     llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(chosen);
     if (!path)
       return makeError("TERNC_CXX='{}' is not an executable on PATH", chosen);
-    return *path;
+    if (cross)
+      return std::vector<std::string>{*path, "--target=" + target.triple,
+                                      "-fuse-ld=lld"};
+    return std::vector<std::string>{*path};
+  }
+  if (cross) {
+    for (const char *name : {"clang++-19", "clang++"})
+      if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name))
+        return std::vector<std::string>{*path, "--target=" + target.triple,
+                                        "-fuse-ld=lld"};
+    return makeError("--target={} links with clang++ (clang++-19) and lld, "
+                     "neither of which is on PATH; install clang-19 and "
+                     "lld-19, or set TERNC_CXX",
+                     target.name);
   }
   for (const char *name : {"c++", "g++", "clang++"})
     if (llvm::ErrorOr<std::string> path = llvm::sys::findProgramByName(name))
-      return *path;
+      return std::vector<std::string>{*path};
   return makeError("no C++ compiler driver (c++, g++ or clang++) on PATH to "
                    "link with; install one or set TERNC_CXX");
 }
@@ -130,7 +165,7 @@ Status linkExecutable(const std::string &objectPath,
       findArchives(LinkedKind::Executable, target, libraryDirectory);
   if (!archives)
     return archives.error();
-  Expected<std::string> driver = findCompilerDriver();
+  Expected<std::vector<std::string>> driver = findCompilerDriver(target);
   if (!driver)
     return driver.error();
 
@@ -138,8 +173,11 @@ Status linkExecutable(const std::string &objectPath,
   // runtime calls the kernels): one group resolves them in any order.
   return writeThroughTemporary(
       outputPath, [&](const std::string &temporary, int) -> Status {
-        std::vector<std::string> arguments = {*driver, "-o", temporary,
-                                              objectPath, "-Wl,--start-group"};
+        std::vector<std::string> arguments = *driver;
+        for (const std::string &argument :
+             {std::string("-o"), temporary, objectPath,
+              std::string("-Wl,--start-group")})
+          arguments.push_back(argument);
         arguments.insert(arguments.end(), archives->begin(), archives->end());
         arguments.push_back("-Wl,--end-group");
         for (const char *flag :
@@ -149,10 +187,10 @@ Status linkExecutable(const std::string &objectPath,
                                                   arguments.end());
         std::string failure;
         int exitCode = llvm::sys::ExecuteAndWait(
-            *driver, argumentRefs, std::nullopt, {}, 0, 0, &failure);
+            driver->front(), argumentRefs, std::nullopt, {}, 0, 0, &failure);
         if (exitCode != 0)
           return makeError("linking {} failed ({} exited with {}{}{})",
-                           outputPath, *driver, exitCode,
+                           outputPath, driver->front(), exitCode,
                            failure.empty() ? "" : ": ", failure);
         return appendWeights(temporary, outputPath, weights, progress);
       });

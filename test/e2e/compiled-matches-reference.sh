@@ -10,6 +10,8 @@
 #  - 64 greedily generated tokens give the same text as `ternc run`.
 #
 # MODEL_FLAG (e.g. --lm-head=int8) goes to compile, eval and run alike.
+# TERNC_RUNNER, when set, is the command the executable runs under (e.g.
+# "qemu-aarch64 -cpu cortex-a53 -L /usr/aarch64-linux-gnu" for arm-*).
 #
 # Usage: compiled-matches-reference.sh WORKDIR ARCH WEIGHT_TYPE [EMBED_TYPE [TARGET [MODEL_FLAG]]]
 set -euo pipefail
@@ -26,14 +28,15 @@ ternc compile "$model.gguf" "${shape[@]}" --target="$target" -o "$model.exe"
 
 ternc eval "$model.gguf" "${shape[@]}" --tokens $tokens \
   --logits-out "$model.ref" > /dev/null
-"$model.exe" --tokens $tokens --logits-out "$model.all" > /dev/null
-"$model.exe" --tokens $tokens --step 3 --logits-out "$model.step" > /dev/null
+runner=(${TERNC_RUNNER:-})
+"${runner[@]}" "$model.exe" --tokens $tokens --logits-out "$model.all" > /dev/null
+"${runner[@]}" "$model.exe" --tokens $tokens --step 3 --logits-out "$model.step" > /dev/null
 cmp "$model.ref" "$model.all"
 cmp "$model.ref" "$model.step"
 
 ternc run "$model.gguf" "${shape[@]}" -p "$prompt" -n 64 --temp 0 \
   > "$model.ref.txt" 2> /dev/null
-"$model.exe" -p "$prompt" -n 64 --temp 0 > "$model.exe.txt" 2> /dev/null
+"${runner[@]}" "$model.exe" -p "$prompt" -n 64 --temp 0 > "$model.exe.txt" 2> /dev/null
 cmp "$model.ref.txt" "$model.exe.txt"
 test -s "$model.exe.txt"
 echo "$arch $weights $embedding $target${flag:+ $flag}: compiled == reference"

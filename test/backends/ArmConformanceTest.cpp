@@ -1,0 +1,12 @@
+//===- ArmConformanceTest.cpp - The AArch64 backends' conformance ---------===//
+//
+// Built for AArch64 only; run under qemu-aarch64 by the host's ctest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "test/backends/ConformanceTest.h"
+
+#include "backends/arm-neon/NeonKernels.h"
+
+INSTANTIATE_TEST_SUITE_P(ArmNeon, KernelConformanceTest,
+                         ::testing::Values(ternArmNeonKernels()));
