@@ -288,7 +288,7 @@ decodeTernaryWeight(const SafetensorsCheckpoint &checkpoint,
 
 std::vector<Diagnostic>
 checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
-                      const BitNetConfig &config) {
+                      const BitNetConfig &config, bool decodeContents) {
   std::vector<Diagnostic> findings;
   auto error = [&](std::string message) {
     findings.push_back({Severity::Error, std::move(message)});
@@ -330,7 +330,11 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
       continue;
     }
     // A decoding error names the file; the findings name the checkpoint.
-    auto decoded = [&](const Expected<TernaryMatrix> &matrix) {
+    auto decode = [&] {
+      if (!decodeContents)
+        return;
+      Expected<TernaryMatrix> matrix =
+          decodeTernaryWeight(checkpoint, config, name);
       if (!matrix)
         error(matrix.error().message());
     };
@@ -340,7 +344,7 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                           dtypeName(tensor.dtype), tensor.shapeString(),
                           shapeText(shape)));
       else
-        decoded(decodeTernaryWeight(checkpoint, config, name));
+        decode();
       continue;
     }
     // Four trits a byte, blocked along the output dimension, and a scale.
@@ -363,7 +367,7 @@ checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
                         scaleName, dtypeName(scale.tensor->dtype),
                         scale.tensor->shapeString()));
     else
-      decoded(decodeTernaryWeight(checkpoint, config, name));
+      decode();
   }
   for (const auto &[name, entry] : checkpoint.tensors())
     if (!used.count(name))

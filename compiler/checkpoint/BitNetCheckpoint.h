@@ -87,11 +87,12 @@ Expected<TernaryMatrix> decodeTernaryWeight(
 
 /// Checks that `checkpoint` holds every tensor `config` implies, each with
 /// the dtype and shape that layout allows, decodes every ternary weight
-/// (unpackTernary, ternarizeMasters), and reports tensors it does not use;
-/// each finding names the tensor, what it is and what was expected.
+/// (unpackTernary, ternarizeMasters) when `decodeContents` (a converter,
+/// which decodes them anyway, passes false), and reports tensors it does not
+/// use; each finding names the tensor, what it is and what was expected.
 std::vector<model::Diagnostic>
 checkBitNetCheckpoint(const SafetensorsCheckpoint &checkpoint,
-                      const BitNetConfig &config);
+                      const BitNetConfig &config, bool decodeContents = true);
 
 } // namespace ternc::checkpoint
 

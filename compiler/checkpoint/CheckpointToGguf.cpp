@@ -113,6 +113,7 @@ Status convertFloatTensor(const SafetensorsCheckpoint &checkpoint,
     std::memcpy(destination + written, encoded.data(), encoded.size());
     written += encoded.size();
   }
+  entry.file->releaseTensorData(tensor);
   return Status::success();
 }
 
@@ -130,9 +131,12 @@ Expected<ConvertedCheckpoint> convertCheckpoint(const std::string &path) {
       Source{checkpoint.take(), config.take()});
 
   ConvertedCheckpoint converted;
+  // Contents are decoded as each tensor is written: a bad one stops the
+  // write, which leaves no output.
   std::string errors;
   for (const model::Diagnostic &finding :
-       checkBitNetCheckpoint(source->checkpoint, source->config)) {
+       checkBitNetCheckpoint(source->checkpoint, source->config,
+                             /*decodeContents=*/false)) {
     if (finding.severity == Severity::Error)
       errors += "\n  " + finding.message;
     else
@@ -169,6 +173,10 @@ Expected<ConvertedCheckpoint> convertCheckpoint(const std::string &path) {
           [source, hfName](uint8_t *destination, uint64_t size) -> Status {
             Expected<TernaryMatrix> matrix = decodeTernaryWeight(
                 source->checkpoint, source->config, hfName);
+            // A pass over a multi-GB checkpoint holds one tensor's pages.
+            SafetensorsCheckpoint::Entry entry =
+                source->checkpoint.find(hfName);
+            entry.file->releaseTensorData(*entry.tensor);
             if (!matrix)
               return matrix.error();
             std::vector<float> values(matrix->trits.size());
@@ -213,7 +221,7 @@ Expected<std::unique_ptr<ModelFile>> ModelFile::open(const std::string &path) {
     return converted.error();
   Expected<std::vector<uint8_t>> bytes = converted->writer.writeToMemory();
   if (!bytes)
-    return makeError("{}: {}", path, bytes.error().message());
+    return bytes.error();
   model->converted_ = bytes.take();
   model->warnings_ = std::move(converted->warnings);
   Expected<gguf::GgufFile> file = gguf::GgufFile::parse(

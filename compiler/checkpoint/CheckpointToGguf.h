@@ -30,14 +30,15 @@ struct ConvertedCheckpoint {
 };
 
 /// Converts the checkpoint at `path` (a directory, or a .safetensors file in
-/// one): config.json gives the hyper-parameters; every tensor is checked
-/// first (checkBitNetCheckpoint), so a malformed checkpoint is an error
-/// naming the file and tensor. Ternary weights become I2_S (trits and one
-/// scale, packed ones decoded, float ones ternarized by the absmean rule),
-/// the embedding (and an untied LM head) F16, norms F32. The vocabulary
-/// comes from tokenizer.json, padded to vocab_size with unused [PAD<id>]
-/// tokens; BOS and EOS from config.json where it names them; the chat
-/// template and add_bos_token from tokenizer_config.json when present.
+/// one): config.json gives the hyper-parameters; every tensor's presence,
+/// dtype and shape are checked first (checkBitNetCheckpoint) and its
+/// contents as it is written, so a malformed checkpoint is an error naming
+/// the file and tensor. Ternary weights become I2_S (trits and one scale,
+/// packed ones decoded, float ones ternarized by the absmean rule), the
+/// embedding (and an untied LM head) F16, norms F32. The vocabulary comes
+/// from tokenizer.json, padded to vocab_size with unused [PAD<id>] tokens;
+/// BOS and EOS from config.json where it names them; the chat template and
+/// add_bos_token from tokenizer_config.json when present.
 Expected<ConvertedCheckpoint> convertCheckpoint(const std::string &path);
 
 /// A model as the compiler reads it: a GGUF file, mapped, or a Hugging Face

@@ -87,6 +87,11 @@ std::string SafetensorsTensor::shapeString() const {
   return text + "]";
 }
 
+void SafetensorsFile::releaseTensorData(const SafetensorsTensor &tensor) const {
+  if (mapping_)
+    mapping_->release(tensorData(tensor));
+}
+
 bool isFloatDtype(Dtype dtype) {
   return dtype == Dtype::BF16 || dtype == Dtype::F16 || dtype == Dtype::F32;
 }

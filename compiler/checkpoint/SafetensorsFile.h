@@ -99,6 +99,9 @@ public:
   ByteSpan tensorData(const SafetensorsTensor &tensor) const {
     return bytes_.slice(dataOffset_ + tensor.begin, tensor.end - tensor.begin);
   }
+  /// Drops the pages of `tensor`'s data from memory when the file is mapped
+  /// (they are read again if used); nothing when parsed from memory.
+  void releaseTensorData(const SafetensorsTensor &tensor) const;
 
 private:
   friend class HeaderReader;
