@@ -8,6 +8,7 @@
 
 #include "backends/Target.h"
 
+#include "backends/arm-dotprod/DotprodTarget.h"
 #include "backends/arm-neon/NeonTarget.h"
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
@@ -22,6 +23,7 @@ const std::vector<BackendTarget> &registeredTargets() {
   static const std::vector<BackendTarget> targets = {
     genericTarget(),
     armNeonTarget(),
+    armDotprodTarget(),
 #if TERNC_X86_BACKENDS
     x86Avx2Target(),
     x86Avx512Target(),

@@ -6,7 +6,10 @@
 
 #include "test/backends/ConformanceTest.h"
 
+#include "backends/arm-dotprod/DotprodKernels.h"
 #include "backends/arm-neon/NeonKernels.h"
 
 INSTANTIATE_TEST_SUITE_P(ArmNeon, KernelConformanceTest,
                          ::testing::Values(ternArmNeonKernels()));
+INSTANTIATE_TEST_SUITE_P(ArmDotprod, KernelConformanceTest,
+                         ::testing::Values(ternArmDotprodKernels()));

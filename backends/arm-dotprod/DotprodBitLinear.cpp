@@ -1,0 +1,93 @@
+//===- DotprodBitLinear.cpp - The ternary matmul on SDOT ------------------===//
+//
+// Compiled with +dotprod; only called once the CPU is known to have it.
+//
+// As arm-neon's kernel, each 2-bit field of a 32-byte I2_S block is shifted
+// out and masked as a code (trit + 1) in 0..2; SDOT multiplies 16 codes with
+// 16 activations and adds each group of four products into an int32 lane.
+// sum(code * q) - sum(q) is the exact int32 dot, scaled in f32 as the
+// reference does. Two rows at a time share the activation loads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/arm-dotprod/DotprodBitLinear.h"
+
+#include <arm_neon.h>
+
+namespace {
+
+constexpr int64_t kBlockTrits = 128;
+constexpr int64_t kBlockBytes = 32;
+
+template <int Shift> int8x16_t codes(uint8x16_t bytes) {
+  if constexpr (Shift > 0)
+    bytes = vshrq_n_u8(bytes, Shift);
+  return vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(3)));
+}
+
+/// sum_k (trit(k) + 1) * q[k] for `Rows` consecutive I2_S rows of `in`
+/// trits at `rows` (each in / 4 bytes), into dots[0..Rows).
+template <int Rows>
+void codeDots(const uint8_t *rows, const int8_t *q, int64_t in,
+              int32_t *dots) {
+  int32x4_t sums[Rows];
+  for (int r = 0; r < Rows; ++r)
+    sums[r] = vdupq_n_s32(0);
+  for (int64_t block = 0; block < in / kBlockTrits; ++block) {
+    const int8_t *x = q + block * kBlockTrits;
+    int8x16_t activations[8];
+    for (int i = 0; i < 8; ++i)
+      activations[i] = vld1q_s8(x + 16 * i);
+    for (int r = 0; r < Rows; ++r) {
+      const uint8_t *bytes = rows + r * in / 4 + block * kBlockBytes;
+      const uint8x16_t low = vld1q_u8(bytes), high = vld1q_u8(bytes + 16);
+      int32x4_t s = sums[r];
+      s = vdotq_s32(s, codes<6>(low), activations[0]);
+      s = vdotq_s32(s, codes<6>(high), activations[1]);
+      s = vdotq_s32(s, codes<4>(low), activations[2]);
+      s = vdotq_s32(s, codes<4>(high), activations[3]);
+      s = vdotq_s32(s, codes<2>(low), activations[4]);
+      s = vdotq_s32(s, codes<2>(high), activations[5]);
+      s = vdotq_s32(s, codes<0>(low), activations[6]);
+      sums[r] = vdotq_s32(s, codes<0>(high), activations[7]);
+    }
+  }
+  for (int r = 0; r < Rows; ++r)
+    dots[r] = vaddvq_s32(sums[r]);
+}
+
+int32_t activationSum(const int8_t *q, int64_t in) {
+  const int8x16_t ones = vdupq_n_s8(1);
+  int32x4_t total = vdupq_n_s32(0);
+  for (int64_t k = 0; k < in; k += 16)
+    total = vdotq_s32(total, vld1q_s8(q + k), ones);
+  return vaddvq_s32(total);
+}
+
+} // namespace
+
+void dotprod_bitlinear_i2s(const int8_t *q, const float *scales,
+                           const uint8_t *weights, int64_t tokens, int64_t in,
+                           int64_t rows, float weightScale, float *y,
+                           int64_t yStride) {
+  constexpr int kRowsAtOnce = 2;
+  for (int64_t t = 0; t < tokens; ++t) {
+    const int8_t *x = q + t * in;
+    const int32_t offset = activationSum(x, in);
+    int64_t r = 0;
+    int32_t dots[kRowsAtOnce];
+    auto store = [&](int64_t row, int count) {
+      for (int i = 0; i < count; ++i)
+        y[t * yStride + row + i] =
+            static_cast<float>(dots[i] - offset) / scales[t] * weightScale;
+    };
+    for (; r + kRowsAtOnce <= rows; r += kRowsAtOnce) {
+      codeDots<kRowsAtOnce>(weights + r * in / 4, x, in, dots);
+      store(r, kRowsAtOnce);
+    }
+    for (; r < rows; ++r) {
+      codeDots<1>(weights + r * in / 4, x, in, dots);
+      store(r, 1);
+    }
+  }
+}
