@@ -9,6 +9,7 @@
 #include "backends/Target.h"
 
 #include "backends/arm-dotprod/DotprodTarget.h"
+#include "backends/arm-i8mm/I8mmTarget.h"
 #include "backends/arm-neon/NeonTarget.h"
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
@@ -24,6 +25,7 @@ const std::vector<BackendTarget> &registeredTargets() {
     genericTarget(),
     armNeonTarget(),
     armDotprodTarget(),
+    armI8mmTarget(),
 #if TERNC_X86_BACKENDS
     x86Avx2Target(),
     x86Avx512Target(),

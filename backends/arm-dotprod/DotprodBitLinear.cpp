@@ -30,9 +30,11 @@ template <int Shift> int8x16_t codes(uint8x16_t bytes) {
 template <int Rows>
 void codeDots(const uint8_t *rows, const int8_t *q, int64_t in,
               int32_t *dots) {
-  int32x4_t sums[Rows];
+  // Two sums per row (fields 7:6 and 5:4, fields 3:2 and 1:0): independent
+  // SDOT chains.
+  int32x4_t sums[Rows][2];
   for (int r = 0; r < Rows; ++r)
-    sums[r] = vdupq_n_s32(0);
+    sums[r][0] = sums[r][1] = vdupq_n_s32(0);
   for (int64_t block = 0; block < in / kBlockTrits; ++block) {
     const int8_t *x = q + block * kBlockTrits;
     int8x16_t activations[8];
@@ -41,19 +43,21 @@ void codeDots(const uint8_t *rows, const int8_t *q, int64_t in,
     for (int r = 0; r < Rows; ++r) {
       const uint8_t *bytes = rows + r * in / 4 + block * kBlockBytes;
       const uint8x16_t low = vld1q_u8(bytes), high = vld1q_u8(bytes + 16);
-      int32x4_t s = sums[r];
+      int32x4_t s = sums[r][0], t = sums[r][1];
       s = vdotq_s32(s, codes<6>(low), activations[0]);
+      t = vdotq_s32(t, codes<2>(low), activations[4]);
       s = vdotq_s32(s, codes<6>(high), activations[1]);
+      t = vdotq_s32(t, codes<2>(high), activations[5]);
       s = vdotq_s32(s, codes<4>(low), activations[2]);
+      t = vdotq_s32(t, codes<0>(low), activations[6]);
       s = vdotq_s32(s, codes<4>(high), activations[3]);
-      s = vdotq_s32(s, codes<2>(low), activations[4]);
-      s = vdotq_s32(s, codes<2>(high), activations[5]);
-      s = vdotq_s32(s, codes<0>(low), activations[6]);
-      sums[r] = vdotq_s32(s, codes<0>(high), activations[7]);
+      t = vdotq_s32(t, codes<0>(high), activations[7]);
+      sums[r][0] = s;
+      sums[r][1] = t;
     }
   }
   for (int r = 0; r < Rows; ++r)
-    dots[r] = vaddvq_s32(sums[r]);
+    dots[r] = vaddvq_s32(vaddq_s32(sums[r][0], sums[r][1]));
 }
 
 int32_t activationSum(const int8_t *q, int64_t in) {

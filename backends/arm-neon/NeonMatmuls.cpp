@@ -47,17 +47,18 @@ int32_t codeDot(const uint8_t *row, const int8_t *q, int64_t in) {
     const uint8_t *bytes = row + block * kBlockBytes;
     const int8_t *x = q + block * kBlockTrits;
     const uint8x16_t low = vld1q_u8(bytes), high = vld1q_u8(bytes + 16);
-    // 16 products of at most 2 * 128 per lane: no int16 overflow.
-    int16x8_t sums = vdupq_n_s16(0);
-    sums = multiplyAdd(sums, codes<6>(low), x);
-    sums = multiplyAdd(sums, codes<6>(high), x + 16);
-    sums = multiplyAdd(sums, codes<4>(low), x + 32);
-    sums = multiplyAdd(sums, codes<4>(high), x + 48);
-    sums = multiplyAdd(sums, codes<2>(low), x + 64);
-    sums = multiplyAdd(sums, codes<2>(high), x + 80);
-    sums = multiplyAdd(sums, codes<0>(low), x + 96);
-    sums = multiplyAdd(sums, codes<0>(high), x + 112);
-    total = vpadalq_s16(total, sums);
+    // Two independent chains of 8 products of at most 2 * 128 per lane: no
+    // int16 overflow.
+    int16x8_t first = vdupq_n_s16(0), second = vdupq_n_s16(0);
+    first = multiplyAdd(first, codes<6>(low), x);
+    second = multiplyAdd(second, codes<2>(low), x + 64);
+    first = multiplyAdd(first, codes<6>(high), x + 16);
+    second = multiplyAdd(second, codes<2>(high), x + 80);
+    first = multiplyAdd(first, codes<4>(low), x + 32);
+    second = multiplyAdd(second, codes<0>(low), x + 96);
+    first = multiplyAdd(first, codes<4>(high), x + 48);
+    second = multiplyAdd(second, codes<0>(high), x + 112);
+    total = vpadalq_s16(vpadalq_s16(total, first), second);
   }
   return vaddvq_s32(total);
 }
