@@ -13,6 +13,7 @@
 #include "backends/arm-neon/NeonTarget.h"
 #include "backends/generic/GenericTarget.h"
 #if TERNC_X86_BACKENDS
+#include "backends/x86-64/PortableTarget.h"
 #include "backends/x86-amx/AmxTarget.h"
 #include "backends/x86-avx2/Avx2Target.h"
 #include "backends/x86-avx512/Avx512Target.h"
@@ -27,6 +28,8 @@ const std::vector<BackendTarget> &registeredTargets() {
     armDotprodTarget(),
     armI8mmTarget(),
 #if TERNC_X86_BACKENDS
+    // Before the specialised tables: --target=native picks one of those.
+    x86PortableTarget(),
     x86Avx2Target(),
     x86Avx512Target(),
     x86AmxTarget(),

@@ -55,6 +55,10 @@ if qemu_aarch64 and os.path.exists(os.path.join(
     config.substitutions.append(
         ("%qemu_aarch64", qemu_aarch64 + " -L /usr/aarch64-linux-gnu"))
 
+# qemu-x86_64 runs x86-64 binaries on CPU models without AVX.
+if shutil.which("qemu-x86_64"):
+    config.available_features.add("qemu-x86_64")
+
 # Tests of the x86 SIMD backends need a CPU that runs them.
 try:
     with open("/proc/cpuinfo") as cpuinfo:

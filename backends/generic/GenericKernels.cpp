@@ -478,6 +478,36 @@ void generic_silu_mul_f32(const float *gate, const float *up, int64_t count,
                      [](float g, float u) { return silu(g) * u; });
 }
 
+/// linear_f16 on f16 matrices in groups of `Group` rows interleaved element
+/// by element (RowInterleave.h): within a group, row i's element k is at
+/// k * Group + i.
+template <int64_t Group>
+void generic_linear_f16_row_groups(const float *x, const uint16_t *weights,
+                                   int64_t tokens, int64_t in, int64_t rows,
+                                   float *y, int64_t yStride, float *scratch) {
+  float *rounded = scratch;
+  for (int64_t t = 0; t < tokens; ++t) {
+    for (int64_t k = 0; k < in; ++k)
+      rounded[k] = HalfStorage::roundOperand(x[t * in + k]);
+    for (int64_t first = 0; first < rows; first += Group)
+      matrixVectorInOrder(weights + first * in, std::min(Group, rows - first),
+                          1, in, Group, rounded, HalfStorage::load,
+                          y + t * yStride + first);
+  }
+}
+
+/// embed_f16 on a table laid out as generic_linear_f16_row_groups reads it.
+template <int64_t Group>
+void generic_embed_f16_row_groups(const uint16_t *table, const int32_t *ids,
+                                  int64_t tokens, int64_t features, float *y) {
+  for (int64_t t = 0; t < tokens; ++t) {
+    const int64_t id = ids[t];
+    const uint16_t *group = table + (id / Group) * Group * features;
+    for (int64_t k = 0; k < features; ++k)
+      y[t * features + k] = HalfStorage::load(group[k * Group + id % Group]);
+  }
+}
+
 TernKernels makeGenericKernels() {
   TernKernels kernels{};
   kernels.abi_version = TERN_KERNEL_ABI_VERSION;
@@ -517,4 +547,22 @@ TernKernels makeGenericKernels() {
 const TernKernels *ternGenericKernels(void) {
   static const TernKernels kernels = makeGenericKernels();
   return &kernels;
+}
+
+namespace {
+
+template <int64_t Group> TernKernels makeRowGroupKernels() {
+  TernKernels kernels = *ternGenericKernels();
+  kernels.f16_row_interleave = Group;
+  kernels.linear_f16 = generic_linear_f16_row_groups<Group>;
+  kernels.embed_f16 = generic_embed_f16_row_groups<Group>;
+  return kernels;
+}
+
+} // namespace
+
+const TernKernels *genericKernelsWithF16RowGroups(int64_t group) {
+  static const TernKernels four = makeRowGroupKernels<4>();
+  static const TernKernels eight = makeRowGroupKernels<8>();
+  return group == 4 ? &four : group == 8 ? &eight : nullptr;
 }

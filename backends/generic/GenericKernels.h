@@ -21,6 +21,13 @@ const TernKernels *ternGenericKernels(void);
 
 #ifdef __cplusplus
 } // extern "C"
+
+/// The generic table reading f16 matrices (linear_f16, embed_f16) in groups
+/// of `group` rows interleaved element by element, as the SIMD backends lay
+/// them out, instead of row-major: the fallback of a binary whose weights
+/// were packed for them (the portable x86-64 target). `group` 4 or 8; null
+/// otherwise.
+const TernKernels *genericKernelsWithF16RowGroups(int64_t group);
 #endif
 
 #endif // TERNC_BACKENDS_GENERIC_GENERICKERNELS_H
