@@ -28,7 +28,7 @@ KERNELS = [
     ("arm-neon bitlinear_i2s", "backends/arm-neon/NeonMatmuls.cpp",
      ["-march=armv8-a"], "neon_bitlinear_i2s", 32, set()),
     ("arm-dotprod bitlinear_i2s (2 rows)",
-     "backends/arm-dotprod/DotprodBitLinear.cpp",
+     "backends/arm-dotprod/DotprodMatmuls.cpp",
      ["-march=armv8.2-a+dotprod"], "dotprod_bitlinear_i2s", 64, {"dotprod"}),
     ("arm-i8mm bitlinear_i2s (2 rows x 2 tokens)",
      "backends/arm-i8mm/I8mmBitLinear.cpp",

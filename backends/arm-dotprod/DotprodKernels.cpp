@@ -6,7 +6,7 @@
 
 #include "backends/arm-dotprod/DotprodKernels.h"
 
-#include "backends/arm-dotprod/DotprodBitLinear.h"
+#include "backends/arm-dotprod/DotprodMatmuls.h"
 #include "backends/arm-neon/NeonKernels.h"
 
 #include <asm/hwcap.h>
@@ -14,11 +14,12 @@
 
 namespace {
 
-/// The arm-neon table with the ternary matmul on SDOT.
+/// The arm-neon table with the ternary and int8 matmuls on SDOT.
 TernKernels makeDotprodKernels() {
   TernKernels kernels = *ternArmNeonKernels();
   kernels.name = "arm-dotprod";
   kernels.bitlinear_i2s = dotprod_bitlinear_i2s;
+  kernels.linear_i8 = dotprod_linear_i8;
   return kernels;
 }
 

@@ -15,7 +15,7 @@
 
 #include "backends/arm-i8mm/I8mmBitLinear.h"
 
-#include "backends/arm-dotprod/DotprodBitLinear.h"
+#include "backends/arm-dotprod/DotprodMatmuls.h"
 
 #include <arm_neon.h>
 #include <vector>
