@@ -15,18 +15,16 @@
 
 #include "backends/arm-dotprod/DotprodMatmuls.h"
 
+#include "backends/arm-neon/NeonCommon.h"
+
 #include <arm_neon.h>
 
 namespace {
 
-constexpr int64_t kBlockTrits = 128;
-constexpr int64_t kBlockBytes = 32;
+using namespace ternc::backends;
 
-template <int Shift> int8x16_t codes(uint8x16_t bytes) {
-  if constexpr (Shift > 0)
-    bytes = vshrq_n_u8(bytes, Shift);
-  return vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(3)));
-}
+constexpr int64_t kBlockTrits = kNeonI2SBlock;
+constexpr int64_t kBlockBytes = kNeonI2SBlockBytes;
 
 /// sum_k (trit(k) + 1) * q[k] for `Rows` consecutive I2_S rows of `in`
 /// trits at `rows` (each in / 4 bytes), into dots[0..Rows).
@@ -47,28 +45,20 @@ void codeDots(const uint8_t *rows, const int8_t *q, int64_t in,
       const uint8_t *bytes = rows + r * in / 4 + block * kBlockBytes;
       const uint8x16_t low = vld1q_u8(bytes), high = vld1q_u8(bytes + 16);
       int32x4_t s = sums[r][0], t = sums[r][1];
-      s = vdotq_s32(s, codes<6>(low), activations[0]);
-      t = vdotq_s32(t, codes<2>(low), activations[4]);
-      s = vdotq_s32(s, codes<6>(high), activations[1]);
-      t = vdotq_s32(t, codes<2>(high), activations[5]);
-      s = vdotq_s32(s, codes<4>(low), activations[2]);
-      t = vdotq_s32(t, codes<0>(low), activations[6]);
-      s = vdotq_s32(s, codes<4>(high), activations[3]);
-      t = vdotq_s32(t, codes<0>(high), activations[7]);
+      s = vdotq_s32(s, i2sCodes<6>(low), activations[0]);
+      t = vdotq_s32(t, i2sCodes<2>(low), activations[4]);
+      s = vdotq_s32(s, i2sCodes<6>(high), activations[1]);
+      t = vdotq_s32(t, i2sCodes<2>(high), activations[5]);
+      s = vdotq_s32(s, i2sCodes<4>(low), activations[2]);
+      t = vdotq_s32(t, i2sCodes<0>(low), activations[6]);
+      s = vdotq_s32(s, i2sCodes<4>(high), activations[3]);
+      t = vdotq_s32(t, i2sCodes<0>(high), activations[7]);
       sums[r][0] = s;
       sums[r][1] = t;
     }
   }
   for (int r = 0; r < Rows; ++r)
     dots[r] = vaddvq_s32(vaddq_s32(sums[r][0], sums[r][1]));
-}
-
-int32_t activationSum(const int8_t *q, int64_t in) {
-  const int8x16_t ones = vdupq_n_s8(1);
-  int32x4_t total = vdupq_n_s32(0);
-  for (int64_t k = 0; k < in; k += 16)
-    total = vdotq_s32(total, vld1q_s8(q + k), ones);
-  return vaddvq_s32(total);
 }
 
 } // namespace
@@ -80,7 +70,7 @@ void dotprod_bitlinear_i2s(const int8_t *q, const float *scales,
   constexpr int kRowsAtOnce = 2;
   for (int64_t t = 0; t < tokens; ++t) {
     const int8_t *x = q + t * in;
-    const int32_t offset = activationSum(x, in);
+    const int32_t offset = sdotActivationSum(x, in);
     int64_t r = 0;
     int32_t dots[kRowsAtOnce];
     auto store = [&](int64_t row, int count) {
@@ -103,23 +93,22 @@ void dotprod_linear_i8(const int8_t *q, const float *scales,
                        const int8_t *weights, const float *rowScales,
                        int64_t tokens, int64_t in, int64_t rows, float *y,
                        int64_t yStride) {
-  for (int64_t t = 0; t < tokens; ++t) {
-    const int8_t *activations = q + t * in;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int8_t *row = weights + r * in;
-      int32x4_t first = vdupq_n_s32(0), second = vdupq_n_s32(0);
-      int64_t k = 0;
-      for (; k + 32 <= in; k += 32) {
-        first = vdotq_s32(first, vld1q_s8(row + k), vld1q_s8(activations + k));
-        second = vdotq_s32(second, vld1q_s8(row + k + 16),
-                           vld1q_s8(activations + k + 16));
-      }
-      for (; k + 16 <= in; k += 16)
-        first = vdotq_s32(first, vld1q_s8(row + k), vld1q_s8(activations + k));
-      int32_t dot = vaddvq_s32(vaddq_s32(first, second));
-      for (; k < in; ++k)
-        dot += row[k] * activations[k];
-      y[t * yStride + r] = static_cast<float>(dot) / scales[t] * rowScales[r];
-    }
-  }
+  linearI8Rows(q, scales, weights, rowScales, tokens, in, rows, y, yStride,
+               [](const int8_t *row, const int8_t *activations, int64_t in) {
+                 int32x4_t first = vdupq_n_s32(0), second = vdupq_n_s32(0);
+                 int64_t k = 0;
+                 for (; k + 32 <= in; k += 32) {
+                   first = vdotq_s32(first, vld1q_s8(row + k),
+                                     vld1q_s8(activations + k));
+                   second = vdotq_s32(second, vld1q_s8(row + k + 16),
+                                      vld1q_s8(activations + k + 16));
+                 }
+                 for (; k + 16 <= in; k += 16)
+                   first = vdotq_s32(first, vld1q_s8(row + k),
+                                     vld1q_s8(activations + k));
+                 int32_t dot = vaddvq_s32(vaddq_s32(first, second));
+                 for (; k < in; ++k)
+                   dot += row[k] * activations[k];
+                 return dot;
+               });
 }

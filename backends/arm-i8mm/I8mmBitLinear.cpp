@@ -16,20 +16,17 @@
 #include "backends/arm-i8mm/I8mmBitLinear.h"
 
 #include "backends/arm-dotprod/DotprodMatmuls.h"
+#include "backends/arm-neon/NeonCommon.h"
 
 #include <arm_neon.h>
 #include <vector>
 
 namespace {
 
-constexpr int64_t kBlockTrits = 128;
-constexpr int64_t kBlockBytes = 32;
+using namespace ternc::backends;
 
-template <int Shift> int8x16_t codes(uint8x16_t bytes) {
-  if constexpr (Shift > 0)
-    bytes = vshrq_n_u8(bytes, Shift);
-  return vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(3)));
-}
+constexpr int64_t kBlockTrits = kNeonI2SBlock;
+constexpr int64_t kBlockBytes = kNeonI2SBlockBytes;
 
 /// The low (High = false) or high 64-bit halves of `a` and `b`, side by
 /// side: a 2x8 matrix whose rows come from a and b.
@@ -72,24 +69,16 @@ int32x4_t codeDots(const uint8_t *row0, const uint8_t *row1,
     const int8_t *x = paired + 2 * block * kBlockTrits;
     const uint8x16_t low0 = vld1q_u8(b0), high0 = vld1q_u8(b0 + 16);
     const uint8x16_t low1 = vld1q_u8(b1), high1 = vld1q_u8(b1 + 16);
-    sums[0] = multiplyAdd(sums[0], codes<6>(low0), codes<6>(low1), x);
-    sums[0] = multiplyAdd(sums[0], codes<6>(high0), codes<6>(high1), x + 32);
-    sums[1] = multiplyAdd(sums[1], codes<4>(low0), codes<4>(low1), x + 64);
-    sums[1] = multiplyAdd(sums[1], codes<4>(high0), codes<4>(high1), x + 96);
-    sums[2] = multiplyAdd(sums[2], codes<2>(low0), codes<2>(low1), x + 128);
-    sums[2] = multiplyAdd(sums[2], codes<2>(high0), codes<2>(high1), x + 160);
-    sums[3] = multiplyAdd(sums[3], codes<0>(low0), codes<0>(low1), x + 192);
-    sums[3] = multiplyAdd(sums[3], codes<0>(high0), codes<0>(high1), x + 224);
+    sums[0] = multiplyAdd(sums[0], i2sCodes<6>(low0), i2sCodes<6>(low1), x);
+    sums[0] = multiplyAdd(sums[0], i2sCodes<6>(high0), i2sCodes<6>(high1), x + 32);
+    sums[1] = multiplyAdd(sums[1], i2sCodes<4>(low0), i2sCodes<4>(low1), x + 64);
+    sums[1] = multiplyAdd(sums[1], i2sCodes<4>(high0), i2sCodes<4>(high1), x + 96);
+    sums[2] = multiplyAdd(sums[2], i2sCodes<2>(low0), i2sCodes<2>(low1), x + 128);
+    sums[2] = multiplyAdd(sums[2], i2sCodes<2>(high0), i2sCodes<2>(high1), x + 160);
+    sums[3] = multiplyAdd(sums[3], i2sCodes<0>(low0), i2sCodes<0>(low1), x + 192);
+    sums[3] = multiplyAdd(sums[3], i2sCodes<0>(high0), i2sCodes<0>(high1), x + 224);
   }
   return vaddq_s32(vaddq_s32(sums[0], sums[1]), vaddq_s32(sums[2], sums[3]));
-}
-
-int32_t activationSum(const int8_t *q, int64_t in) {
-  const int8x16_t ones = vdupq_n_s8(1);
-  int32x4_t total = vdupq_n_s32(0);
-  for (int64_t k = 0; k < in; k += 16)
-    total = vdotq_s32(total, vld1q_s8(q + k), ones);
-  return vaddvq_s32(total);
 }
 
 } // namespace
@@ -102,7 +91,8 @@ void i8mm_bitlinear_i2s(const int8_t *q, const float *scales,
   std::vector<int8_t> paired(pairedTokens > 0 ? 2 * in : 0);
   for (int64_t t = 0; t < pairedTokens; t += 2) {
     const int8_t *x0 = q + t * in, *x1 = x0 + in;
-    const int32_t offsets[2] = {activationSum(x0, in), activationSum(x1, in)};
+    const int32_t offsets[2] = {sdotActivationSum(x0, in),
+                                sdotActivationSum(x1, in)};
     pairActivations(x0, x1, in, paired.data());
     for (int64_t r = 0; r < pairedRows; r += 2) {
       const uint8_t *row0 = weights + r * in / 4;

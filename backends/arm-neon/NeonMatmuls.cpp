@@ -16,6 +16,7 @@
 
 #include "backends/arm-neon/NeonMatmuls.h"
 
+#include "backends/arm-neon/NeonCommon.h"
 #include "backends/arm-neon/NeonKernels.h"
 #include "runtime/support/Half.h"
 
@@ -23,15 +24,10 @@
 
 namespace {
 
-constexpr int64_t kBlockTrits = 128;
-constexpr int64_t kBlockBytes = 32;
+using namespace ternc::backends;
 
-/// The codes (trit + 1) of one 2-bit field of 16 bytes.
-template <int Shift> int8x16_t codes(uint8x16_t bytes) {
-  if constexpr (Shift > 0)
-    bytes = vshrq_n_u8(bytes, Shift);
-  return vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(3)));
-}
+constexpr int64_t kBlockTrits = kNeonI2SBlock;
+constexpr int64_t kBlockBytes = kNeonI2SBlockBytes;
 
 /// Adds code * x of 16 lanes to the int16 sums.
 int16x8_t multiplyAdd(int16x8_t sums, int8x16_t code, const int8_t *x) {
@@ -50,14 +46,14 @@ int32_t codeDot(const uint8_t *row, const int8_t *q, int64_t in) {
     // Two independent chains of 8 products of at most 2 * 128 per lane: no
     // int16 overflow.
     int16x8_t first = vdupq_n_s16(0), second = vdupq_n_s16(0);
-    first = multiplyAdd(first, codes<6>(low), x);
-    second = multiplyAdd(second, codes<2>(low), x + 64);
-    first = multiplyAdd(first, codes<6>(high), x + 16);
-    second = multiplyAdd(second, codes<2>(high), x + 80);
-    first = multiplyAdd(first, codes<4>(low), x + 32);
-    second = multiplyAdd(second, codes<0>(low), x + 96);
-    first = multiplyAdd(first, codes<4>(high), x + 48);
-    second = multiplyAdd(second, codes<0>(high), x + 112);
+    first = multiplyAdd(first, i2sCodes<6>(low), x);
+    second = multiplyAdd(second, i2sCodes<2>(low), x + 64);
+    first = multiplyAdd(first, i2sCodes<6>(high), x + 16);
+    second = multiplyAdd(second, i2sCodes<2>(high), x + 80);
+    first = multiplyAdd(first, i2sCodes<4>(low), x + 32);
+    second = multiplyAdd(second, i2sCodes<0>(low), x + 96);
+    first = multiplyAdd(first, i2sCodes<4>(high), x + 48);
+    second = multiplyAdd(second, i2sCodes<0>(high), x + 112);
     total = vpadalq_s16(vpadalq_s16(total, first), second);
   }
   return vaddvq_s32(total);

@@ -13,11 +13,15 @@
 
 #include "backends/arm-neon/NeonRowOps.h"
 
+#include "backends/arm-neon/NeonCommon.h"
+
 #include <algorithm>
 #include <arm_neon.h>
 #include <cmath>
 
 namespace {
+
+using namespace ternc::backends;
 
 /// The largest |v| of the row that `load(i)` (4 values) and `at(i)` (one)
 /// give, at least 1e-5, as the reference's double amax.
@@ -138,25 +142,24 @@ void neon_linear_i8(const int8_t *q, const float *scales,
                     const int8_t *weights, const float *rowScales,
                     int64_t tokens, int64_t in, int64_t rows, float *y,
                     int64_t yStride) {
-  for (int64_t t = 0; t < tokens; ++t) {
-    const int8_t *activations = q + t * in;
-    for (int64_t r = 0; r < rows; ++r) {
-      const int8_t *row = weights + r * in;
-      // Each int16 lane holds one product (at most 128 * 127) before the
-      // pairs are widened into int32.
-      int32x4_t sums = vdupq_n_s32(0);
-      int64_t k = 0;
-      for (; k + 16 <= in; k += 16) {
-        const int8x16_t w = vld1q_s8(row + k), a = vld1q_s8(activations + k);
-        sums = vpadalq_s16(sums, vmull_s8(vget_low_s8(w), vget_low_s8(a)));
-        sums = vpadalq_s16(sums, vmull_high_s8(w, a));
-      }
-      int32_t dot = vaddvq_s32(sums);
-      for (; k < in; ++k)
-        dot += row[k] * activations[k];
-      y[t * yStride + r] = static_cast<float>(dot) / scales[t] * rowScales[r];
-    }
-  }
+  linearI8Rows(q, scales, weights, rowScales, tokens, in, rows, y, yStride,
+               [](const int8_t *row, const int8_t *activations, int64_t in) {
+                 // Each int16 lane holds one product (at most 128 * 127)
+                 // before the pairs are widened into int32.
+                 int32x4_t sums = vdupq_n_s32(0);
+                 int64_t k = 0;
+                 for (; k + 16 <= in; k += 16) {
+                   const int8x16_t w = vld1q_s8(row + k);
+                   const int8x16_t a = vld1q_s8(activations + k);
+                   sums = vpadalq_s16(
+                       sums, vmull_s8(vget_low_s8(w), vget_low_s8(a)));
+                   sums = vpadalq_s16(sums, vmull_high_s8(w, a));
+                 }
+                 int32_t dot = vaddvq_s32(sums);
+                 for (; k < in; ++k)
+                   dot += row[k] * activations[k];
+                 return dot;
+               });
 }
 
 void neon_add_f32(const float *a, const float *b, int64_t count, float *y) {

@@ -73,23 +73,14 @@ Status SafetensorsWriter::serialize(const Sink &sink) const {
 }
 
 Status SafetensorsWriter::write(const std::string &path) const {
-  Expected<std::unique_ptr<OutputFile>> output = OutputFile::create(path);
-  if (!output)
-    return output.error();
-  OutputFile &file = **output;
-  TERNC_RETURN_IF_ERROR(serialize(
-      [&](const void *data, uint64_t size) { return file.write(data, size); }));
-  return file.commit();
+  return writeSerialized(path, [this](const ByteSink &sink) {
+    return serialize(sink);
+  });
 }
 
 Expected<std::vector<uint8_t>> SafetensorsWriter::writeToMemory() const {
-  std::vector<uint8_t> bytes;
-  TERNC_RETURN_IF_ERROR(serialize([&](const void *data, uint64_t size) {
-    const uint8_t *p = static_cast<const uint8_t *>(data);
-    bytes.insert(bytes.end(), p, p + size);
-    return Status::success();
-  }));
-  return bytes;
+  return serializeToMemory(
+      [this](const ByteSink &sink) { return serialize(sink); });
 }
 
 } // namespace ternc::checkpoint

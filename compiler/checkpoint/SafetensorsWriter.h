@@ -13,6 +13,7 @@
 #define TERNC_COMPILER_CHECKPOINT_SAFETENSORSWRITER_H
 
 #include "compiler/checkpoint/SafetensorsFile.h"
+#include "runtime/support/OutputFile.h"
 
 #include <functional>
 #include <map>
@@ -27,7 +28,7 @@ public:
   /// Produces exactly `size` bytes of tensor data into `destination`.
   using Fill = std::function<Status(uint8_t *destination, uint64_t size)>;
   /// Receives the file's bytes in order.
-  using Sink = std::function<Status(const void *data, uint64_t size)>;
+  using Sink = ByteSink;
 
   /// Sets `__metadata__[key]`.
   void setMetadata(const std::string &key, std::string value);

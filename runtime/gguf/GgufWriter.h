@@ -13,6 +13,7 @@
 #define TERNC_RUNTIME_GGUF_GGUFWRITER_H
 
 #include "runtime/gguf/GgufFile.h"
+#include "runtime/support/OutputFile.h"
 
 #include <functional>
 #include <string>
@@ -72,7 +73,7 @@ public:
                    std::vector<uint64_t> ne, std::vector<uint8_t> bytes);
 
   /// Receives the file's bytes in order.
-  using Sink = std::function<Status(const void *data, uint64_t size)>;
+  using Sink = ByteSink;
 
   /// Writes the file; on failure no file is left at `path`.
   Status write(const std::string &path) const;

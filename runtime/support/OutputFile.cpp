@@ -60,4 +60,24 @@ Status OutputFile::commit() {
   return Status::success();
 }
 
+Status writeSerialized(const std::string &path, const Serializer &serialize) {
+  Expected<std::unique_ptr<OutputFile>> output = OutputFile::create(path);
+  if (!output)
+    return output.error();
+  OutputFile &file = **output;
+  TERNC_RETURN_IF_ERROR(serialize(
+      [&](const void *data, uint64_t size) { return file.write(data, size); }));
+  return file.commit();
+}
+
+Expected<std::vector<uint8_t>> serializeToMemory(const Serializer &serialize) {
+  std::vector<uint8_t> bytes;
+  TERNC_RETURN_IF_ERROR(serialize([&](const void *data, uint64_t size) {
+    const uint8_t *p = static_cast<const uint8_t *>(data);
+    bytes.insert(bytes.end(), p, p + size);
+    return Status::success();
+  }));
+  return bytes;
+}
+
 } // namespace ternc

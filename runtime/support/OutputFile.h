@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace ternc {
 
@@ -42,6 +44,17 @@ private:
   std::FILE *stream_;
   uint64_t position_ = 0;
 };
+
+/// Receives a file's bytes in order.
+using ByteSink = std::function<Status(const void *data, uint64_t size)>;
+/// Produces a file's bytes through the sink it is given.
+using Serializer = std::function<Status(const ByteSink &sink)>;
+
+/// Writes what `serialize` produces to `path` through an OutputFile: on
+/// failure no file is left there.
+Status writeSerialized(const std::string &path, const Serializer &serialize);
+/// What `serialize` produces, in memory.
+Expected<std::vector<uint8_t>> serializeToMemory(const Serializer &serialize);
 
 } // namespace ternc
 
